@@ -1,0 +1,174 @@
+//===- DQOps.cpp - dq operations: verifiers and custom parts --------------===//
+
+#include "DQ/IR/DQOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace mlir::dq;
+
+#define GET_OP_CLASSES
+#include "DQ/IR/DQOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+static bool isActivationElementType(Type type) {
+  return type.isF32() || type.isF16() || type.isBF16();
+}
+
+/// Checks that `value` has exactly `expected` as type.
+static LogicalResult verifyPartType(Operation *op, StringRef what, Type actual,
+                                    Type expected, WeightType weight) {
+  if (actual == expected)
+    return success();
+  return op->emitOpError() << what << " must be " << expected << " for "
+                           << weight << ", got " << actual;
+}
+
+//===----------------------------------------------------------------------===//
+// ConstantOp
+//===----------------------------------------------------------------------===//
+
+/// A constant's data must be a dense_resource blob of the expected type whose
+/// byte size (when the blob is present, i.e. not elided) matches that type.
+static LogicalResult verifyBlob(Operation *op, StringRef what,
+                                ElementsAttr attr, RankedTensorType expected,
+                                WeightType weight) {
+  auto resource = llvm::dyn_cast<DenseResourceElementsAttr>(attr);
+  if (!resource)
+    return op->emitOpError()
+           << what << " must be a dense_resource blob, not an inline literal";
+  if (failed(verifyPartType(op, Twine(what).concat(" type").str(),
+                            resource.getType(), expected, weight)))
+    return failure();
+  AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+  if (!blob)
+    return success(); // Elided data: nothing to measure.
+  int64_t elementBytes =
+      (expected.getElementType().getIntOrFloatBitWidth() + 7) / 8;
+  int64_t needed = expected.getNumElements() * elementBytes;
+  int64_t held = blob->getData().size();
+  if (held != needed)
+    return op->emitOpError()
+           << what << " blob '" << resource.getRawHandle().getKey()
+           << "' holds " << held << " bytes; " << expected << " needs "
+           << needed;
+  return success();
+}
+
+LogicalResult ConstantOp::verify() {
+  WeightType weight = getWeightType();
+  if (failed(verifyBlob(*this, "packed", getPacked(),
+                        weight.getPackedTensorType(), weight)) ||
+      failed(verifyBlob(*this, "scale", getScale(),
+                        weight.getScaleTensorType(), weight)) ||
+      failed(verifyBlob(*this, "offset", getOffset(),
+                        weight.getScaleTensorType(), weight)))
+    return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// SplitOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult SplitOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> location, ValueRange operands,
+    DictionaryAttr, OpaqueProperties, RegionRange,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  auto weight = llvm::dyn_cast<WeightType>(operands[0].getType());
+  if (!weight)
+    return emitOptionalError(location, "expected a !dq.weight operand");
+  inferredReturnTypes.push_back(weight.getIntTensorType());
+  inferredReturnTypes.push_back(weight.getScaleTensorType());
+  inferredReturnTypes.push_back(weight.getScaleTensorType());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// DequantizeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult DequantizeOp::verify() {
+  auto weight = llvm::cast<WeightType>(getWeight().getType());
+  auto result = llvm::cast<RankedTensorType>(getResult().getType());
+  if (!isActivationElementType(result.getElementType()))
+    return emitOpError() << "result element type must be f32, f16 or bf16, got "
+                         << result.getElementType();
+  if (result.getShape() != ArrayRef<int64_t>{weight.getRows(), weight.getCols()})
+    return emitOpError() << "result shape must be [" << weight.getRows()
+                         << ", " << weight.getCols() << "] for " << weight
+                         << ", got " << result;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// MatmulOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatmulOp::verify() {
+  auto weight = llvm::cast<WeightType>(getWeight().getType());
+  auto input = llvm::cast<RankedTensorType>(getInput().getType());
+  auto result = llvm::cast<RankedTensorType>(getResult().getType());
+  if (!isActivationElementType(input.getElementType()))
+    return emitOpError()
+           << "activation element type must be f32, f16 or bf16, got "
+           << input.getElementType();
+  if (input.getRank() < 1)
+    return emitOpError() << "activation must have rank >= 1";
+  int64_t k = input.getShape().back();
+  if (k != weight.getCols())
+    return emitOpError() << "activation's last dimension must be K = "
+                         << weight.getCols() << ", got "
+                         << (ShapedType::isDynamic(k) ? std::string("?")
+                                                      : std::to_string(k));
+  if (result.getElementType() != input.getElementType())
+    return emitOpError() << "result element type " << result.getElementType()
+                         << " must match the activation's "
+                         << input.getElementType();
+  SmallVector<int64_t> expected(input.getShape());
+  expected.back() = weight.getRows();
+  if (result.getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError() << "result type must be "
+                         << RankedTensorType::get(expected,
+                                                  input.getElementType())
+                         << " (leading dimensions of the activation, then N = "
+                         << weight.getRows() << "), got " << result;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ObserveOp
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The calibration state that dq.observe accumulates into.
+struct CalibrationStateResource
+    : public SideEffects::Resource::Base<CalibrationStateResource> {
+  StringRef getName() override { return "dq::CalibrationState"; }
+};
+} // namespace
+
+void ObserveOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  effects.emplace_back(MemoryEffects::Write::get(),
+                       CalibrationStateResource::get());
+}
+
+LogicalResult ObserveOp::verify() {
+  auto input = llvm::cast<RankedTensorType>(getInput().getType());
+  if (!isActivationElementType(input.getElementType()))
+    return emitOpError() << "observed element type must be f32, f16 or bf16, "
+                            "got "
+                         << input.getElementType();
+  if (input.getRank() < 1)
+    return emitOpError() << "observed value must have rank >= 1";
+  if (getLayer().empty())
+    return emitOpError() << "layer name must not be empty";
+  return success();
+}

@@ -1,0 +1,45 @@
+//===- Passes.td - dq conversion passes --------------------*- tablegen -*-===//
+
+#ifndef DQ_CONVERSION_PASSES_TD
+#define DQ_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def DQLowerToLinalg : Pass<"dq-lower-to-linalg", "::mlir::ModuleOp"> {
+  let summary = "Lower dq weights and ops to upstream linalg/tensor/arith";
+  let description = [{
+    The portable lowering: after it, the IR uses upstream dialects only and
+    parses with a plain `mlir-opt` (no dq dialect), so IREE, torch-mlir or
+    any MLIR stack can take it.
+
+    - `dq.constant` becomes three `arith.constant dense_resource<...>`
+      tensors (packed `i8` integer part, scale, offset), keeping the blobs.
+    - The packed `tensor<N x ceil(K*bits/8) x i8>` is unpacked into the
+      logical `tensor<N x K x iB>` by a `linalg.generic` that reads the
+      byte(s) holding each field through `floordiv` indexing maps and
+      extracts it with shifts and masks. Upstream MLIR has no width-changing
+      tensor bitcast; a stack that has one (IREE's `flow.tensor.bitcast`)
+      can replace this generic.
+    - `dq.dequantize` becomes a `linalg.generic` over the logical `iB`
+      tensor and the per-group scale and offset: `W = s * Q + z` in f32,
+      then rounded to the result type. This is the pattern IREE and
+      torch-mlir recognise as a dequantization.
+    - `dq.matmul` becomes that dequantization feeding a `linalg.matmul`
+      with a transposed-B `indexing_maps` (the weight is `[N, K]`), with f32
+      accumulation; leading batch dimensions are collapsed into M and
+      expanded back, and half-precision results are rounded once at the end.
+    - `dq.split` / `dq.build` are resolved through the data flow.
+
+    A weight must be produced by `dq.constant` or `dq.build` in the same
+    function; weights passed as block arguments are reported as unsupported.
+    `dq.observe` has no portable lowering (it needs the calibration runtime)
+    and is reported as an error.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+#endif // DQ_CONVERSION_PASSES_TD

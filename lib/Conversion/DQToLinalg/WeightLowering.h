@@ -1,0 +1,40 @@
+//===- WeightLowering.h - upstream IR for dq weights ------------*- C++ -*-===//
+//
+// Builders shared by the portable lowering: they turn a weight's parts into
+// upstream linalg/tensor/arith IR.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DQ_LIB_CONVERSION_DQTOLINALG_WEIGHTLOWERING_H
+#define DQ_LIB_CONVERSION_DQTOLINALG_WEIGHTLOWERING_H
+
+#include "DQ/IR/DQOps.h"
+#include "mlir/IR/Builders.h"
+
+namespace mlir::dq {
+
+/// A weight as three upstream tensors: the logical integer part
+/// (tensor<N x K x iB>), the scale and the offset (tensor<N x G x F>).
+struct WeightParts {
+  Value q;
+  Value scale;
+  Value offset;
+};
+
+/// Unpacks row_major packed storage (tensor<N x ceil(K*B/8) x i8>) into the
+/// logical tensor<N x K x iB>.
+Value buildUnpack(OpBuilder &b, Location loc, Value packed, WeightType type);
+
+/// W = s * Q + z in f32, rounded once to `elementType`.
+Value buildDequantize(OpBuilder &b, Location loc, const WeightParts &parts,
+                      WeightType type, Type elementType);
+
+/// y[..., n] = sum_k x[..., k] * W[n, k] with f32 accumulation; the result
+/// has `resultType`.
+Value buildMatmul(OpBuilder &b, Location loc, Value input,
+                  const WeightParts &parts, WeightType type,
+                  RankedTensorType resultType);
+
+} // namespace mlir::dq
+
+#endif // DQ_LIB_CONVERSION_DQTOLINALG_WEIGHTLOWERING_H

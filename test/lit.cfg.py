@@ -1,0 +1,38 @@
+# -*- Python -*-
+import os
+import subprocess
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "DQ"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "Inputs"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.dq_obj_root, "test")
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.dq_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+runner_libs = ",".join(
+    os.path.join(config.llvm_lib_dir, lib)
+    for lib in ("libmlir_runner_utils.so", "libmlir_c_runner_utils.so"))
+config.substitutions.append(("%mlir_runner_libs", runner_libs))
+config.substitutions.append(("%dq_src_root", config.dq_src_root))
+config.substitutions.append(("%dq_obj_root", config.dq_obj_root))
+config.substitutions.append(("%python", config.dq_python))
+
+llvm_config.add_tool_substitutions(
+    ["dq-opt", "mlir-opt", "mlir-runner"],
+    [config.dq_tools_dir, config.llvm_tools_dir])
+
+# Execution tests that compare against numpy need it; without it they are
+# reported UNSUPPORTED (skipped), never passed.
+if subprocess.call([config.dq_python, "-c", "import numpy"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
+    config.available_features.add("numpy")
+else:
+    lit_config.note("numpy not found for %s: numpy tests are skipped"
+                    % config.dq_python)
