@@ -72,9 +72,9 @@ struct DQLowerToLinalgPass
       if (llvm::isa<ConstantOp, BuildOp>(op))
         producers.push_back(op);
       if (llvm::isa<ObserveOp>(op)) {
-        op->emitOpError() << "has no portable lowering; calibration runs "
-                             "compile instrumented modules with "
-                             "--dq-cpu-pipeline and the dq runtime";
+        op->emitOpError() << "has no portable lowering; observers only run "
+                             "in calibration builds, remove them to compile "
+                             "for inference";
         failed = true;
       }
       for (Region &region : op->getRegions())
