@@ -53,9 +53,10 @@ if ! "$venv/bin/python3" -c "import numpy" 2>/dev/null; then
   "$venv/bin/python3" -m pip install -q --disable-pip-version-check numpy
 fi
 
-if [ ! -f "$build/build.ninja" ]; then
-  echo "==> configuring $build"
-  cmake -G Ninja -S "$root" -B "$build" -DDQ_PYTHON="$venv/bin/python3"
-fi
+echo "==> configuring $build"
+generator=()
+[ -f "$build/CMakeCache.txt" ] || generator=(-G Ninja)
+cmake "${generator[@]}" -S "$root" -B "$build" \
+  -DDQ_PYTHON="$venv/bin/python3" >/dev/null
 echo "==> building (-j$jobs)"
 cmake --build "$build" -j "$jobs"

@@ -18,7 +18,7 @@ class DQ_PartOfWeight<string part, string getter>
     : TypesMatchWith<part # " type matches the weight type", "result", part,
           "::llvm::cast<::mlir::dq::WeightType>($_self)." # getter # "()">;
 
-def DQ_ConstantOp : DQ_Op<"constant", [ConstantLike, Pure]> {
+def DQ_ConstantOp : DQ_Op<"constant", [Pure]> {
   let summary = "A constant decoupled weight held in dense_resource blobs";
   let description = [{
     Materializes a weight from three `dense_resource` blobs: the packed
