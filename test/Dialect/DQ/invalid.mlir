@@ -370,3 +370,11 @@ func.func @observe_result_type(%x: tensor<3x4xf32>) {
   %y = "dq.observe"(%x) <{layer = "fc"}> : (tensor<3x4xf32>) -> tensor<3x4xf16>
   return
 }
+
+// -----
+
+func.func @split_custom_not_weight(%x: tensor<2x4xf32>) {
+  // expected-error @+1 {{expected a !dq.weight operand}}
+  %q, %s, %z = dq.split %x : tensor<2x4xf32>
+  return
+}

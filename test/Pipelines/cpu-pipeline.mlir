@@ -1,0 +1,30 @@
+// RUN: dq-opt %s --dq-cpu-pipeline | FileCheck %s
+
+// The CPU pipeline leaves only the LLVM dialect: no dq, tensor, linalg,
+// memref or bufferization op survives, and the weight blobs become globals.
+
+// CHECK-NOT: dq.
+// CHECK-NOT: linalg.
+// CHECK-NOT: tensor.
+// CHECK-NOT: memref.
+// CHECK-NOT: bufferization.
+// CHECK-DAG: llvm.mlir.global private constant @{{.*}}(dense_resource<q> : tensor<2x1xi8>)
+// CHECK-DAG: llvm.func @forward(
+// CHECK-NOT: dq.
+func.func @forward(%x: tensor<3x4xf32>) -> tensor<3x2xf32> {
+  %w = dq.constant packed(dense_resource<q> : tensor<2x1xi8>)
+         scale(dense_resource<s> : tensor<2x2xf16>)
+         offset(dense_resource<z> : tensor<2x2xf16>)
+         : !dq.weight<[2, 4], bits = 2, group = 2, scale = f16>
+  %y = dq.matmul %x, %w : tensor<3x4xf32>, !dq.weight<[2, 4], bits = 2, group = 2, scale = f16> -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      q: "0x100000004E1B",
+      s: "0x10000000003C0040003C003C",
+      z: "0x1000000000000000003C0000"
+    }
+  }
+#-}
