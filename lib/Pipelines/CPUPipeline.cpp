@@ -3,6 +3,7 @@
 #include "dq/Pipelines/Pipelines.h"
 
 #include "dq/Conversion/Passes.h"
+#include "dq/Transforms/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/BufferizationToMemRef/BufferizationToMemRef.h"
@@ -21,6 +22,8 @@
 using namespace mlir;
 
 void mlir::dq::buildCPUPipeline(OpPassManager &pm) {
+  // The signature is recorded at tensor level, before bufferization.
+  pm.addPass(createDQExportABI());
   pm.addPass(createDQLowerToLinalg());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());

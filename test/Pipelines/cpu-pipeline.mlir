@@ -1,16 +1,18 @@
 // RUN: dq-opt %s --dq-cpu-pipeline | FileCheck %s
 
 // The CPU pipeline leaves only the LLVM dialect: no dq, tensor, linalg,
-// memref or bufferization op survives, and the weight blobs become globals.
+// memref or bufferization op survives, the weight blobs become globals, and
+// public functions get a C interface and their recorded signature.
 
-// CHECK-NOT: dq.
+// CHECK-NOT: = dq.
 // CHECK-NOT: linalg.
 // CHECK-NOT: tensor.
 // CHECK-NOT: memref.
 // CHECK-NOT: bufferization.
 // CHECK-DAG: llvm.mlir.global private constant @{{.*}}(dense_resource<q> : tensor<2x1xi8>)
-// CHECK-DAG: llvm.func @forward(
-// CHECK-NOT: dq.
+// CHECK-DAG: llvm.func @forward({{.*}}dq.abi = "{\22args\22:[{\22dtype\22:\22f32\22,\22shape\22:[3,4]}],\22results\22:[{\22dtype\22:\22f32\22,\22shape\22:[3,2]}]}"
+// CHECK-DAG: llvm.func @_mlir_ciface_forward(
+// CHECK-NOT: = dq.
 func.func @forward(%x: tensor<3x4xf32>) -> tensor<3x2xf32> {
   %w = dq.constant packed(dense_resource<q> : tensor<2x1xi8>)
          scale(dense_resource<s> : tensor<2x2xf16>)

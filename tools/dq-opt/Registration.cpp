@@ -5,6 +5,7 @@
 #include "DQ/IR/DQDialect.h"
 #include "dq/Conversion/Passes.h"
 #include "dq/Pipelines/Pipelines.h"
+#include "dq/Transforms/Passes.h"
 
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
@@ -86,6 +87,7 @@ void dqopt::registerDQOptDialects(DialectRegistry &registry) {
 
 void dqopt::registerDQOptPasses() {
   mlir::dq::registerDQConversionPasses();
+  mlir::dq::registerDQTransformsPasses();
   mlir::dq::registerPipelines();
 
   registerTransformsPasses();
