@@ -1,0 +1,119 @@
+//===- Internal.h - dq runtime internals ------------------------*- C++ -*-===//
+
+#ifndef DQRT_LIB_INTERNAL_H
+#define DQRT_LIB_INTERNAL_H
+
+#include "dqrt/dqrt.h"
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/Error.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+struct dqrt_status_s {
+  dqrt_status_code code;
+  std::string message;
+};
+
+namespace dqrt {
+
+/// An llvm::Error payload that carries a runtime status code.
+class RuntimeError : public llvm::ErrorInfo<RuntimeError> {
+public:
+  static char ID;
+  RuntimeError(dqrt_status_code code, std::string message)
+      : code(code), message(std::move(message)) {}
+  void log(llvm::raw_ostream &os) const override { os << message; }
+  std::error_code convertToErrorCode() const override {
+    return llvm::inconvertibleErrorCode();
+  }
+  dqrt_status_code code;
+  std::string message;
+};
+
+inline llvm::Error makeError(dqrt_status_code code, const llvm::Twine &msg) {
+  return llvm::make_error<RuntimeError>(code, msg.str());
+}
+
+/// Converts an error (any kind) into a C status; success gives NULL.
+dqrt_status toStatus(llvm::Error error);
+
+/// Element type names as used in signatures ("f32", ...).
+bool parseDType(llvm::StringRef name, dqrt_dtype &dtype);
+
+/// A tensor type of the signature: dtype and dims (-1 = dynamic).
+struct TensorType {
+  dqrt_dtype dtype;
+  std::vector<int64_t> dims;
+  /// "tensor<8x?xf32>", for messages.
+  std::string str() const;
+};
+
+struct Signature {
+  std::vector<TensorType> args;
+  std::vector<TensorType> results;
+};
+
+/// Parses the JSON written by the dq-export-abi pass.
+llvm::Expected<Signature> parseSignature(llvm::StringRef json,
+                                         llvm::StringRef function);
+
+/// Compiled code, JIT or shared object: finds symbols and signatures.
+class Executable {
+public:
+  virtual ~Executable() = default;
+  /// Address of `symbol`, or an error.
+  virtual llvm::Expected<void *> lookup(llvm::StringRef symbol) = 0;
+  /// Signatures (dq.abi JSON) of the module's public functions, by name.
+  const std::map<std::string, std::string> &abis() const { return abiIndex; }
+
+protected:
+  std::map<std::string, std::string> abiIndex;
+};
+
+llvm::Expected<std::unique_ptr<Executable>>
+loadJIT(llvm::StringRef path, int optLevel);
+llvm::Expected<std::unique_ptr<Executable>>
+loadSharedObject(llvm::StringRef path);
+
+/// Checks that a CUDA driver and device are present.
+llvm::Error checkCUDAAvailable();
+
+/// Calls `_mlir_ciface_<name>` at `entry` with the signature's calling
+/// convention and returns owned result buffers.
+llvm::Error invoke(void *entry, llvm::StringRef name, const Signature &sig,
+                   llvm::ArrayRef<dqrt_buffer_view> args,
+                   llvm::MutableArrayRef<dqrt_buffer> results);
+
+} // namespace dqrt
+
+struct dqrt_runtime_s {
+  dqrt_runtime_options options;
+};
+
+struct dqrt_function_s {
+  std::string name;
+  dqrt::Signature signature;
+  void *entry = nullptr;
+};
+
+struct dqrt_module_s {
+  dqrt_runtime runtime;
+  std::unique_ptr<dqrt::Executable> executable;
+  std::map<std::string, std::unique_ptr<dqrt_function_s>> functions;
+};
+
+struct dqrt_buffer_s {
+  dqrt_dtype dtype;
+  std::vector<int64_t> shape;
+  void *data = nullptr;      // start of the elements
+  void *allocation = nullptr; // what to free()
+  size_t numElements = 0;
+};
+
+#endif // DQRT_LIB_INTERNAL_H

@@ -1,0 +1,206 @@
+//===- Invoke.cpp - calling compiled functions through memref descriptors -===//
+//
+// `_mlir_ciface_<name>` takes one pointer per argument (to its memref
+// descriptor) after one pointer to the result descriptor(s), if any. A
+// descriptor of rank r is {allocated, aligned, offset, sizes[r], strides[r]},
+// all 8-byte words, so several results are simply consecutive descriptors.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Internal.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <set>
+#include <utility>
+
+using namespace dqrt;
+
+namespace {
+
+using Ptr = void *;
+constexpr size_t kMaxPointers = 64;
+
+template <size_t... I>
+void callWith(void *fn, Ptr *args, std::index_sequence<I...>) {
+  using Fn = void (*)(decltype((void)I, Ptr())...);
+  reinterpret_cast<Fn>(fn)(args[I]...);
+}
+
+template <size_t N> void callN(void *fn, Ptr *args) {
+  callWith(fn, args, std::make_index_sequence<N>());
+}
+
+template <size_t... N>
+constexpr auto makeCallers(std::index_sequence<N...>) {
+  return std::array<void (*)(void *, Ptr *), sizeof...(N)>{callN<N>...};
+}
+
+constexpr auto callers = makeCallers(std::make_index_sequence<kMaxPointers + 1>());
+
+size_t descriptorWords(size_t rank) { return 3 + 2 * rank; }
+
+/// Row-major strides of `shape`.
+std::vector<int64_t> contiguousStrides(llvm::ArrayRef<int64_t> shape) {
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (size_t i = shape.size(); i > 1; --i)
+    strides[i - 2] = strides[i - 1] * shape[i - 1];
+  return strides;
+}
+
+std::string shapeString(dqrt_dtype dtype, llvm::ArrayRef<int64_t> dims) {
+  TensorType t{dtype, std::vector<int64_t>(dims.begin(), dims.end())};
+  return t.str();
+}
+
+llvm::Error checkArg(llvm::StringRef name, size_t i, const TensorType &want,
+                     const dqrt_buffer_view &got) {
+  if (got.rank < 0 || (got.rank > 0 && !got.shape))
+    return makeError(DQRT_INVALID_ARGUMENT, "argument #" + llvm::Twine(i) +
+                                                " of '" + name +
+                                                "': invalid rank or shape");
+  llvm::ArrayRef<int64_t> dims(got.shape, got.rank);
+  bool ok = got.dtype == want.dtype && dims.size() == want.dims.size();
+  for (size_t d = 0; ok && d < dims.size(); ++d)
+    ok = dims[d] >= 0 && (want.dims[d] < 0 || want.dims[d] == dims[d]);
+  if (!ok || dqrt_dtype_name(got.dtype) == nullptr)
+    return makeError(DQRT_INVALID_ARGUMENT,
+                     "argument #" + llvm::Twine(i) + " of '" + name +
+                         "': expected " + want.str() + ", got " +
+                         (dqrt_dtype_name(got.dtype)
+                              ? shapeString(got.dtype, dims)
+                              : std::string("an unknown element type")));
+  return llvm::Error::success();
+}
+
+size_t product(llvm::ArrayRef<int64_t> dims) {
+  size_t n = 1;
+  for (int64_t d : dims)
+    n *= static_cast<size_t>(d);
+  return n;
+}
+
+/// Copies a strided memref into new C-contiguous memory.
+void *copyContiguous(const char *base, llvm::ArrayRef<int64_t> sizes,
+                     llvm::ArrayRef<int64_t> strides, size_t elementSize) {
+  size_t n = product(sizes);
+  char *out = static_cast<char *>(std::malloc(n ? n * elementSize : 1));
+  if (!out)
+    return nullptr;
+  std::vector<int64_t> index(sizes.size(), 0);
+  for (size_t linear = 0; linear < n; ++linear) {
+    int64_t offset = 0;
+    for (size_t d = 0; d < sizes.size(); ++d)
+      offset += index[d] * strides[d];
+    std::memcpy(out + linear * elementSize, base + offset * elementSize,
+                elementSize);
+    for (size_t d = sizes.size(); d > 0; --d) {
+      if (++index[d - 1] < sizes[d - 1])
+        break;
+      index[d - 1] = 0;
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+llvm::Error dqrt::invoke(void *entry, llvm::StringRef name,
+                         const Signature &sig,
+                         llvm::ArrayRef<dqrt_buffer_view> args,
+                         llvm::MutableArrayRef<dqrt_buffer> results) {
+  if (args.size() != sig.args.size())
+    return makeError(DQRT_INVALID_ARGUMENT,
+                     "'" + name + "' takes " + llvm::Twine(sig.args.size()) +
+                         " argument(s), got " + llvm::Twine(args.size()));
+  if (results.size() != sig.results.size())
+    return makeError(DQRT_INVALID_ARGUMENT,
+                     "'" + name + "' returns " +
+                         llvm::Twine(sig.results.size()) +
+                         " result(s), space was given for " +
+                         llvm::Twine(results.size()));
+  size_t numPointers = args.size() + (results.empty() ? 0 : 1);
+  if (numPointers > kMaxPointers)
+    return makeError(DQRT_INVALID_ARGUMENT,
+                     "'" + name + "' has more than " +
+                         llvm::Twine(kMaxPointers) + " arguments and results");
+
+  std::vector<std::vector<int64_t>> argDescriptors;
+  std::set<const void *> inputData;
+  for (auto [i, view] : llvm::enumerate(args)) {
+    if (llvm::Error err = checkArg(name, i, sig.args[i], view))
+      return err;
+    llvm::ArrayRef<int64_t> dims(view.shape, view.rank);
+    if (!view.data && product(dims) != 0)
+      return makeError(DQRT_INVALID_ARGUMENT, "argument #" + llvm::Twine(i) +
+                                                  " of '" + name +
+                                                  "' has no data");
+    std::vector<int64_t> words(descriptorWords(view.rank));
+    words[0] = words[1] = reinterpret_cast<int64_t>(view.data);
+    words[2] = 0;
+    std::vector<int64_t> strides = contiguousStrides(dims);
+    for (int32_t d = 0; d < view.rank; ++d) {
+      words[3 + d] = dims[d];
+      words[3 + view.rank + d] = strides[d];
+    }
+    argDescriptors.push_back(std::move(words));
+    inputData.insert(view.data);
+  }
+
+  size_t resultWords = 0;
+  for (const TensorType &t : sig.results)
+    resultWords += descriptorWords(t.dims.size());
+  std::vector<int64_t> resultDescriptors(resultWords, 0);
+
+  std::vector<Ptr> pointers;
+  if (!results.empty())
+    pointers.push_back(resultDescriptors.data());
+  for (std::vector<int64_t> &words : argDescriptors)
+    pointers.push_back(words.data());
+  callers[pointers.size()](entry, pointers.data());
+
+  // Take ownership of the results. The callee returns buffers the caller
+  // owns; stay defensive about aliasing anyway (an input, or one allocation
+  // returned twice, is copied rather than freed or adopted twice).
+  std::set<void *> adopted;
+  size_t at = 0;
+  for (auto [i, type] : llvm::enumerate(sig.results)) {
+    size_t rank = type.dims.size();
+    const int64_t *words = resultDescriptors.data() + at;
+    at += descriptorWords(rank);
+    void *allocated = reinterpret_cast<void *>(words[0]);
+    char *aligned = reinterpret_cast<char *>(words[1]);
+    llvm::ArrayRef<int64_t> sizes(words + 3, rank);
+    llvm::ArrayRef<int64_t> strides(words + 3 + rank, rank);
+    size_t elementSize = dqrt_dtype_size(type.dtype);
+    char *base = aligned + words[2] * elementSize;
+
+    auto buffer = std::make_unique<dqrt_buffer_s>();
+    buffer->dtype = type.dtype;
+    buffer->shape.assign(sizes.begin(), sizes.end());
+    buffer->numElements = product(sizes);
+    bool contiguous = strides == llvm::ArrayRef<int64_t>(
+                                     contiguousStrides(sizes)) ||
+                      buffer->numElements <= 1;
+    bool ownable = allocated && !inputData.count(allocated) &&
+                   !adopted.count(allocated);
+    if (contiguous && ownable) {
+      buffer->data = base;
+      buffer->allocation = allocated;
+      adopted.insert(allocated);
+    } else {
+      buffer->data = copyContiguous(base, sizes, strides, elementSize);
+      buffer->allocation = buffer->data;
+      if (!buffer->data)
+        return makeError(DQRT_INTERNAL, "out of memory copying result #" +
+                                            llvm::Twine(i) + " of '" + name +
+                                            "'");
+      if (ownable) {
+        std::free(allocated);
+        adopted.insert(allocated);
+      }
+    }
+    results[i] = buffer.release();
+  }
+  return llvm::Error::success();
+}

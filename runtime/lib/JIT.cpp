@@ -1,0 +1,101 @@
+//===- JIT.cpp - JIT-compiling LLVM-dialect modules -----------------------===//
+
+#include "Internal.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+
+using namespace dqrt;
+
+namespace {
+
+class JITExecutable : public Executable {
+public:
+  llvm::Error load(llvm::StringRef path, int optLevel) {
+    mlir::DialectRegistry registry;
+    registry.insert<mlir::LLVM::LLVMDialect>();
+    mlir::registerBuiltinDialectTranslation(registry);
+    mlir::registerLLVMDialectTranslation(registry);
+    context.appendDialectRegistry(registry);
+
+    std::string diagnostics;
+    mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
+      llvm::raw_string_ostream os(diagnostics);
+      os << "\n  " << d.getLocation() << ": " << d;
+      return mlir::success();
+    });
+    mlir::OwningOpRef<mlir::ModuleOp> module =
+        mlir::parseSourceFile<mlir::ModuleOp>(path, &context);
+    if (!module)
+      return makeError(DQRT_INVALID_MODULE,
+                       "cannot parse module '" + path +
+                           "' (expected the LLVM dialect from dq-opt "
+                           "--dq-cpu-pipeline):" +
+                           diagnostics);
+    module->walk([&](mlir::LLVM::LLVMFuncOp func) {
+      if (auto abi = func->getAttrOfType<mlir::StringAttr>("dq.abi");
+          abi && !func.getName().starts_with("_mlir_ciface_"))
+        abiIndex[func.getName().str()] = abi.getValue().str();
+    });
+
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+    if (!builder)
+      return makeError(DQRT_INTERNAL, "cannot target the host CPU: " +
+                                          llvm::toString(builder.takeError()));
+    auto machine = builder->createTargetMachine();
+    if (!machine)
+      return makeError(DQRT_INTERNAL, "cannot target the host CPU: " +
+                                          llvm::toString(machine.takeError()));
+    targetMachine = std::move(*machine);
+
+    mlir::ExecutionEngineOptions options;
+    options.transformer =
+        mlir::makeOptimizingTransformer(optLevel, 0, targetMachine.get());
+    options.jitCodeGenOptLevel = static_cast<llvm::CodeGenOptLevel>(optLevel);
+    auto engineOrError = mlir::ExecutionEngine::create(*module, options);
+    if (!engineOrError)
+      return makeError(DQRT_INVALID_MODULE,
+                       "cannot JIT-compile '" + path +
+                           "': " + llvm::toString(engineOrError.takeError()) +
+                           diagnostics);
+    engine = std::move(*engineOrError);
+    return llvm::Error::success();
+  }
+
+  llvm::Expected<void *> lookup(llvm::StringRef symbol) override {
+    auto address = engine->lookup(symbol);
+    if (!address)
+      return makeError(DQRT_NOT_FOUND,
+                       "symbol '" + symbol + "' not found: " +
+                           llvm::toString(address.takeError()));
+    return *address;
+  }
+
+private:
+  mlir::MLIRContext context{mlir::MLIRContext::Threading::DISABLED};
+  std::unique_ptr<llvm::TargetMachine> targetMachine;
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+};
+
+} // namespace
+
+llvm::Expected<std::unique_ptr<Executable>>
+dqrt::loadJIT(llvm::StringRef path, int optLevel) {
+  auto executable = std::make_unique<JITExecutable>();
+  if (llvm::Error err = executable->load(path, optLevel))
+    return std::move(err);
+  return std::unique_ptr<Executable>(std::move(executable));
+}

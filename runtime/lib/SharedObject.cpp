@@ -1,0 +1,75 @@
+//===- SharedObject.cpp - loading ahead-of-time compiled modules ----------===//
+//
+// dq-compile writes a shared object with the `_mlir_ciface_*` entry points and
+// one extra symbol, `_dq_abi_index`: a JSON object mapping each public
+// function to its signature. Loading needs no LLVM.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Internal.h"
+
+#include "llvm/Support/JSON.h"
+
+#include <dlfcn.h>
+
+using namespace dqrt;
+
+namespace {
+
+class SharedObjectExecutable : public Executable {
+public:
+  ~SharedObjectExecutable() override {
+    if (handle)
+      dlclose(handle);
+  }
+
+  llvm::Error load(llvm::StringRef path) {
+    std::string name = path.str();
+    // A path without '/' would be searched in the library path instead.
+    if (name.find('/') == std::string::npos)
+      name = "./" + name;
+    handle = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle)
+      return makeError(DQRT_INVALID_MODULE,
+                       "cannot load shared object '" + path + "': " +
+                           dlerror());
+    auto *index =
+        static_cast<const char *const *>(dlsym(handle, "_dq_abi_index"));
+    if (!index || !*index)
+      return makeError(DQRT_INVALID_MODULE,
+                       "'" + path +
+                           "' is not a dq module (no _dq_abi_index; build it "
+                           "with dq-compile)");
+    llvm::Expected<llvm::json::Value> json = llvm::json::parse(*index);
+    const llvm::json::Object *object = json ? json->getAsObject() : nullptr;
+    if (!object)
+      return makeError(DQRT_INVALID_MODULE,
+                       "'" + path + "' has a malformed _dq_abi_index" +
+                           (json ? std::string() : ": " + toString(json.takeError())));
+    for (const auto &[function, abi] : *object)
+      if (std::optional<llvm::StringRef> text = abi.getAsString())
+        abiIndex[function.str()] = text->str();
+    return llvm::Error::success();
+  }
+
+  llvm::Expected<void *> lookup(llvm::StringRef symbol) override {
+    void *address = dlsym(handle, symbol.str().c_str());
+    if (!address)
+      return makeError(DQRT_NOT_FOUND,
+                       "symbol '" + symbol + "' not found in shared object");
+    return address;
+  }
+
+private:
+  void *handle = nullptr;
+};
+
+} // namespace
+
+llvm::Expected<std::unique_ptr<Executable>>
+dqrt::loadSharedObject(llvm::StringRef path) {
+  auto executable = std::make_unique<SharedObjectExecutable>();
+  if (llvm::Error err = executable->load(path))
+    return std::move(err);
+  return std::unique_ptr<Executable>(std::move(executable));
+}

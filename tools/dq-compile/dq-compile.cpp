@@ -1,0 +1,187 @@
+//===- dq-compile.cpp - ahead-of-time compilation to a shared object ------===//
+//
+// dq-compile MODULE.mlir -o model.so
+//
+// Translates an LLVM-dialect module from `dq-opt --dq-cpu-pipeline` to LLVM
+// IR, optimizes it for the host CPU, emits a position-independent object and
+// links it into a shared object with the system C compiler driver. The
+// signatures recorded by dq-export-abi go into the symbol `_dq_abi_index`, so
+// the dq runtime can load and check the module without LLVM.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/GlobalVariable.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Target/TargetMachine.h"
+
+using namespace llvm;
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
+                                      cl::desc("<module.mlir>"));
+static cl::opt<std::string> outputFile("o", cl::Required,
+                                       cl::desc("Output shared object"),
+                                       cl::value_desc("model.so"));
+static cl::opt<unsigned> optLevel("opt-level", cl::init(3),
+                                  cl::desc("LLVM optimization level (0-3)"));
+static cl::opt<std::string>
+    linker("cc", cl::init(""),
+           cl::desc("C compiler driver used to link (default: cc, gcc or "
+                    "clang on PATH)"));
+
+static int fail(const Twine &message) {
+  errs() << "dq-compile: error: " << message << "\n";
+  return 1;
+}
+
+/// Adds `const char *const _dq_abi_index = "{...}"` to the module.
+static void addABIIndex(llvm::Module &module, const std::string &json) {
+  LLVMContext &ctx = module.getContext();
+  Constant *text = ConstantDataArray::getString(ctx, json);
+  auto *textGlobal = new GlobalVariable(module, text->getType(), true,
+                                        GlobalValue::PrivateLinkage, text,
+                                        "_dq_abi_index_text");
+  auto *index = new GlobalVariable(
+      module, PointerType::get(ctx, 0), true, GlobalValue::ExternalLinkage,
+      textGlobal, "_dq_abi_index");
+  index->setVisibility(GlobalValue::DefaultVisibility);
+}
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "dq ahead-of-time compiler: LLVM-dialect MLIR "
+                              "to a shared object for the dq runtime\n");
+  if (optLevel > 3)
+    return fail("--opt-level must be 0..3");
+  if (!sys::fs::exists(inputFile))
+    return fail("input file '" + inputFile + "' does not exist");
+
+  mlir::DialectRegistry registry;
+  registry.insert<mlir::LLVM::LLVMDialect>();
+  mlir::registerBuiltinDialectTranslation(registry);
+  mlir::registerLLVMDialectTranslation(registry);
+  mlir::MLIRContext context(registry);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceFile<mlir::ModuleOp>(inputFile, &context);
+  if (!module)
+    return fail("cannot parse '" + inputFile +
+                "' (expected the LLVM dialect from dq-opt --dq-cpu-pipeline)");
+
+  json::Object abis;
+  module->walk([&](mlir::LLVM::LLVMFuncOp func) {
+    if (auto abi = func->getAttrOfType<mlir::StringAttr>("dq.abi");
+        abi && !func.getName().starts_with("_mlir_ciface_"))
+      abis[func.getName()] = abi.getValue().str();
+  });
+  if (abis.empty())
+    return fail("'" + inputFile +
+                "' has no function with a recorded signature; compile it with "
+                "dq-opt --dq-cpu-pipeline");
+
+  InitializeNativeTarget();
+  InitializeNativeTargetAsmPrinter();
+  auto builder = orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return fail("cannot target the host: " + toString(builder.takeError()));
+  builder->setRelocationModel(Reloc::PIC_);
+  builder->setCodeGenOptLevel(static_cast<CodeGenOptLevel>(unsigned(optLevel)));
+  auto machine = builder->createTargetMachine();
+  if (!machine)
+    return fail("cannot target the host: " + toString(machine.takeError()));
+
+  LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      mlir::translateModuleToLLVMIR(*module, llvmContext);
+  if (!llvmModule)
+    return fail("cannot translate '" + inputFile + "' to LLVM IR");
+  llvmModule->setTargetTriple((*machine)->getTargetTriple());
+  llvmModule->setDataLayout((*machine)->createDataLayout());
+  if (Error err = mlir::makeOptimizingTransformer(optLevel, 0, machine->get())(
+          llvmModule.get()))
+    return fail("optimization failed: " + toString(std::move(err)));
+  std::string index;
+  raw_string_ostream(index) << json::Value(std::move(abis));
+  addABIIndex(*llvmModule, index);
+
+  // Object and shared object go to temporary files next to the output; the
+  // output appears only when linking succeeded.
+  SmallString<128> objectPath, sharedPath;
+  std::string stem = sys::path::filename(outputFile).str();
+  SmallString<128> directory(sys::path::parent_path(outputFile));
+  if (directory.empty())
+    directory = ".";
+  int objectFD;
+  if (std::error_code ec = sys::fs::createUniqueFile(
+          directory + "/." + stem + ".%%%%%%.o", objectFD, objectPath))
+    return fail("cannot create a temporary file in '" + directory +
+                "': " + ec.message());
+  FileRemover removeObject(objectPath);
+  {
+    raw_fd_ostream os(objectFD, /*shouldClose=*/true);
+    legacy::PassManager pm;
+    if ((*machine)->addPassesToEmitFile(pm, os, nullptr,
+                                        CodeGenFileType::ObjectFile))
+      return fail("the host target cannot emit object files");
+    pm.run(*llvmModule);
+    os.flush();
+    if (os.has_error())
+      return fail("cannot write '" + objectPath + "': " + os.error().message());
+  }
+
+  std::string driver = linker;
+  if (driver.empty())
+    for (const char *candidate : {"cc", "gcc", "clang", "clang-22"})
+      if (auto found = sys::findProgramByName(candidate)) {
+        driver = *found;
+        break;
+      }
+  if (driver.empty())
+    return fail("no C compiler driver (cc, gcc, clang) on PATH to link the "
+                "shared object; pass --cc");
+  if (!sys::path::is_absolute(driver))
+    if (auto found = sys::findProgramByName(driver))
+      driver = *found;
+
+  int sharedFD;
+  if (std::error_code ec = sys::fs::createUniqueFile(
+          directory + "/." + stem + ".%%%%%%.so", sharedFD, sharedPath))
+    return fail("cannot create a temporary file in '" + directory +
+                "': " + ec.message());
+  sys::Process::SafelyCloseFileDescriptor(sharedFD);
+  FileRemover removeShared(sharedPath);
+  SmallVector<StringRef> linkArgs = {driver, "-shared", "-o", sharedPath,
+                                     objectPath};
+  std::string linkError;
+  int rc = sys::ExecuteAndWait(driver, linkArgs, std::nullopt, {}, 0, 0,
+                               &linkError);
+  if (rc != 0)
+    return fail("linking with '" + driver + "' failed" +
+                (linkError.empty() ? "" : ": " + linkError));
+  if (std::error_code ec = sys::fs::rename(sharedPath, outputFile))
+    return fail("cannot write '" + outputFile + "': " + ec.message());
+  removeShared.releaseFile();
+  return 0;
+}
