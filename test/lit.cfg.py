@@ -22,7 +22,8 @@ runner_libs = ",".join(
 config.substitutions.append(("%mlir_runner_libs", runner_libs))
 config.substitutions.append(("%dq_src_root", config.dq_src_root))
 config.substitutions.append(("%dq_obj_root", config.dq_obj_root))
-config.substitutions.append(("%python", config.dq_python))
+# Not "%python": lit.llvm already defines that as its own interpreter.
+config.substitutions.append(("%dq_python", config.dq_python))
 
 llvm_config.add_tool_substitutions(
     ["dq-opt", "mlir-opt", "mlir-runner"],

@@ -48,9 +48,9 @@ llvm::Error dq::writeFileAtomically(
 #ifndef _WIN32
   // Make the contents durable before the rename publishes them.
   if (::fsync(Temp->FD) != 0)
-    return Discard(IOError(
-        "fsync failed",
-        llvm::errorCodeToError(std::error_code(errno, std::generic_category()))));
+    return Discard(
+        IOError("fsync failed", llvm::errorCodeToError(std::error_code(
+                                    errno, std::generic_category()))));
 #endif
   // keep() without a name only closes the file and stops the cleanup on
   // signals; we rename ourselves because keep(Name) falls back to a

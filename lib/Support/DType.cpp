@@ -45,8 +45,8 @@ static const DTypeInfo &getInfo(DType Type) {
 }
 
 llvm::ArrayRef<DType> dq::getAllDTypes() {
-  static const DType All[] = {DType::Bool, DType::I8,  DType::U8,  DType::I16,
-                              DType::U16,  DType::I32, DType::U32, DType::I64,
+  static const DType All[] = {DType::Bool, DType::I8,  DType::U8,   DType::I16,
+                              DType::U16,  DType::I32, DType::U32,  DType::I64,
                               DType::U64,  DType::F16, DType::BF16, DType::F32,
                               DType::F64};
   return All;
@@ -86,7 +86,8 @@ std::optional<DType> dq::parseNpyDescr(llvm::StringRef Descr) {
     return std::nullopt;
   char Order = Descr.front();
   for (const DTypeInfo &Info : Infos) {
-    if (Info.NpyDescr.empty() || Info.NpyDescr.drop_front() != Descr.drop_front())
+    if (Info.NpyDescr.empty() ||
+        Info.NpyDescr.drop_front() != Descr.drop_front())
       continue;
     // numpy also reads '<i1'; '|' means "no byte order" and is only valid
     // for one-byte types.

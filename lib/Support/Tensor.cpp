@@ -56,9 +56,8 @@ int64_t Tensor::getNumElements() const {
 llvm::Error Tensor::verify() const {
   std::optional<uint64_t> Bytes = getCheckedByteSize(Type, Shape);
   if (!Bytes)
-    return llvm::createStringError("invalid tensor shape " +
-                                   getShapeString() + " for dtype " +
-                                   getDTypeName(Type));
+    return llvm::createStringError("invalid tensor shape " + getShapeString() +
+                                   " for dtype " + getDTypeName(Type));
   if (*Bytes != Data.size())
     return llvm::createStringError(
         "tensor data has " + llvm::Twine(Data.size()) + " bytes but dtype " +

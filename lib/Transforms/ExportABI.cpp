@@ -58,8 +58,8 @@ FailureOr<llvm::json::Value> describe(Type type, std::string &reason) {
   llvm::json::Array shape;
   for (int64_t dim : shaped.getShape())
     shape.push_back(ShapedType::isDynamic(dim) ? int64_t(-1) : dim);
-  return llvm::json::Value(llvm::json::Object{
-      {"dtype", dtype.str()}, {"shape", std::move(shape)}});
+  return llvm::json::Value(
+      llvm::json::Object{{"dtype", dtype.str()}, {"shape", std::move(shape)}});
 }
 
 struct DQExportABIPass
@@ -79,9 +79,9 @@ struct DQExportABIPass
           std::string reason;
           FailureOr<llvm::json::Value> entry = describe(type, reason);
           if (llvm::failed(entry)) {
-            func.emitOpError() << (key == "args" ? "argument" : "result")
-                               << " #" << i << " of type " << type << " "
-                               << reason;
+            func.emitOpError()
+                << (key == "args" ? "argument" : "result") << " #" << i
+                << " of type " << type << " " << reason;
             failed = true;
             continue;
           }

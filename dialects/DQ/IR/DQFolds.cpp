@@ -16,7 +16,8 @@ OpFoldResult BuildOp::fold(FoldAdaptor) {
 }
 
 /// split(build(q, s, z)) -> q, s, z.
-LogicalResult SplitOp::fold(FoldAdaptor, SmallVectorImpl<OpFoldResult> &results) {
+LogicalResult SplitOp::fold(FoldAdaptor,
+                            SmallVectorImpl<OpFoldResult> &results) {
   auto build = getWeight().getDefiningOp<BuildOp>();
   if (!build)
     return failure();

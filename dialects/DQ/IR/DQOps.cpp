@@ -64,8 +64,8 @@ LogicalResult ConstantOp::verify() {
   WeightType weight = getWeightType();
   if (failed(verifyBlob(*this, "packed", getPacked(),
                         weight.getPackedTensorType(), weight)) ||
-      failed(verifyBlob(*this, "scale", getScale(),
-                        weight.getScaleTensorType(), weight)) ||
+      failed(verifyBlob(*this, "scale", getScale(), weight.getScaleTensorType(),
+                        weight)) ||
       failed(verifyBlob(*this, "offset", getOffset(),
                         weight.getScaleTensorType(), weight)))
     return failure();
@@ -76,10 +76,11 @@ LogicalResult ConstantOp::verify() {
 // SplitOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult SplitOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> location, ValueRange operands,
-    DictionaryAttr, OpaqueProperties, RegionRange,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+LogicalResult
+SplitOp::inferReturnTypes(MLIRContext *, std::optional<Location> location,
+                          ValueRange operands, DictionaryAttr, OpaqueProperties,
+                          RegionRange,
+                          SmallVectorImpl<Type> &inferredReturnTypes) {
   auto weight = llvm::dyn_cast<WeightType>(operands[0].getType());
   if (!weight)
     return emitOptionalError(location, "expected a !dq.weight operand");
@@ -99,10 +100,11 @@ LogicalResult DequantizeOp::verify() {
   if (!isActivationElementType(result.getElementType()))
     return emitOpError() << "result element type must be f32, f16 or bf16, got "
                          << result.getElementType();
-  if (result.getShape() != ArrayRef<int64_t>{weight.getRows(), weight.getCols()})
-    return emitOpError() << "result shape must be [" << weight.getRows()
-                         << ", " << weight.getCols() << "] for " << weight
-                         << ", got " << result;
+  if (result.getShape() !=
+      ArrayRef<int64_t>{weight.getRows(), weight.getCols()})
+    return emitOpError() << "result shape must be [" << weight.getRows() << ", "
+                         << weight.getCols() << "] for " << weight << ", got "
+                         << result;
   return success();
 }
 

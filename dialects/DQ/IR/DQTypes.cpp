@@ -40,8 +40,8 @@ LogicalResult WeightType::verify(function_ref<InFlightDiagnostic()> emitError,
                                  int64_t rows, int64_t cols, unsigned bits,
                                  int64_t group, Type scaleType, Layout layout) {
   if (rows <= 0 || cols <= 0)
-    return emitError() << "weight shape must be positive, got [" << rows
-                       << ", " << cols << "]";
+    return emitError() << "weight shape must be positive, got [" << rows << ", "
+                       << cols << "]";
   if (!isSupportedBitWidth(bits))
     return emitError() << "unsupported bit width " << bits
                        << "; expected 2, 3, 4 or 8";

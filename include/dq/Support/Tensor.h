@@ -1,4 +1,5 @@
-//===- Tensor.h - A dense host tensor read from or written to a file -*- C++ -*-//
+//===- Tensor.h - A dense host tensor read from or written to a file -*- C++
+//-*-//
 //
 // The value type exchanged with .npy and safetensors files: element type,
 // shape, and the raw little-endian bytes in C (row-major) order.

@@ -43,14 +43,14 @@ Value mlir::dq::buildUnpack(OpBuilder &b, Location loc, Value packed,
   SmallVector<AffineMap> maps = {AffineMap::get(2, 0, {n, firstByte}, ctx)};
   if (straddles) {
     inputs.push_back(packed);
-    maps.push_back(AffineMap::get(2, 0, {n, (k * bits + bits - 1).floorDiv(8)},
-                                  ctx));
+    maps.push_back(
+        AffineMap::get(2, 0, {n, (k * bits + bits - 1).floorDiv(8)}, ctx));
   }
   maps.push_back(AffineMap::getMultiDimIdentityMap(2, ctx));
 
   RankedTensorType qType = type.getIntTensorType();
-  Value init = tensor::EmptyOp::create(b, loc, qType.getShape(),
-                                       qType.getElementType());
+  Value init =
+      tensor::EmptyOp::create(b, loc, qType.getShape(), qType.getElementType());
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{qType}, inputs, ValueRange{init}, maps,
       parallelLoops(2), [&](OpBuilder &nb, Location nl, ValueRange args) {
@@ -112,10 +112,10 @@ static Value collapseToMatrix(OpBuilder &b, Location loc, Value x) {
   if (rank == 2)
     return x;
   if (rank == 1) {
-    auto matrix = RankedTensorType::get({1, type.getDimSize(0)},
-                                        type.getElementType());
-    return tensor::ExpandShapeOp::create(b, loc, matrix, x,
-                                         ArrayRef<ReassociationIndices>{{0, 1}});
+    auto matrix =
+        RankedTensorType::get({1, type.getDimSize(0)}, type.getElementType());
+    return tensor::ExpandShapeOp::create(
+        b, loc, matrix, x, ArrayRef<ReassociationIndices>{{0, 1}});
   }
   ReassociationIndices batch;
   for (int64_t i = 0; i + 1 < rank; ++i)
@@ -141,8 +141,8 @@ static Value expandFromMatrix(OpBuilder &b, Location loc, Value y, Value x,
   for (int64_t i = 0; i + 1 < rank; ++i)
     batch.push_back(i);
   return tensor::ExpandShapeOp::create(
-      b, loc, resultType, y,
-      ArrayRef<ReassociationIndices>{batch, {rank - 1}}, sizes);
+      b, loc, resultType, y, ArrayRef<ReassociationIndices>{batch, {rank - 1}},
+      sizes);
 }
 
 Value mlir::dq::buildMatmul(OpBuilder &b, Location loc, Value input,
@@ -166,9 +166,9 @@ Value mlir::dq::buildMatmul(OpBuilder &b, Location loc, Value input,
   auto maps = b.getAffineMapArrayAttr({AffineMap::get(3, 0, {m, k}, ctx),
                                        AffineMap::get(3, 0, {n, k}, ctx),
                                        AffineMap::get(3, 0, {m, n}, ctx)});
-  Value y = linalg::MatmulOp::create(
-                b, loc, TypeRange{acc.getType()}, ValueRange{x, w},
-                ValueRange{acc}, {b.getNamedAttr("indexing_maps", maps)})
+  Value y = linalg::MatmulOp::create(b, loc, TypeRange{acc.getType()},
+                                     ValueRange{x, w}, ValueRange{acc},
+                                     {b.getNamedAttr("indexing_maps", maps)})
                 .getResult(0);
 
   Type elementType = resultType.getElementType();
@@ -179,8 +179,8 @@ Value mlir::dq::buildMatmul(OpBuilder &b, Location loc, Value input,
             b, loc, TypeRange{init.getType()}, ValueRange{y}, ValueRange{init},
             ArrayRef<AffineMap>{identity, identity}, parallelLoops(2),
             [&](OpBuilder &nb, Location nl, ValueRange args) {
-              linalg::YieldOp::create(
-                  nb, nl, castFloat(nb, nl, args[0], elementType));
+              linalg::YieldOp::create(nb, nl,
+                                      castFloat(nb, nl, args[0], elementType));
             })
             .getResult(0);
   }
