@@ -25,17 +25,20 @@ void gemm(bool TransA, bool TransB, int64_t M, int64_t N, int64_t K,
               A, int(LdA), B, int(LdB), Beta, C, int(LdC));
 }
 
+void sgemm(int64_t M, int64_t N, int64_t K, const float *A, const float *B,
+           float *C) {
+  if (M == 0 || N == 0)
+    return;
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(M), int(N), int(K),
+              1.0f, A, int(K), B, int(N), 0.0f, C, int(N));
+}
+
 bool choleskyUpper(double *A, int64_t N) {
   return LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'U', int(N), A, int(N)) == 0;
 }
 
-bool inverseFromCholesky(double *A, int64_t N) {
-  if (LAPACKE_dpotri(LAPACK_ROW_MAJOR, 'U', int(N), A, int(N)) != 0)
-    return false;
-  for (int64_t I = 0; I < N; ++I)
-    for (int64_t J = 0; J < I; ++J)
-      A[I * N + J] = A[J * N + I];
-  return true;
+bool invertUpperTriangular(double *A, int64_t N) {
+  return LAPACKE_dtrtri(LAPACK_ROW_MAJOR, 'U', 'N', int(N), A, int(N)) == 0;
 }
 
 void choleskySolve(const double *U, int64_t N, double *B) {

@@ -22,14 +22,17 @@ void gemm(bool TransA, bool TransB, int64_t M, int64_t N, int64_t K,
           double Alpha, const double *A, int64_t LdA, const double *B,
           int64_t LdB, double Beta, double *C, int64_t LdC);
 
+/// C = A·B for row-major float32 A (M x K), B (K x N), C (M x N).
+void sgemm(int64_t M, int64_t N, int64_t K, const float *A, const float *B,
+           float *C);
+
 /// In-place upper Cholesky of the row-major symmetric N x N matrix A
 /// (A = UᵀU, only the upper triangle is read and written). Returns false
 /// when A is not numerically positive definite.
 bool choleskyUpper(double *A, int64_t N);
 
-/// Given the upper Cholesky factor in A, overwrites A with the full
-/// symmetric inverse of the original matrix.
-bool inverseFromCholesky(double *A, int64_t N);
+/// In-place inverse of the upper triangular N x N matrix A (row-major).
+bool invertUpperTriangular(double *A, int64_t N);
 
 /// Solves (UᵀU) X = B for one right-hand side, U from choleskyUpper.
 void choleskySolve(const double *U, int64_t N, double *B);

@@ -67,11 +67,7 @@ void pgdRound(const LayerContext &C, const double *W, int64_t Rows,
   auto Snap = [&](int64_t Row, int64_t I) {
     int64_t Idx = Row * K + I, Gg = Row * G + I / Gs;
     double Sc = S[Gg], Off = Z[Gg];
-    double Div = std::max(std::fabs(Sc), 1e-15);
-    if (Sc < 0)
-      Div = -Div;
-    double Qv = std::floor((V[Idx] - Off) / Div + 0.5);
-    Qv = std::min(std::max(Qv, double(C.QMin)), double(C.QMax));
+    int Qv = roundAndClamp((V[Idx] - Off) / safeDivisor(Sc), C.QMin, C.QMax);
     Q[Idx] = int8_t(Qv);
     V[Idx] = Sc * Qv + Off;
   };

@@ -106,9 +106,23 @@ Expected<QuantizedLayer> quantizeLayer(const Matrix &W, const Matrix &H,
   ChunkRunner Runner(N, Opts.Threads);
   const double *Wd = W.Data.data();
 
-  // Σ wᵀHw (undamped): the error of ŵ = 0.
+  // Σ wᵀHw (undamped): the error of ŵ = 0; decoupleQ reads it off W·H,
+  // which also gives every least-squares system its right-hand side.
   std::vector<double> Energy(static_cast<size_t>(N));
-  {
+  std::vector<double> HW;
+  if (Opts.Method == QuantMethod::DecoupleQ) {
+    HW.resize(size_t(N * K));
+    Runner.run([&](int64_t R0, int64_t Len) {
+      linalg::gemm(false, false, Len, K, K, 1.0, Wd + R0 * K, K,
+                   C.HDamped.Data.data(), K, 0.0, HW.data() + R0 * K, K);
+      for (int64_t R = R0; R < R0 + Len; ++R) {
+        double Sum = 0;
+        for (int64_t I = 0; I < K; ++I)
+          Sum += (HW[R * K + I] - C.Delta * Wd[R * K + I]) * Wd[R * K + I];
+        Energy[R] = std::max(0.0, Sum);
+      }
+    });
+  } else {
     std::vector<int8_t> Zq(size_t(N * K), 0);
     std::vector<float> Zs(size_t(N * G), 0.0f);
     Runner.run([&](int64_t R0, int64_t Len) {
@@ -127,13 +141,14 @@ Expected<QuantizedLayer> quantizeLayer(const Matrix &W, const Matrix &H,
   Best.Err.assign(static_cast<size_t>(N), 0.0);
   Best.SolvedQ.assign(static_cast<size_t>(N), 0);
 
-  auto NormalizedError = [&] {
+  auto NormalizedError = [&](const std::vector<double> &Errors) {
     double Sum = 0;
-    for (double E : Best.Err)
+    for (double E : Errors)
       Sum += E;
     return TotalEnergy > 0 ? Sum / TotalEnergy : 0.0;
   };
-  auto Report = [&](StringRef Stage, unsigned Iter, int64_t Improved) {
+  auto Report = [&](StringRef Stage, unsigned Iter, int64_t Improved,
+                    const std::vector<double> *Errors = nullptr) {
     if (!Opts.Progress)
       return;
     QuantProgress P;
@@ -142,7 +157,7 @@ Expected<QuantizedLayer> quantizeLayer(const Matrix &W, const Matrix &H,
     P.Iteration = Iter;
     P.RowsImproved = Improved;
     P.Rows = N;
-    P.NormalizedError = NormalizedError();
+    P.NormalizedError = NormalizedError(Errors ? *Errors : Best.Err);
     Opts.Progress(P);
   };
 
@@ -199,13 +214,6 @@ Expected<QuantizedLayer> quantizeLayer(const Matrix &W, const Matrix &H,
                   Best.Q.data() + R0 * K);
     });
   } else {
-    // W·H (damped), the right-hand sides of every least-squares system.
-    std::vector<double> HW(size_t(N * K));
-    Runner.run([&](int64_t R0, int64_t Len) {
-      linalg::gemm(false, false, Len, K, K, 1.0, Wd + R0 * K, K,
-                   C.HDamped.Data.data(), K, 0.0, HW.data() + R0 * K, K);
-    });
-
     auto IntStep = [&](const double *Wc, int64_t Len, const float *S,
                        const float *Z, int8_t *Q) {
       if (Opts.IntStep == IntStepKind::GPTQ)
@@ -305,6 +313,8 @@ Expected<QuantizedLayer> quantizeLayer(const Matrix &W, const Matrix &H,
       // best integers; each accepted per row only if its error improved.
       std::vector<char> IntImproved(static_cast<size_t>(N), 0),
           FloatImproved(static_cast<size_t>(N), 0);
+      // Errors after the integer step, for its own progress report.
+      std::vector<double> AfterInt(static_cast<size_t>(N));
       Runner.run([&](int64_t R0, int64_t Len) {
         std::vector<LeastSquaresSystem> Sys, Old;
         const float *Sw = WorkS.data() + R0 * G, *Zw = WorkZ.data() + R0 * G;
@@ -326,6 +336,7 @@ Expected<QuantizedLayer> quantizeLayer(const Matrix &W, const Matrix &H,
           } else if (!Best.SolvedQ[R]) {
             NeedOld = true;
           }
+          AfterInt[R] = Best.Err[R];
         }
         // Rows that kept integers never solved for need their own system.
         if (NeedOld)
@@ -359,7 +370,7 @@ Expected<QuantizedLayer> quantizeLayer(const Matrix &W, const Matrix &H,
         }
       });
       Report("int-step", Iter,
-             std::count(IntImproved.begin(), IntImproved.end(), 1));
+             std::count(IntImproved.begin(), IntImproved.end(), 1), &AfterInt);
       Report("float-step", Iter,
              std::count(FloatImproved.begin(), FloatImproved.end(), 1));
       Out.ItersRun = Iter + 1;

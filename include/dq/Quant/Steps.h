@@ -23,6 +23,24 @@
 
 namespace dq {
 
+/// clamp(floor(X + 0.5), Lo, Hi) with integer bounds: the rounding rule of
+/// the algorithm (ties toward +inf). Clamping before the floor gives the
+/// same result (floor is monotone and keeps integers) and lets the floor be
+/// a truncation, where std::floor is a libm call on baseline x86-64.
+inline int roundAndClamp(double X, int Lo, int Hi) {
+  double V = X + 0.5;
+  V = V < Lo ? double(Lo) : (V > Hi ? double(Hi) : V);
+  int T = int(V);
+  return T - (double(T) > V);
+}
+
+/// y with its magnitude kept away from 0 (sign(0) = +1): the safe divisor.
+inline double safeDivisor(double Y) {
+  double A = Y < 0 ? -Y : Y;
+  A = A < 1e-15 ? 1e-15 : A;
+  return Y < 0 ? -A : A;
+}
+
 /// Nearest value of type T (ties to even), as a float. Out-of-range values
 /// become ±inf, which callers reject.
 float roundToScaleType(double V, ScaleType T);
@@ -35,8 +53,9 @@ struct LayerContext {
   ScaleType Scale = ScaleType::F16;
   /// The damping added to the diagonal: λ·mean(diag H) (λ when diag H is 0).
   double Delta = 0;
-  /// Symmetrised H + Delta·I, K x K.
+  /// Symmetrised H + Delta·I, K x K, and a float32 copy (clip scoring).
   Matrix HDamped;
+  std::vector<float> HDampedF32;
   /// HE[i, h] = Σ_{j in group h} HDamped[i, j], K x G; EHE = Eᵀ·HDamped·E,
   /// G x G (row-independent blocks of the least-squares system).
   Matrix HE, EHE;
