@@ -40,34 +40,38 @@ void buildLeastSquares(const LayerContext &C, const double *W, const double *HW,
   std::vector<double> X(size_t(K * Rows));
   for (int64_t Hg = 0; Hg < G; ++Hg) {
     int64_t M = (Hg + 1) * Gs;
-    // X[i, r] = Σ_{j∈h} H[i, j]·q[r, j] for i < M.
-    linalg::gemm(false, true, M, Rows, Gs, 1.0, C.HDamped.Data.data() + Hg * Gs,
-                 K, Qd.data() + Hg * Gs, K, 0.0, X.data(), Rows);
+    // X[r, i] = Σ_{j∈h} q[r, j]·H[i, j] for i < M (rows contiguous in i).
+    linalg::gemm(false, true, Rows, M, Gs, 1.0, Qd.data() + Hg * Gs, K,
+                 C.HDamped.Data.data() + Hg * Gs, K, 0.0, X.data(), M);
     for (int64_t Row = 0; Row < Rows; ++Row) {
-      const double *Qr = Qd.data() + Row * K;
+      const double *Qr = Qd.data() + Row * K, *Xr = X.data() + Row * M;
       std::vector<double> &Mat = Systems[Row].M;
       for (int64_t Gg = 0; Gg <= Hg; ++Gg) {
         double Sum = 0;
         for (int64_t I = Gg * Gs; I < (Gg + 1) * Gs; ++I)
-          Sum += Qr[I] * X[I * Rows + Row];
+          Sum += Qr[I] * Xr[I];
         Mat[Gg * Dim + Hg] = Sum;
         Mat[Hg * Dim + Gg] = Sum;
       }
     }
   }
 
+  std::vector<double> AHE(static_cast<size_t>(G));
   for (int64_t Row = 0; Row < Rows; ++Row) {
     LeastSquaresSystem &Sys = Systems[Row];
     const double *Qr = Qd.data() + Row * K;
     const double *Wr = W + Row * K, *HWr = HW + Row * K;
     for (int64_t Gg = 0; Gg < G; ++Gg) {
-      // AᵀHE[g, h] = Σ_{i∈g} a_i (HE)[i, h].
+      // AᵀHE[g, :] = Σ_{i∈g} a_i (HE)[i, :], rows of HE contiguous.
+      std::fill(AHE.begin(), AHE.end(), 0.0);
+      for (int64_t I = Gg * Gs; I < (Gg + 1) * Gs; ++I) {
+        const double *HEr = C.HE.row(I);
+        for (int64_t Hg = 0; Hg < G; ++Hg)
+          AHE[Hg] += Qr[I] * HEr[Hg];
+      }
       for (int64_t Hg = 0; Hg < G; ++Hg) {
-        double Sum = 0;
-        for (int64_t I = Gg * Gs; I < (Gg + 1) * Gs; ++I)
-          Sum += Qr[I] * C.HE(I, Hg);
-        Sys.M[Gg * Dim + G + Hg] = Sum;
-        Sys.M[(G + Hg) * Dim + Gg] = Sum;
+        Sys.M[Gg * Dim + G + Hg] = AHE[Hg];
+        Sys.M[(G + Hg) * Dim + Gg] = AHE[Hg];
       }
       for (int64_t Hg = 0; Hg < G; ++Hg)
         Sys.M[(G + Gg) * Dim + G + Hg] = C.EHE(Gg, Hg);
