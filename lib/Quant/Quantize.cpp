@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <future>
 #include <memory>
 
 using namespace llvm;
@@ -106,6 +107,13 @@ Expected<QuantizedLayer> quantizeLayer(const Matrix &W, const Matrix &H,
   ChunkRunner Runner(N, Opts.Threads);
   const double *Wd = W.Data.data();
 
+  // The GPTQ factor (one thread, single-threaded LAPACK: the same bits
+  // whoever computes it) overlaps the first row-parallel stages.
+  std::future<Expected<GptqFactor>> FactorFuture;
+  if (Opts.Method != QuantMethod::RTN && Opts.Threads > 1)
+    FactorFuture = std::async(std::launch::async,
+                              [&] { return makeGptqFactor(H, Opts.Damp); });
+
   // Σ wᵀHw (undamped): the error of ŵ = 0; decoupleQ reads it off W·H,
   // which also gives every least-squares system its right-hand side.
   std::vector<double> Energy(static_cast<size_t>(N));
@@ -175,20 +183,20 @@ Expected<QuantizedLayer> quantizeLayer(const Matrix &W, const Matrix &H,
     }
   });
   for (int64_t I = 0; I < N * G; ++I)
-    if (!std::isfinite(Best.S[I]) || !std::isfinite(Best.Z[I]))
+    if (!std::isfinite(Best.S[I]) || !std::isfinite(Best.Z[I])) {
+      if (FactorFuture.valid())
+        consumeError(FactorFuture.get().takeError());
       return createStringError(
           formatv("row {0}, group {1}: min-max scale/offset overflow {2}; use "
                   "a wider scale type (f32)",
                   I / G, I % G, getScaleTypeName(Opts.Scale))
               .str());
+    }
 
   Expected<GptqFactor> Factor = GptqFactor();
   if (Opts.Method != QuantMethod::RTN) {
-    Matrix Hs(K, K);
-    for (int64_t I = 0; I < K; ++I)
-      for (int64_t J = 0; J < K; ++J)
-        Hs(I, J) = 0.5 * (H(I, J) + H(J, I));
-    Factor = makeGptqFactor(Hs, Opts.Damp);
+    Factor = FactorFuture.valid() ? FactorFuture.get()
+                                  : makeGptqFactor(H, Opts.Damp);
     if (!Factor)
       return Factor.takeError();
   }
