@@ -47,9 +47,7 @@ void buildLeastSquares(const LayerContext &C, const double *W, const double *HW,
       const double *Qr = Qd.data() + Row * K, *Xr = X.data() + Row * M;
       std::vector<double> &Mat = Systems[Row].M;
       for (int64_t Gg = 0; Gg <= Hg; ++Gg) {
-        double Sum = 0;
-        for (int64_t I = Gg * Gs; I < (Gg + 1) * Gs; ++I)
-          Sum += Qr[I] * Xr[I];
+        double Sum = linalg::dot(Qr + Gg * Gs, Xr + Gg * Gs, Gs);
         Mat[Gg * Dim + Hg] = Sum;
         Mat[Hg * Dim + Gg] = Sum;
       }
@@ -132,10 +130,7 @@ double systemError(const LayerContext &C, const LeastSquaresSystem &Sys,
   }
   double Quad = 0, Lin = 0;
   for (int64_t I = 0; I < N; ++I) {
-    double Row = 0;
-    for (int64_t J = 0; J < N; ++J)
-      Row += Sys.M[I * N + J] * X[J];
-    Quad += X[I] * Row;
+    Quad += X[I] * linalg::dot(Sys.M.data() + I * N, X.data(), N);
     Lin += X[I] * Sys.B[I];
   }
   double Norm = 0;

@@ -5,6 +5,7 @@
 #include <cblas.h>
 #include <lapacke.h>
 
+#include <cstring>
 #include <mutex>
 
 namespace dq {
@@ -23,6 +24,24 @@ void gemm(bool TransA, bool TransB, int64_t M, int64_t N, int64_t K,
   cblas_dgemm(CblasRowMajor, TransA ? CblasTrans : CblasNoTrans,
               TransB ? CblasTrans : CblasNoTrans, int(M), int(N), int(K), Alpha,
               A, int(LdA), B, int(LdB), Beta, C, int(LdC));
+}
+
+typedef double V4d __attribute__((vector_size(32)));
+
+__attribute__((target_clones("avx2", "default"))) double
+dot(const double *A, const double *B, int64_t N) {
+  V4d Acc = {0, 0, 0, 0};
+  int64_t I = 0;
+  for (; I + 4 <= N; I += 4) {
+    V4d Av, Bv;
+    std::memcpy(&Av, A + I, sizeof(Av));
+    std::memcpy(&Bv, B + I, sizeof(Bv));
+    Acc += Av * Bv;
+  }
+  double Sum = (Acc[0] + Acc[1]) + (Acc[2] + Acc[3]);
+  for (; I < N; ++I)
+    Sum += A[I] * B[I];
+  return Sum;
 }
 
 void sgemm(int64_t M, int64_t N, int64_t K, const float *A, const float *B,

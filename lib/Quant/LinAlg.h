@@ -22,6 +22,10 @@ void gemm(bool TransA, bool TransB, int64_t M, int64_t N, int64_t K,
           double Alpha, const double *A, int64_t LdA, const double *B,
           int64_t LdB, double Beta, double *C, int64_t LdC);
 
+/// Σ A[i]·B[i] in four interleaved partial sums (vectorised; an AVX2 build
+/// is chosen at run time, without FMA so both builds give the same bits).
+double dot(const double *A, const double *B, int64_t N);
+
 /// C = A·B for row-major float32 A (M x K), B (K x N), C (M x N).
 void sgemm(int64_t M, int64_t N, int64_t K, const float *A, const float *B,
            float *C);
