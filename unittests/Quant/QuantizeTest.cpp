@@ -48,6 +48,10 @@ void checkResult(const QuantizedLayer &L, const Matrix &W, const Matrix &H,
     EXPECT_NEAR(L.RowError[R], Want[R], 1e-9 * Energy / double(W.Rows) + 1e-300)
         << "row " << R;
   EXPECT_NEAR(L.NormalizedError, sum(Want) / Energy, 1e-9);
+  // The public scorer agrees with the plain loops too.
+  std::vector<double> Scored = computeRowErrors(W, L.dequantize(), H);
+  for (int64_t R = 0; R < W.Rows; ++R)
+    EXPECT_NEAR(Scored[R], Want[R], 1e-9 * Energy / double(W.Rows) + 1e-300);
 }
 
 //===----------------------------------------------------------------------===//

@@ -135,9 +135,11 @@ struct QuantizedLayer {
 llvm::Error validateQuantInputs(const Matrix &W, const Matrix &H,
                                 const QuantOptions &Opts);
 
-/// Quantizes W with the method in Opts. H must be symmetric up to a relative
-/// 1e-5 of its largest diagonal entry (it is symmetrised) and positive
-/// semi-definite; zero (dead) columns and rank-deficient H are fine.
+/// Quantizes W with the method in Opts. H must be symmetric up to 1e-5 of
+/// its largest entry (it is symmetrised) and positive semi-definite (H plus
+/// the damping must have a Cholesky factor); zero (dead) columns and
+/// rank-deficient H are fine. Errors are those of validateQuantInputs, plus
+/// a scale/offset that overflows the storage type.
 llvm::Expected<QuantizedLayer> quantizeLayer(const Matrix &W, const Matrix &H,
                                              const QuantOptions &Opts);
 
