@@ -29,4 +29,36 @@ def DQExportABI : Pass<"dq-export-abi", "::mlir::ModuleOp"> {
   }];
 }
 
+def DQInstrument : Pass<"dq-instrument", "::mlir::ModuleOp"> {
+  let summary = "Observe the input of every weight-bearing matmul";
+  let description = [{
+    Inserts `dq.observe %x layer "<name>"` on the activation operand of every
+    weight-bearing matmul (a linalg contraction with a constant weight, in
+    the forms listed in docs/quantize.md) and records each layer's name in a
+    `dq.layer` attribute on the matmul, so that later passes (and the
+    quantize pass on a partially quantized module) see the same names.
+
+    Compiled with `--dq-cpu-pipeline` and run by `dq-run --calibrate`, the
+    module accumulates each layer's Hessian `H = XᵀX / T` into a statistics
+    file for `--dq-quantize`.
+
+    Layer names follow these rules, first match wins: an explicit `dq.layer`
+    string attribute on the matmul; a `NameLoc` on the matmul; a `NameLoc`
+    on the weight constant; the weight's symbol (global name or
+    `dense_resource` key); `<function>.matmul<i>` with `i` counting the
+    function's weight-bearing matmuls from 1 in program order. A name used
+    twice gets `#2`, `#3`, ... appended.
+
+    Matmuls with a constant operand that cannot be handled are left alone
+    with a remark saying why. Running the pass twice observes nothing twice.
+  }];
+  let dependentDialects = ["::mlir::dq::DQDialect"];
+  let statistics = [
+    Statistic<"numObserved", "observed-matmuls",
+              "Weight-bearing matmuls given an observer">,
+    Statistic<"numSkipped", "skipped-matmuls",
+              "Matmuls with a constant operand that cannot be observed">,
+  ];
+}
+
 #endif // DQ_TRANSFORMS_PASSES_TD
