@@ -15,6 +15,7 @@ packages=(
   cmake ninja-build g++ git
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   libgtest-dev python3 python3-venv
+  libomp-22-dev
 )
 
 missing=()

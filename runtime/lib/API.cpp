@@ -56,9 +56,9 @@ dqrt_status dqrt_runtime_create(const dqrt_runtime_options *options,
   if (!out)
     return nullArgument("out");
   if (options->device != DQRT_DEVICE_CPU && options->device != DQRT_DEVICE_CUDA)
-    return toStatus(makeError(DQRT_INVALID_ARGUMENT,
-                              "unknown device kind " +
-                                  llvm::Twine(int(options->device))));
+    return toStatus(
+        makeError(DQRT_INVALID_ARGUMENT,
+                  "unknown device kind " + llvm::Twine(int(options->device))));
   if (options->num_threads < 0)
     return toStatus(makeError(DQRT_INVALID_ARGUMENT,
                               "num_threads must be >= 0, got " +
@@ -86,12 +86,11 @@ dqrt_status dqrt_module_load(dqrt_runtime runtime, const char *path,
     return nullArgument("out");
   llvm::StringRef file(path);
   if (!llvm::sys::fs::exists(file))
-    return toStatus(makeError(DQRT_NOT_FOUND,
-                              "module file '" + file + "' does not exist"));
+    return toStatus(
+        makeError(DQRT_NOT_FOUND, "module file '" + file + "' does not exist"));
   llvm::Expected<std::unique_ptr<Executable>> executable =
-      file.ends_with(".so")
-          ? loadSharedObject(file)
-          : loadJIT(file, runtime->options.jit_opt_level);
+      file.ends_with(".so") ? loadSharedObject(file, runtime->options)
+                            : loadJIT(file, runtime->options);
   if (!executable)
     return toStatus(executable.takeError());
   auto *module = new dqrt_module_s;
@@ -138,6 +137,7 @@ dqrt_status dqrt_module_lookup(dqrt_module module, const char *name,
   if (!entry)
     return toStatus(entry.takeError());
   auto function = std::make_unique<dqrt_function_s>();
+  function->module = module;
   function->name = name;
   function->signature = std::move(*signature);
   function->entry = *entry;
@@ -204,11 +204,12 @@ dqrt_status dqrt_function_invoke(dqrt_function function,
     return nullArgument("args");
   if (numResults && !results)
     return nullArgument("results");
-  return toStatus(invoke(function->entry, function->name,
-                         function->signature,
-                         llvm::ArrayRef<dqrt_buffer_view>(args, numArgs),
-                         llvm::MutableArrayRef<dqrt_buffer>(results,
-                                                            numResults)));
+  if (function->module->executable->usesOpenMP())
+    setOpenMPThreads(function->module->runtime->options.num_threads);
+  return toStatus(
+      invoke(function->entry, function->name, function->signature,
+             llvm::ArrayRef<dqrt_buffer_view>(args, numArgs),
+             llvm::MutableArrayRef<dqrt_buffer>(results, numResults)));
 }
 
 } // extern "C"

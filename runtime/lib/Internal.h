@@ -71,15 +71,33 @@ public:
   virtual llvm::Expected<void *> lookup(llvm::StringRef symbol) = 0;
   /// Signatures (dq.abi JSON) of the module's public functions, by name.
   const std::map<std::string, std::string> &abis() const { return abiIndex; }
+  /// Whether the code runs OpenMP parallel regions (libomp).
+  bool usesOpenMP() const { return openMP; }
 
 protected:
   std::map<std::string, std::string> abiIndex;
+  bool openMP = false;
 };
 
 llvm::Expected<std::unique_ptr<Executable>>
-loadJIT(llvm::StringRef path, int optLevel);
+loadJIT(llvm::StringRef path, const dqrt_runtime_options &options);
 llvm::Expected<std::unique_ptr<Executable>>
-loadSharedObject(llvm::StringRef path);
+loadSharedObject(llvm::StringRef path, const dqrt_runtime_options &options);
+
+/// Loads libomp with RTLD_GLOBAL so that JIT'd code resolves __kmpc_* and
+/// omp_* from it. Idempotent.
+llvm::Error loadOpenMPGlobally();
+/// Adopts the libomp that the shared object `handle` depends on; false when
+/// it depends on none.
+bool adoptOpenMPFrom(void *handle);
+/// omp_set_num_threads for the calling thread: `numThreads`, or libomp's
+/// default (all cores, or OMP_NUM_THREADS) for 0. No-op before libomp is
+/// loaded.
+void setOpenMPThreads(int32_t numThreads);
+
+/// Symbols the runtime provides to compiled code (memrefCopy, the mgpu*
+/// functions), for the JIT's symbol table.
+std::vector<std::pair<const char *, void *>> getRuntimeSymbols();
 
 /// Checks that a CUDA driver and device are present.
 llvm::Error checkCUDAAvailable();
@@ -97,6 +115,7 @@ struct dqrt_runtime_s {
 };
 
 struct dqrt_function_s {
+  dqrt_module module = nullptr;
   std::string name;
   dqrt::Signature signature;
   void *entry = nullptr;
@@ -111,7 +130,7 @@ struct dqrt_module_s {
 struct dqrt_buffer_s {
   dqrt_dtype dtype;
   std::vector<int64_t> shape;
-  void *data = nullptr;      // start of the elements
+  void *data = nullptr;       // start of the elements
   void *allocation = nullptr; // what to free()
   size_t numElements = 0;
 };

@@ -3,6 +3,7 @@
 #include "Internal.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -11,6 +12,8 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
+#include "llvm/ExecutionEngine/Orc/Core.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/TargetSelect.h"
@@ -20,13 +23,36 @@ using namespace dqrt;
 
 namespace {
 
+/// Whether `module` runs OpenMP parallel regions: omp ops (from
+/// convert-scf-to-openmp) or calls into libomp.
+bool needsOpenMP(mlir::ModuleOp module) {
+  bool found = false;
+  module->walk([&](mlir::Operation *op) {
+    if (llvm::isa<mlir::omp::OpenMPDialect>(op->getDialect())) {
+      found = true;
+      return mlir::WalkResult::interrupt();
+    }
+    if (auto func = llvm::dyn_cast<mlir::LLVM::LLVMFuncOp>(op);
+        func && func.isExternal() &&
+        (func.getName().starts_with("omp_") ||
+         func.getName().starts_with("__kmpc_"))) {
+      found = true;
+      return mlir::WalkResult::interrupt();
+    }
+    return mlir::WalkResult::advance();
+  });
+  return found;
+}
+
 class JITExecutable : public Executable {
 public:
-  llvm::Error load(llvm::StringRef path, int optLevel) {
+  llvm::Error load(llvm::StringRef path, const dqrt_runtime_options &opts) {
+    int optLevel = opts.jit_opt_level;
     mlir::DialectRegistry registry;
-    registry.insert<mlir::LLVM::LLVMDialect>();
+    registry.insert<mlir::LLVM::LLVMDialect, mlir::omp::OpenMPDialect>();
     mlir::registerBuiltinDialectTranslation(registry);
     mlir::registerLLVMDialectTranslation(registry);
+    mlir::registerOpenMPDialectTranslation(registry);
     context.appendDialectRegistry(registry);
 
     std::string diagnostics;
@@ -48,6 +74,11 @@ public:
           abi && !func.getName().starts_with("_mlir_ciface_"))
         abiIndex[func.getName().str()] = abi.getValue().str();
     });
+    openMP = needsOpenMP(*module);
+    // Before compilation: the JIT resolves libomp's symbols in the process.
+    if (openMP)
+      if (llvm::Error err = loadOpenMPGlobally())
+        return err;
 
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
@@ -72,15 +103,25 @@ public:
                            "': " + llvm::toString(engineOrError.takeError()) +
                            diagnostics);
     engine = std::move(*engineOrError);
+    // Explicit addresses: libdqrt may have been loaded RTLD_LOCAL, out of
+    // the JIT's view of the process.
+    engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+      llvm::orc::SymbolMap symbols;
+      for (auto [name, address] : getRuntimeSymbols())
+        symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                                   llvm::JITSymbolFlags::Exported};
+      return symbols;
+    });
+    // Runs the module's global constructors.
+    engine->initialize();
     return llvm::Error::success();
   }
 
   llvm::Expected<void *> lookup(llvm::StringRef symbol) override {
     auto address = engine->lookup(symbol);
     if (!address)
-      return makeError(DQRT_NOT_FOUND,
-                       "symbol '" + symbol + "' not found: " +
-                           llvm::toString(address.takeError()));
+      return makeError(DQRT_NOT_FOUND, "symbol '" + symbol + "' not found: " +
+                                           llvm::toString(address.takeError()));
     return *address;
   }
 
@@ -93,9 +134,9 @@ private:
 } // namespace
 
 llvm::Expected<std::unique_ptr<Executable>>
-dqrt::loadJIT(llvm::StringRef path, int optLevel) {
+dqrt::loadJIT(llvm::StringRef path, const dqrt_runtime_options &options) {
   auto executable = std::make_unique<JITExecutable>();
-  if (llvm::Error err = executable->load(path, optLevel))
+  if (llvm::Error err = executable->load(path, options))
     return std::move(err);
   return std::unique_ptr<Executable>(std::move(executable));
 }

@@ -7,6 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Internal.h"
+
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -59,4 +61,8 @@ memrefCopy(int64_t elementSize, UnrankedDescriptor *src,
       index[d] = 0;
     }
   }
+}
+
+std::vector<std::pair<const char *, void *>> dqrt::getRuntimeSymbols() {
+  return {{"memrefCopy", reinterpret_cast<void *>(&memrefCopy)}};
 }

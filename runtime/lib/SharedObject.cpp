@@ -23,16 +23,15 @@ public:
       dlclose(handle);
   }
 
-  llvm::Error load(llvm::StringRef path) {
+  llvm::Error load(llvm::StringRef path, const dqrt_runtime_options &) {
     std::string name = path.str();
     // A path without '/' would be searched in the library path instead.
     if (name.find('/') == std::string::npos)
       name = "./" + name;
     handle = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!handle)
-      return makeError(DQRT_INVALID_MODULE,
-                       "cannot load shared object '" + path + "': " +
-                           dlerror());
+      return makeError(DQRT_INVALID_MODULE, "cannot load shared object '" +
+                                                path + "': " + dlerror());
     auto *index =
         static_cast<const char *const *>(dlsym(handle, "_dq_abi_index"));
     if (!index || !*index)
@@ -43,12 +42,15 @@ public:
     llvm::Expected<llvm::json::Value> json = llvm::json::parse(*index);
     const llvm::json::Object *object = json ? json->getAsObject() : nullptr;
     if (!object)
-      return makeError(DQRT_INVALID_MODULE,
-                       "'" + path + "' has a malformed _dq_abi_index" +
-                           (json ? std::string() : ": " + toString(json.takeError())));
+      return makeError(
+          DQRT_INVALID_MODULE,
+          "'" + path + "' has a malformed _dq_abi_index" +
+              (json ? std::string() : ": " + toString(json.takeError())));
     for (const auto &[function, abi] : *object)
       if (std::optional<llvm::StringRef> text = abi.getAsString())
         abiIndex[function.str()] = text->str();
+    // dq-compile linked libomp into modules that need it.
+    openMP = adoptOpenMPFrom(handle);
     return llvm::Error::success();
   }
 
@@ -67,9 +69,10 @@ private:
 } // namespace
 
 llvm::Expected<std::unique_ptr<Executable>>
-dqrt::loadSharedObject(llvm::StringRef path) {
+dqrt::loadSharedObject(llvm::StringRef path,
+                       const dqrt_runtime_options &options) {
   auto executable = std::make_unique<SharedObjectExecutable>();
-  if (llvm::Error err = executable->load(path))
+  if (llvm::Error err = executable->load(path, options))
     return std::move(err);
   return std::unique_ptr<Executable>(std::move(executable));
 }
