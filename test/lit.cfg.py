@@ -26,7 +26,7 @@ config.substitutions.append(("%dq_obj_root", config.dq_obj_root))
 config.substitutions.append(("%dq_python", config.dq_python))
 
 llvm_config.add_tool_substitutions(
-    ["dq-opt", "dq-run", "dq-compile", "mlir-opt", "mlir-runner"],
+    ["dq-opt", "dq-run", "dq-compile", "dq-stats", "mlir-opt", "mlir-runner"],
     [config.dq_tools_dir, config.llvm_tools_dir])
 
 # Execution tests that compare against numpy need it; without it they are
