@@ -16,6 +16,7 @@ packages=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   libgtest-dev python3 python3-venv
   libomp-22-dev
+  libopenblas-dev liblapacke-dev libeigen3-dev
 )
 
 missing=()
