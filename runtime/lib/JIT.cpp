@@ -7,6 +7,7 @@
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Location.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -58,7 +59,13 @@ public:
     std::string diagnostics;
     mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
       llvm::raw_string_ostream os(diagnostics);
-      os << "\n  " << d.getLocation() << ": " << d;
+      os << "\n  ";
+      if (auto file = llvm::dyn_cast<mlir::FileLineColLoc>(d.getLocation()))
+        os << file.getFilename().getValue() << ":" << file.getLine() << ":"
+           << file.getColumn();
+      else
+        os << d.getLocation();
+      os << ": " << d;
       return mlir::success();
     });
     mlir::OwningOpRef<mlir::ModuleOp> module =
