@@ -57,3 +57,13 @@ if _cuda_device_usable():
     config.available_features.add("cuda-device")
 else:
     lit_config.note("no CUDA driver/device: GPU execution tests are skipped")
+
+# `cuda-toolkit`: ptxas is available to assemble kernels (format=bin|fatbin).
+import shutil
+_ptxas = shutil.which("ptxas") or (
+    "/usr/local/cuda/bin/ptxas"
+    if os.path.exists("/usr/local/cuda/bin/ptxas") else None)
+if _ptxas:
+    config.available_features.add("cuda-toolkit")
+    config.substitutions.append(
+        ("%cuda_toolkit", os.path.dirname(os.path.dirname(os.path.realpath(_ptxas)))))

@@ -22,5 +22,7 @@ std::vector<std::pair<const char *, void *>> dqrt::getRuntimeSymbols() {
       {"__truncsfbf2", reinterpret_cast<void *>(&__truncsfbf2)},
       {"__truncdfbf2", reinterpret_cast<void *>(&__truncdfbf2)},
   };
+  for (const auto &symbol : getCUDASymbols())
+    symbols.push_back(symbol);
   return symbols;
 }
