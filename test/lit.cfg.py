@@ -37,3 +37,33 @@ if subprocess.call([config.dq_python, "-c", "import numpy"],
 else:
     lit_config.note("numpy not found for %s: numpy tests are skipped"
                     % config.dq_python)
+
+# `cuda-device`: a CUDA driver and at least one device are really usable
+# (libcuda.so.1 loads, cuInit succeeds, a device is counted). GPU execution
+# tests require it and report UNSUPPORTED (skipped) elsewhere.
+def _cuda_device_usable():
+    import ctypes
+    try:
+        cuda = ctypes.CDLL("libcuda.so.1")
+        count = ctypes.c_int(0)
+        return (cuda.cuInit(0) == 0 and
+                cuda.cuDeviceGetCount(ctypes.byref(count)) == 0 and
+                count.value > 0)
+    except (OSError, AttributeError):
+        return False
+
+
+if _cuda_device_usable():
+    config.available_features.add("cuda-device")
+else:
+    lit_config.note("no CUDA driver/device: GPU execution tests are skipped")
+
+# `cuda-toolkit`: ptxas is available to assemble kernels (format=bin|fatbin).
+import shutil
+_ptxas = shutil.which("ptxas") or (
+    "/usr/local/cuda/bin/ptxas"
+    if os.path.exists("/usr/local/cuda/bin/ptxas") else None)
+if _ptxas:
+    config.available_features.add("cuda-toolkit")
+    config.substitutions.append(
+        ("%cuda_toolkit", os.path.dirname(os.path.dirname(os.path.realpath(_ptxas)))))

@@ -204,12 +204,26 @@ dqrt_status dqrt_function_invoke(dqrt_function function,
     return nullArgument("args");
   if (numResults && !results)
     return nullArgument("results");
-  if (function->module->executable->usesOpenMP())
+  const Executable &code = *function->module->executable;
+  if (code.usesOpenMP())
     setOpenMPThreads(function->module->runtime->options.num_threads);
-  return toStatus(
+  llvm::MutableArrayRef<dqrt_buffer> out(results, numResults);
+  if (code.usesCUDA())
+    clearCUDAError();
+  llvm::Error err =
       invoke(function->entry, function->name, function->signature,
-             llvm::ArrayRef<dqrt_buffer_view>(args, numArgs),
-             llvm::MutableArrayRef<dqrt_buffer>(results, numResults)));
+             llvm::ArrayRef<dqrt_buffer_view>(args, numArgs), out);
+  // A failed mgpu* call leaves its error behind, and results that the GPU
+  // did not finish: they are not handed out.
+  if (!err && code.usesCUDA())
+    if ((err = takeCUDAError())) {
+      for (dqrt_buffer &buffer : out) {
+        dqrt_buffer_destroy(buffer);
+        buffer = nullptr;
+      }
+      err = prefixError(std::move(err), "'" + function->name + "' failed: ");
+    }
+  return toStatus(std::move(err));
 }
 
 } // extern "C"

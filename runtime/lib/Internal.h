@@ -40,6 +40,9 @@ inline llvm::Error makeError(dqrt_status_code code, const llvm::Twine &msg) {
   return llvm::make_error<RuntimeError>(code, msg.str());
 }
 
+/// `error` with `prefix` before its message, same code.
+llvm::Error prefixError(llvm::Error error, const llvm::Twine &prefix);
+
 /// Converts an error (any kind) into a C status; success gives NULL.
 dqrt_status toStatus(llvm::Error error);
 
@@ -73,10 +76,13 @@ public:
   const std::map<std::string, std::string> &abis() const { return abiIndex; }
   /// Whether the code runs OpenMP parallel regions (libomp).
   bool usesOpenMP() const { return openMP; }
+  /// Whether the code launches GPU kernels (needs device 'cuda').
+  bool usesCUDA() const { return cuda; }
 
 protected:
   std::map<std::string, std::string> abiIndex;
   bool openMP = false;
+  bool cuda = false;
 };
 
 llvm::Expected<std::unique_ptr<Executable>>
@@ -101,6 +107,12 @@ std::vector<std::pair<const char *, void *>> getRuntimeSymbols();
 
 /// Checks that a CUDA driver and device are present.
 llvm::Error checkCUDAAvailable();
+/// The first error an mgpu* function recorded on this thread since the last
+/// take or clear (success when none), and forgets it.
+llvm::Error takeCUDAError();
+void clearCUDAError();
+/// The mgpu* functions, for the JIT's symbol table.
+std::vector<std::pair<const char *, void *>> getCUDASymbols();
 
 /// Calls `_mlir_ciface_<name>` at `entry` with the signature's calling
 /// convention and returns owned result buffers.

@@ -2,16 +2,21 @@
 
 #include "Internal.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Location.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "llvm/ExecutionEngine/Orc/Core.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
@@ -23,25 +28,26 @@ using namespace dqrt;
 
 namespace {
 
-/// Whether `module` runs OpenMP parallel regions: omp ops (from
-/// convert-scf-to-openmp) or calls into libomp.
-bool needsOpenMP(mlir::ModuleOp module) {
-  bool found = false;
+/// Whether an external function `name` belongs to libomp.
+bool isOpenMPEntry(llvm::StringRef name) {
+  return name.starts_with("omp_") || name.starts_with("__kmpc_");
+}
+
+/// What the module needs at run time, from its ops and external functions:
+/// OpenMP (omp ops from convert-scf-to-openmp, or libomp calls) and CUDA
+/// (gpu.binary / gpu.launch_func, or mgpu* calls).
+void scanNeeds(mlir::ModuleOp module, bool &openMP, bool &cuda) {
+  openMP = cuda = false;
   module->walk([&](mlir::Operation *op) {
-    if (llvm::isa<mlir::omp::OpenMPDialect>(op->getDialect())) {
-      found = true;
-      return mlir::WalkResult::interrupt();
-    }
+    mlir::Dialect *dialect = op->getDialect();
+    openMP |= llvm::isa_and_present<mlir::omp::OpenMPDialect>(dialect);
+    cuda |= llvm::isa_and_present<mlir::gpu::GPUDialect>(dialect);
     if (auto func = llvm::dyn_cast<mlir::LLVM::LLVMFuncOp>(op);
-        func && func.isExternal() &&
-        (func.getName().starts_with("omp_") ||
-         func.getName().starts_with("__kmpc_"))) {
-      found = true;
-      return mlir::WalkResult::interrupt();
+        func && func.isExternal()) {
+      openMP |= isOpenMPEntry(func.getName());
+      cuda |= func.getName().starts_with("mgpu");
     }
-    return mlir::WalkResult::advance();
   });
-  return found;
 }
 
 class JITExecutable : public Executable {
@@ -49,16 +55,29 @@ public:
   llvm::Error load(llvm::StringRef path, const dqrt_runtime_options &opts) {
     int optLevel = opts.jit_opt_level;
     mlir::DialectRegistry registry;
-    registry.insert<mlir::LLVM::LLVMDialect, mlir::omp::OpenMPDialect>();
+    registry.insert<mlir::LLVM::LLVMDialect, mlir::omp::OpenMPDialect,
+                    mlir::gpu::GPUDialect, mlir::NVVM::NVVMDialect>();
     mlir::registerBuiltinDialectTranslation(registry);
     mlir::registerLLVMDialectTranslation(registry);
     mlir::registerOpenMPDialectTranslation(registry);
+    // GPU host code: gpu.binary embeds the kernels and loads them in a
+    // global constructor; gpu.launch_func becomes mgpu* calls.
+    mlir::registerGPUDialectTranslation(registry);
+    mlir::registerNVVMDialectTranslation(registry);
+    mlir::gpu::registerOffloadingLLVMTranslationInterfaceExternalModels(
+        registry);
     context.appendDialectRegistry(registry);
 
     std::string diagnostics;
     mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
       llvm::raw_string_ostream os(diagnostics);
-      os << "\n  " << d.getLocation() << ": " << d;
+      os << "\n  ";
+      if (auto file = llvm::dyn_cast<mlir::FileLineColLoc>(d.getLocation()))
+        os << file.getFilename().getValue() << ":" << file.getLine() << ":"
+           << file.getColumn();
+      else
+        os << d.getLocation();
+      os << ": " << d;
       return mlir::success();
     });
     mlir::OwningOpRef<mlir::ModuleOp> module =
@@ -74,7 +93,24 @@ public:
           abi && !func.getName().starts_with("_mlir_ciface_"))
         abiIndex[func.getName().str()] = abi.getValue().str();
     });
-    openMP = needsOpenMP(*module);
+    scanNeeds(*module, openMP, cuda);
+    if (cuda && opts.device != DQRT_DEVICE_CUDA)
+      return makeError(DQRT_INVALID_ARGUMENT,
+                       "module '" + path +
+                           "' launches GPU kernels; load it with device "
+                           "'cuda' (dq-run --device cuda)");
+    // Global constructors: explicit ones, and those the translation of
+    // gpu.binary adds to load the kernels.
+    std::vector<std::string> constructors;
+    bool hasConstructors = false;
+    module->walk([&](mlir::Operation *op) {
+      if (auto ctors = llvm::dyn_cast<mlir::LLVM::GlobalCtorsOp>(op))
+        for (mlir::Attribute ctor : ctors.getCtors())
+          constructors.push_back(
+              llvm::cast<mlir::FlatSymbolRefAttr>(ctor).getValue().str());
+      hasConstructors |=
+          llvm::isa<mlir::LLVM::GlobalCtorsOp, mlir::gpu::BinaryOp>(op);
+    });
     // Before compilation: the JIT resolves libomp's symbols in the process.
     if (openMP)
       if (llvm::Error err = loadOpenMPGlobally())
@@ -112,8 +148,27 @@ public:
                                    llvm::JITSymbolFlags::Exported};
       return symbols;
     });
-    // Runs the module's global constructors.
-    engine->initialize();
+    // Compile everything now, so that a symbol the code needs and nobody
+    // provides is an error here rather than at the first call.
+    std::vector<std::string> entries = constructors;
+    for (const auto &entry : abiIndex)
+      entries.push_back("_mlir_ciface_" + entry.first);
+    for (const std::string &entry : entries)
+      if (auto address = engine->lookup(entry); !address)
+        return makeError(DQRT_INVALID_MODULE,
+                         "cannot JIT-compile '" + path +
+                             "': " + llvm::toString(address.takeError()));
+    // The global constructors load GPU kernels (mgpuModuleLoad*); they
+    // report failures through the CUDA error slot.
+    // (initialize() cannot report a missing symbol, so it runs only after
+    // the lookups above compiled the module.)
+    if (hasConstructors && !entries.empty()) {
+      clearCUDAError();
+      engine->initialize();
+      if (llvm::Error err = takeCUDAError())
+        return prefixError(std::move(err),
+                           "cannot load the GPU kernels of '" + path + "': ");
+    }
     return llvm::Error::success();
   }
 

@@ -7,8 +7,6 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Internal.h"
-
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -35,9 +33,11 @@ struct RankedView {
 };
 } // namespace
 
+/// `source` and `target` point to UnrankedDescriptors.
 extern "C" __attribute__((visibility("default"))) void
-memrefCopy(int64_t elementSize, UnrankedDescriptor *src,
-           UnrankedDescriptor *dst) {
+memrefCopy(int64_t elementSize, void *source, void *target) {
+  auto *src = static_cast<UnrankedDescriptor *>(source);
+  auto *dst = static_cast<UnrankedDescriptor *>(target);
   int64_t rank = src->rank;
   RankedView from(*src), to(*dst);
   int64_t total = 1;
@@ -61,8 +61,4 @@ memrefCopy(int64_t elementSize, UnrankedDescriptor *src,
       index[d] = 0;
     }
   }
-}
-
-std::vector<std::pair<const char *, void *>> dqrt::getRuntimeSymbols() {
-  return {{"memrefCopy", reinterpret_cast<void *>(&memrefCopy)}};
 }

@@ -175,29 +175,35 @@ std::vector<std::string> formatElements(dqrt_dtype type, const char *data,
 
 /// Pads the strings to one width, aligning floats on their '.'.
 void align(std::vector<std::string> &items, bool isFloat) {
-  size_t left = 0, right = 0;
+  // nan/inf (floats without a '.') take the whole field, right-aligned.
+  auto nonFinite = [&](const std::string &s) {
+    return isFloat && s.find('.') == std::string::npos;
+  };
+  // Width left of the '.' and from the '.' on; scientific items and
+  // integers align as a whole.
   auto split = [&](const std::string &s) -> std::pair<size_t, size_t> {
     size_t dot = s.find('.');
-    if (!isFloat || dot == std::string::npos)
-      return {s.size(), 0};
-    // Scientific items align as a whole; positional ones on the point.
-    if (s.find('e') != std::string::npos)
+    if (!isFloat || dot == std::string::npos ||
+        s.find('e') != std::string::npos)
       return {s.size(), 0};
     return {dot, s.size() - dot};
   };
-  for (const std::string &s : items) {
-    auto [l, r] = split(s);
-    left = std::max(left, l);
-    right = std::max(right, r);
-  }
+  size_t left = 0, right = 0;
+  for (const std::string &s : items)
+    if (!nonFinite(s)) {
+      auto [l, r] = split(s);
+      left = std::max(left, l);
+      right = std::max(right, r);
+    }
+  for (const std::string &s : items)
+    if (nonFinite(s) && s.size() > right)
+      left = std::max(left, s.size() - right);
   for (std::string &s : items) {
-    auto [l, r] = split(s);
-    // nan/inf, which have no '.', take the whole field, right-aligned.
-    bool whole = isFloat && s.find('.') == std::string::npos;
-    if (whole) {
+    if (nonFinite(s)) {
       s = std::string(left + right - s.size(), ' ') + s;
       continue;
     }
+    auto [l, r] = split(s);
     s = std::string(left - l, ' ') + s + std::string(right - r, ' ');
   }
 }

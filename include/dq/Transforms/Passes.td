@@ -23,6 +23,10 @@ def DQExportABI : Pass<"dq-export-abi", "::mlir::ModuleOp"> {
     lowering to the LLVM dialect, and ahead-of-time compilation copies it into
     the shared object.
 
+    Tensor arguments are marked `bufferization.writable = false`: their
+    buffers belong to the caller, so one-shot bufferization allocates results
+    instead of overwriting an argument in place.
+
     Arguments and results must be ranked tensors or memrefs with an identity
     layout of f32, f16, bf16, f64, i1, i8, i32 or i64; anything else is
     reported as an error naming the function and position.
