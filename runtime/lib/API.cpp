@@ -210,9 +210,20 @@ dqrt_status dqrt_function_invoke(dqrt_function function,
   llvm::MutableArrayRef<dqrt_buffer> out(results, numResults);
   if (code.usesCUDA())
     clearCUDAError();
+  clearCalibrationError();
   llvm::Error err =
       invoke(function->entry, function->name, function->signature,
              llvm::ArrayRef<dqrt_buffer_view>(args, numArgs), out);
+  // A failed observation fails the invocation that made it; like every
+  // failed invocation, it hands out no results.
+  if (!err)
+    if ((err = takeCalibrationError())) {
+      for (dqrt_buffer &buffer : out) {
+        dqrt_buffer_destroy(buffer);
+        buffer = nullptr;
+      }
+      err = prefixError(std::move(err), "'" + function->name + "' failed: ");
+    }
   // A failed mgpu* call leaves its error behind, and results that the GPU
   // did not finish: they are not handed out.
   if (!err && code.usesCUDA())

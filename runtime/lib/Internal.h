@@ -105,6 +105,13 @@ void setOpenMPThreads(int32_t numThreads);
 /// functions), for the JIT's symbol table.
 std::vector<std::pair<const char *, void *>> getRuntimeSymbols();
 
+/// The observation that failed during the last invocation on this thread,
+/// if any (and forgets it); clearCalibrationError forgets it unread.
+llvm::Error takeCalibrationError();
+void clearCalibrationError();
+/// Address of _mlir_ciface_dqrt_observe_f32.
+void *getObserveSymbol();
+
 /// Checks that a CUDA driver and device are present.
 llvm::Error checkCUDAAvailable();
 /// The first error an mgpu* function recorded on this thread since the last

@@ -22,6 +22,7 @@ std::vector<std::pair<const char *, void *>> dqrt::getRuntimeSymbols() {
       {"__truncsfbf2", reinterpret_cast<void *>(&__truncsfbf2)},
       {"__truncdfbf2", reinterpret_cast<void *>(&__truncdfbf2)},
   };
+  symbols.push_back({"_mlir_ciface_dqrt_observe_f32", getObserveSymbol()});
   for (const auto &symbol : getCUDASymbols())
     symbols.push_back(symbol);
   return symbols;
