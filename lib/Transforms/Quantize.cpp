@@ -283,7 +283,6 @@ void DQQuantizePass::runOnOperation() {
         matchesAny(skipGlobs, name)) {
       ++numSkipped;
       ++totals.skipped;
-      ++totals.skipped;
       continue;
     }
     Operation *op = matmul.op.getOperation();
@@ -293,8 +292,6 @@ void DQQuantizePass::runOnOperation() {
                           << "' has no calibration statistics in '" << statsFile
                           << "'; left in float";
         ++numSkipped;
-        ++totals.skipped;
-        ++totals.skipped;
         ++totals.skipped;
         continue;
       }
@@ -428,7 +425,7 @@ void DQQuantizePass::runOnOperation() {
     op->erase();
   }
 
-  if (!quiet && !jobs.empty()) {
+  if (!quiet && (totals.quantized || totals.skipped)) {
     llvm::errs() << llvm::formatv(
         "dq-quantize: {0} layer(s) quantized, {1} left in float; weights "
         "{2} -> {3} bytes ({4:f1}x smaller)\n",
