@@ -67,3 +67,27 @@ if _ptxas:
     config.available_features.add("cuda-toolkit")
     config.substitutions.append(
         ("%cuda_toolkit", os.path.dirname(os.path.dirname(os.path.realpath(_ptxas)))))
+
+# `torch`: a Python with torch and torch-mlir (heavy PyPI packages, never
+# installed by the test set-up): $DQ_TORCH_PYTHON, else the benchmark venv
+# .venv-bench if it has them. Tests of the PyTorch tooling require it and
+# report UNSUPPORTED (skipped) elsewhere.
+def _torch_python():
+    candidates = [os.environ.get("DQ_TORCH_PYTHON"),
+                  os.path.join(config.dq_src_root, ".venv-bench", "bin",
+                               "python3")]
+    for python in candidates:
+        if python and os.access(python, os.X_OK) and subprocess.call(
+                [python, "-c", "import torch, torch_mlir"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
+            return python
+    return None
+
+
+_torch = _torch_python()
+if _torch:
+    config.available_features.add("torch")
+    config.substitutions.append(("%torch_python", _torch))
+else:
+    lit_config.note("no Python with torch and torch-mlir (set "
+                    "DQ_TORCH_PYTHON): PyPI-torch tests are skipped")
