@@ -69,10 +69,13 @@ LoadedDriver load() {
   resolve(d.memAllocManaged, "cuMemAllocManaged");
   resolve(d.memFree, "cuMemFree_v2");
   resolve(d.memcpyAsync, "cuMemcpyAsync");
+  resolve(d.memcpyHtoD, "cuMemcpyHtoD_v2");
   resolve(d.memsetD32Async, "cuMemsetD32Async");
   resolve(d.memsetD16Async, "cuMemsetD16Async");
   resolve(d.memHostRegister, "cuMemHostRegister_v2");
   resolve(d.memHostUnregister, "cuMemHostUnregister");
+  resolve(d.tensorMapEncodeTiled, "cuTensorMapEncodeTiled",
+          /*required=*/false);
   if (!missing.empty()) {
     loaded.error = std::string(kLibraryName) + " lacks " + missing;
     return loaded;

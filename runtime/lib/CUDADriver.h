@@ -38,6 +38,12 @@ constexpr int kJitErrorLogBuffer = 5;         // CU_JIT_ERROR_LOG_BUFFER
 constexpr int kJitErrorLogBufferSize = 6;     // ..._SIZE_BYTES
 constexpr int kJitOptimizationLevel = 7;      // CU_JIT_OPTIMIZATION_LEVEL
 constexpr int kLaunchAttributeClusterDim = 4; // ..._CLUSTER_DIMENSION
+constexpr int kTensorMapMaxRank = 5;          // cuTensorMapEncodeTiled
+
+/// CUtensorMap: an opaque 128-byte, 128-byte aligned value.
+struct alignas(128) TensorMap {
+  uint64_t opaque[16];
+};
 
 /// CUlaunchAttribute: an id, padding to 8 bytes, a 64-byte value union.
 struct LaunchAttribute {
@@ -62,7 +68,7 @@ struct LaunchConfig {
 };
 
 /// The driver's entry points. Required ones are never null once loaded;
-/// launchKernelEx (CUDA 11.8+) may be.
+/// launchKernelEx (CUDA 11.8+) and tensorMapEncodeTiled (12.0+) may be.
 struct Driver {
   Result (*init)(unsigned);
   Result (*deviceGetCount)(int *);
@@ -93,10 +99,15 @@ struct Driver {
   Result (*memAllocManaged)(DevicePtr *, size_t, unsigned);
   Result (*memFree)(DevicePtr);
   Result (*memcpyAsync)(DevicePtr, DevicePtr, size_t, Stream);
+  Result (*memcpyHtoD)(DevicePtr, const void *, size_t);
   Result (*memsetD32Async)(DevicePtr, unsigned, size_t, Stream);
   Result (*memsetD16Async)(DevicePtr, unsigned short, size_t, Stream);
   Result (*memHostRegister)(void *, size_t, unsigned);
   Result (*memHostUnregister)(void *);
+  Result (*tensorMapEncodeTiled)(TensorMap *, int, unsigned, void *,
+                                 const uint64_t *, const uint64_t *,
+                                 const unsigned *, const unsigned *, int, int,
+                                 int, int);
 };
 
 /// Loads libcuda.so.1 and resolves the entry points (once per process) and

@@ -21,6 +21,7 @@
 #include "CUDADriver.h"
 #include "Internal.h"
 
+#include <iterator>
 #include <mutex>
 #include <vector>
 
@@ -465,6 +466,64 @@ DQRT_EXPORT void mgpuMemHostUnregisterMemRef(int64_t rank, void *descriptor,
                         words[2] * elementSize);
 }
 
+//===-- Tensor maps (nvgpu.tma.create.descriptor) -------------------------===//
+
+/// A TMA descriptor for the memref `descriptor` of `rank`, tiled in boxes of
+/// `boxDims` (outermost first, like the memref), copied to device memory for
+/// the kernel. The enums are the driver's CUtensorMap* values. The device
+/// copy lives as long as the process (as with MLIR's own wrappers).
+DQRT_EXPORT void *mgpuTensorMapEncodeTiledMemref(
+    int64_t rank, void *descriptor, int64_t dataType, int64_t interleave,
+    int64_t swizzle, int64_t l2Promotion, int64_t oobFill, int64_t *boxDims) {
+  ScopedContext scope;
+  if (!scope.ok())
+    return nullptr;
+  // Bytes per element of CU_TENSOR_MAP_DATA_TYPE_UINT8 .. TFLOAT32_FTZ.
+  static const int64_t elementBytes[] = {1, 2, 4, 4, 8, 8, 2, 4, 8, 2, 4, 4, 4};
+  if (dataType < 0 || dataType >= int64_t(std::size(elementBytes)) ||
+      rank < 1 || rank > cu::kTensorMapMaxRank) {
+    record(DQRT_INVALID_ARGUMENT, "unsupported TMA descriptor: data type " +
+                                      std::to_string(dataType) + ", rank " +
+                                      std::to_string(rank));
+    return nullptr;
+  }
+  if (!scope.get().tensorMapEncodeTiled) {
+    record(DQRT_UNAVAILABLE, "TMA descriptors need cuTensorMapEncodeTiled "
+                             "(CUDA 12 or newer driver)");
+    return nullptr;
+  }
+  // The driver counts dimensions innermost first; strides are in bytes
+  // and omit the innermost (contiguous) one.
+  auto *words = static_cast<const int64_t *>(descriptor);
+  const int64_t *sizes = words + 3, *strides = words + 3 + rank;
+  int64_t bytes = elementBytes[dataType];
+  void *address = reinterpret_cast<char *>(words[1]) + words[2] * bytes;
+  uint64_t globalDim[cu::kTensorMapMaxRank],
+      globalStrides[cu::kTensorMapMaxRank];
+  unsigned box[cu::kTensorMapMaxRank], elementStrides[cu::kTensorMapMaxRank];
+  for (int64_t r = 0; r < rank; ++r) {
+    globalDim[r] = uint64_t(sizes[rank - 1 - r]);
+    globalStrides[r] = uint64_t(strides[rank - 1 - r] * bytes);
+    box[r] = unsigned(boxDims[rank - 1 - r]);
+    elementStrides[r] = 1;
+  }
+  cu::TensorMap map;
+  if (!check(scope.get(),
+             scope.get().tensorMapEncodeTiled(
+                 &map, int(dataType), unsigned(rank), address, globalDim,
+                 globalStrides + 1, box, elementStrides, int(interleave),
+                 int(swizzle), int(l2Promotion), int(oobFill)),
+             "cuTensorMapEncodeTiled", "TMA descriptor"))
+    return nullptr;
+  cu::DevicePtr onDevice = 0;
+  if (!check(scope.get(), scope.get().memAlloc(&onDevice, sizeof(map)),
+             "cuMemAlloc", "TMA descriptor") ||
+      !check(scope.get(), scope.get().memcpyHtoD(onDevice, &map, sizeof(map)),
+             "cuMemcpyHtoD", "TMA descriptor"))
+    return nullptr;
+  return reinterpret_cast<void *>(static_cast<uintptr_t>(onDevice));
+}
+
 DQRT_EXPORT void mgpuSetDefaultDevice(int32_t device) {
   defaultDevice = device;
 }
@@ -501,5 +560,7 @@ std::vector<std::pair<const char *, void *>> dqrt::getCUDASymbols() {
       {"mgpuMemHostUnregisterMemRef",
        reinterpret_cast<void *>(&mgpuMemHostUnregisterMemRef)},
       {"mgpuSetDefaultDevice", reinterpret_cast<void *>(&mgpuSetDefaultDevice)},
+      {"mgpuTensorMapEncodeTiledMemref",
+       reinterpret_cast<void *>(&mgpuTensorMapEncodeTiledMemref)},
   };
 }

@@ -42,8 +42,7 @@ namespace {
 
 namespace cl = llvm::cl;
 
-/// The command line. Built in main, after libMLIR's own options (which
-/// include a hidden "threads" of its own) are registered.
+/// The command line, built in main.
 struct Options {
   cl::OptionCategory category{"dq-run options"};
   cl::opt<std::string> module{cl::Positional, cl::Required,
@@ -478,9 +477,6 @@ int run() {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  // libMLIR registers a hidden "threads"; dq-run's is the one users mean.
-  if (cl::Option *clash = cl::getRegisteredOptions().lookup("threads"))
-    clash->setArgStr("mlir-internal-threads");
   static Options options;
   opts = &options;
   cl::HideUnrelatedOptions(options.category);

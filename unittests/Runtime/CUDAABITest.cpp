@@ -30,6 +30,10 @@ static_assert(cu::kJitOptimizationLevel == CU_JIT_OPTIMIZATION_LEVEL);
 static_assert(cu::kLaunchAttributeClusterDim ==
               CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION);
 
+static_assert(sizeof(cu::TensorMap) == sizeof(CUtensorMap));
+static_assert(alignof(cu::TensorMap) == alignof(CUtensorMap));
+static_assert(CU_TENSOR_MAP_DATA_TYPE_TFLOAT32_FTZ == 12,
+              "mgpuTensorMapEncodeTiledMemref's element sizes cover 0..12");
 static_assert(sizeof(cu::DevicePtr) == sizeof(CUdeviceptr));
 static_assert(sizeof(cu::Result) == sizeof(CUresult));
 static_assert(sizeof(cu::Device) == sizeof(CUdevice));

@@ -233,6 +233,32 @@ CUresult cuMemcpyAsync(CUdeviceptr dst, CUdeviceptr src, size_t bytes,
   logf_("cuMemcpyAsync %zu", bytes);
   return 0;
 }
+CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void *src, size_t bytes) {
+  memcpy((void *)(uintptr_t)dst, src, bytes);
+  logf_("cuMemcpyHtoD %zu", bytes);
+  return 0;
+}
+CUresult cuTensorMapEncodeTiled(void *map, int type, unsigned rank,
+                                void *address, const uint64_t *dims,
+                                const uint64_t *strides, const unsigned *box,
+                                const unsigned *elementStrides, int interleave,
+                                int swizzle, int l2, int oob) {
+  char text[256];
+  int n = snprintf(text, sizeof text, "cuTensorMapEncodeTiled type=%d rank=%u",
+                   type, rank);
+  for (unsigned r = 0; r < rank; ++r)
+    n += snprintf(text + n, sizeof text - n, " dim%u=%llu", r,
+                  (unsigned long long)dims[r]);
+  for (unsigned r = 0; r + 1 < rank; ++r)
+    n += snprintf(text + n, sizeof text - n, " stride%u=%llu", r + 1,
+                  (unsigned long long)strides[r]);
+  for (unsigned r = 0; r < rank; ++r)
+    n += snprintf(text + n, sizeof text - n, " box%u=%u", r, box[r]);
+  snprintf(text + n, sizeof text - n, " swizzle=%d", swizzle);
+  logf_("%s", text);
+  memset(map, 0xAB, 128);
+  return 0;
+}
 CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned value, size_t count,
                           void *stream) {
   for (size_t i = 0; i < count; ++i)
