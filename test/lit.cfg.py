@@ -91,3 +91,12 @@ if _torch:
 else:
     lit_config.note("no Python with torch and torch-mlir (set "
                     "DQ_TORCH_PYTHON): PyPI-torch tests are skipped")
+
+# `clang-format-22` (Debian clang-format-22, installed by scripts/setup.sh)
+# and a git checkout: the formatting check runs on the tracked sources.
+import shutil
+if shutil.which("clang-format-22"):
+    config.available_features.add("clang-format-22")
+if os.path.isdir(os.path.join(config.dq_src_root, ".git")) or \
+        os.path.isfile(os.path.join(config.dq_src_root, ".git")):
+    config.available_features.add("git-checkout")

@@ -429,8 +429,7 @@ void DQQuantizePass::runOnOperation() {
     llvm::errs() << llvm::formatv(
         "dq-quantize: {0} layer(s) quantized, {1} left in float; weights "
         "{2} -> {3} bytes ({4:f1}x smaller)\n",
-        totals.quantized, totals.skipped, totals.floatBytes,
-        totals.quantBytes,
+        totals.quantized, totals.skipped, totals.floatBytes, totals.quantBytes,
         totals.quantBytes ? double(totals.floatBytes) / totals.quantBytes
                           : 0.0);
   }

@@ -159,9 +159,9 @@ DQRT_API dqrt_status dqrt_function_invoke(dqrt_function function,
  * O(sum of K^2) however many invocations are observed. */
 typedef struct dqrt_calibration_s *dqrt_calibration;
 
-dqrt_status dqrt_calibration_create(dqrt_calibration *out);
+DQRT_API dqrt_status dqrt_calibration_create(dqrt_calibration *out);
 /* Detaches `calibration` first if it is attached. */
-void dqrt_calibration_destroy(dqrt_calibration calibration);
+DQRT_API void dqrt_calibration_destroy(dqrt_calibration calibration);
 
 /* Routes the observations of every invocation, on any thread, into
  * `calibration` until another one (or NULL) is attached. Without an
@@ -169,17 +169,17 @@ void dqrt_calibration_destroy(dqrt_calibration calibration);
  * module also runs as a plain one. An invocation during which an
  * observation fails (non-finite values, a layer seen with two widths) fails
  * with DQRT_INVALID_ARGUMENT naming the layer. */
-dqrt_status dqrt_calibration_attach(dqrt_calibration calibration);
+DQRT_API dqrt_status dqrt_calibration_attach(dqrt_calibration calibration);
 
 /* Layers observed so far. */
-size_t dqrt_calibration_num_layers(dqrt_calibration calibration);
+DQRT_API size_t dqrt_calibration_num_layers(dqrt_calibration calibration);
 
 /* Writes H = XᵀX / T and T per layer as a statistics file
  * (docs/stats-format.md) for dq-opt --dq-quantize, atomically. Fails with
  * DQRT_INVALID_ARGUMENT when nothing was observed. */
-dqrt_status dqrt_calibration_write_stats(dqrt_calibration calibration,
-                                         const char *path,
-                                         const char *producer);
+DQRT_API dqrt_status dqrt_calibration_write_stats(dqrt_calibration calibration,
+                                                  const char *path,
+                                                  const char *producer);
 
 #ifdef __cplusplus
 }
