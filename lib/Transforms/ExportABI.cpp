@@ -94,6 +94,12 @@ struct DQExportABIPass
       os << llvm::json::Value(std::move(abi));
       func->setAttr("dq.abi", StringAttr::get(&getContext(), text));
       func->setAttr("llvm.emit_c_interface", UnitAttr::get(&getContext()));
+      // Callers own the argument buffers (the runtime passes views of them):
+      // bufferization must not write results into them in place.
+      for (auto [i, type] : llvm::enumerate(func.getFunctionType().getInputs()))
+        if (llvm::isa<RankedTensorType>(type))
+          func.setArgAttr(i, "bufferization.writable",
+                          BoolAttr::get(&getContext(), false));
     }
     if (failed)
       signalPassFailure();

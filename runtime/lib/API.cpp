@@ -56,9 +56,9 @@ dqrt_status dqrt_runtime_create(const dqrt_runtime_options *options,
   if (!out)
     return nullArgument("out");
   if (options->device != DQRT_DEVICE_CPU && options->device != DQRT_DEVICE_CUDA)
-    return toStatus(makeError(DQRT_INVALID_ARGUMENT,
-                              "unknown device kind " +
-                                  llvm::Twine(int(options->device))));
+    return toStatus(
+        makeError(DQRT_INVALID_ARGUMENT,
+                  "unknown device kind " + llvm::Twine(int(options->device))));
   if (options->num_threads < 0)
     return toStatus(makeError(DQRT_INVALID_ARGUMENT,
                               "num_threads must be >= 0, got " +
@@ -86,12 +86,11 @@ dqrt_status dqrt_module_load(dqrt_runtime runtime, const char *path,
     return nullArgument("out");
   llvm::StringRef file(path);
   if (!llvm::sys::fs::exists(file))
-    return toStatus(makeError(DQRT_NOT_FOUND,
-                              "module file '" + file + "' does not exist"));
+    return toStatus(
+        makeError(DQRT_NOT_FOUND, "module file '" + file + "' does not exist"));
   llvm::Expected<std::unique_ptr<Executable>> executable =
-      file.ends_with(".so")
-          ? loadSharedObject(file)
-          : loadJIT(file, runtime->options.jit_opt_level);
+      file.ends_with(".so") ? loadSharedObject(file, runtime->options)
+                            : loadJIT(file, runtime->options);
   if (!executable)
     return toStatus(executable.takeError());
   auto *module = new dqrt_module_s;
@@ -138,6 +137,7 @@ dqrt_status dqrt_module_lookup(dqrt_module module, const char *name,
   if (!entry)
     return toStatus(entry.takeError());
   auto function = std::make_unique<dqrt_function_s>();
+  function->module = module;
   function->name = name;
   function->signature = std::move(*signature);
   function->entry = *entry;
@@ -204,11 +204,37 @@ dqrt_status dqrt_function_invoke(dqrt_function function,
     return nullArgument("args");
   if (numResults && !results)
     return nullArgument("results");
-  return toStatus(invoke(function->entry, function->name,
-                         function->signature,
-                         llvm::ArrayRef<dqrt_buffer_view>(args, numArgs),
-                         llvm::MutableArrayRef<dqrt_buffer>(results,
-                                                            numResults)));
+  const Executable &code = *function->module->executable;
+  if (code.usesOpenMP())
+    setOpenMPThreads(function->module->runtime->options.num_threads);
+  llvm::MutableArrayRef<dqrt_buffer> out(results, numResults);
+  if (code.usesCUDA())
+    clearCUDAError();
+  clearCalibrationError();
+  llvm::Error err =
+      invoke(function->entry, function->name, function->signature,
+             llvm::ArrayRef<dqrt_buffer_view>(args, numArgs), out);
+  // A failed observation fails the invocation that made it; like every
+  // failed invocation, it hands out no results.
+  if (!err)
+    if ((err = takeCalibrationError())) {
+      for (dqrt_buffer &buffer : out) {
+        dqrt_buffer_destroy(buffer);
+        buffer = nullptr;
+      }
+      err = prefixError(std::move(err), "'" + function->name + "' failed: ");
+    }
+  // A failed mgpu* call leaves its error behind, and results that the GPU
+  // did not finish: they are not handed out.
+  if (!err && code.usesCUDA())
+    if ((err = takeCUDAError())) {
+      for (dqrt_buffer &buffer : out) {
+        dqrt_buffer_destroy(buffer);
+        buffer = nullptr;
+      }
+      err = prefixError(std::move(err), "'" + function->name + "' failed: ");
+    }
+  return toStatus(std::move(err));
 }
 
 } // extern "C"

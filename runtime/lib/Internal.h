@@ -40,6 +40,9 @@ inline llvm::Error makeError(dqrt_status_code code, const llvm::Twine &msg) {
   return llvm::make_error<RuntimeError>(code, msg.str());
 }
 
+/// `error` with `prefix` before its message, same code.
+llvm::Error prefixError(llvm::Error error, const llvm::Twine &prefix);
+
 /// Converts an error (any kind) into a C status; success gives NULL.
 dqrt_status toStatus(llvm::Error error);
 
@@ -71,18 +74,52 @@ public:
   virtual llvm::Expected<void *> lookup(llvm::StringRef symbol) = 0;
   /// Signatures (dq.abi JSON) of the module's public functions, by name.
   const std::map<std::string, std::string> &abis() const { return abiIndex; }
+  /// Whether the code runs OpenMP parallel regions (libomp).
+  bool usesOpenMP() const { return openMP; }
+  /// Whether the code launches GPU kernels (needs device 'cuda').
+  bool usesCUDA() const { return cuda; }
 
 protected:
   std::map<std::string, std::string> abiIndex;
+  bool openMP = false;
+  bool cuda = false;
 };
 
 llvm::Expected<std::unique_ptr<Executable>>
-loadJIT(llvm::StringRef path, int optLevel);
+loadJIT(llvm::StringRef path, const dqrt_runtime_options &options);
 llvm::Expected<std::unique_ptr<Executable>>
-loadSharedObject(llvm::StringRef path);
+loadSharedObject(llvm::StringRef path, const dqrt_runtime_options &options);
+
+/// Loads libomp with RTLD_GLOBAL so that JIT'd code resolves __kmpc_* and
+/// omp_* from it. Idempotent.
+llvm::Error loadOpenMPGlobally();
+/// Adopts the libomp that the shared object `handle` depends on; false when
+/// it depends on none.
+bool adoptOpenMPFrom(void *handle);
+/// omp_set_num_threads for the calling thread: `numThreads`, or libomp's
+/// default (all cores, or OMP_NUM_THREADS) for 0. No-op before libomp is
+/// loaded.
+void setOpenMPThreads(int32_t numThreads);
+
+/// Symbols the runtime provides to compiled code (memrefCopy, the mgpu*
+/// functions), for the JIT's symbol table.
+std::vector<std::pair<const char *, void *>> getRuntimeSymbols();
+
+/// The observation that failed during the last invocation on this thread,
+/// if any (and forgets it); clearCalibrationError forgets it unread.
+llvm::Error takeCalibrationError();
+void clearCalibrationError();
+/// Address of _mlir_ciface_dqrt_observe_f32.
+void *getObserveSymbol();
 
 /// Checks that a CUDA driver and device are present.
 llvm::Error checkCUDAAvailable();
+/// The first error an mgpu* function recorded on this thread since the last
+/// take or clear (success when none), and forgets it.
+llvm::Error takeCUDAError();
+void clearCUDAError();
+/// The mgpu* functions, for the JIT's symbol table.
+std::vector<std::pair<const char *, void *>> getCUDASymbols();
 
 /// Calls `_mlir_ciface_<name>` at `entry` with the signature's calling
 /// convention and returns owned result buffers.
@@ -97,6 +134,7 @@ struct dqrt_runtime_s {
 };
 
 struct dqrt_function_s {
+  dqrt_module module = nullptr;
   std::string name;
   dqrt::Signature signature;
   void *entry = nullptr;
@@ -111,7 +149,7 @@ struct dqrt_module_s {
 struct dqrt_buffer_s {
   dqrt_dtype dtype;
   std::vector<int64_t> shape;
-  void *data = nullptr;      // start of the elements
+  void *data = nullptr;       // start of the elements
   void *allocation = nullptr; // what to free()
   size_t numElements = 0;
 };

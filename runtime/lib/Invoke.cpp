@@ -31,12 +31,12 @@ template <size_t N> void callN(void *fn, Ptr *args) {
   callWith(fn, args, std::make_index_sequence<N>());
 }
 
-template <size_t... N>
-constexpr auto makeCallers(std::index_sequence<N...>) {
+template <size_t... N> constexpr auto makeCallers(std::index_sequence<N...>) {
   return std::array<void (*)(void *, Ptr *), sizeof...(N)>{callN<N>...};
 }
 
-constexpr auto callers = makeCallers(std::make_index_sequence<kMaxPointers + 1>());
+constexpr auto callers =
+    makeCallers(std::make_index_sequence<kMaxPointers + 1>());
 
 size_t descriptorWords(size_t rank) { return 3 + 2 * rank; }
 
@@ -114,16 +114,15 @@ llvm::Error dqrt::invoke(void *entry, llvm::StringRef name,
                      "'" + name + "' takes " + llvm::Twine(sig.args.size()) +
                          " argument(s), got " + llvm::Twine(args.size()));
   if (results.size() != sig.results.size())
-    return makeError(DQRT_INVALID_ARGUMENT,
-                     "'" + name + "' returns " +
-                         llvm::Twine(sig.results.size()) +
-                         " result(s), space was given for " +
-                         llvm::Twine(results.size()));
+    return makeError(
+        DQRT_INVALID_ARGUMENT,
+        "'" + name + "' returns " + llvm::Twine(sig.results.size()) +
+            " result(s), space was given for " + llvm::Twine(results.size()));
   size_t numPointers = args.size() + (results.empty() ? 0 : 1);
   if (numPointers > kMaxPointers)
-    return makeError(DQRT_INVALID_ARGUMENT,
-                     "'" + name + "' has more than " +
-                         llvm::Twine(kMaxPointers) + " arguments and results");
+    return makeError(DQRT_INVALID_ARGUMENT, "'" + name + "' has more than " +
+                                                llvm::Twine(kMaxPointers) +
+                                                " arguments and results");
 
   std::vector<std::vector<int64_t>> argDescriptors;
   std::set<const void *> inputData;
@@ -179,11 +178,11 @@ llvm::Error dqrt::invoke(void *entry, llvm::StringRef name,
     buffer->dtype = type.dtype;
     buffer->shape.assign(sizes.begin(), sizes.end());
     buffer->numElements = product(sizes);
-    bool contiguous = strides == llvm::ArrayRef<int64_t>(
-                                     contiguousStrides(sizes)) ||
-                      buffer->numElements <= 1;
-    bool ownable = allocated && !inputData.count(allocated) &&
-                   !adopted.count(allocated);
+    bool contiguous =
+        strides == llvm::ArrayRef<int64_t>(contiguousStrides(sizes)) ||
+        buffer->numElements <= 1;
+    bool ownable =
+        allocated && !inputData.count(allocated) && !adopted.count(allocated);
     if (contiguous && ownable) {
       buffer->data = base;
       buffer->allocation = allocated;

@@ -33,9 +33,11 @@ struct RankedView {
 };
 } // namespace
 
+/// `source` and `target` point to UnrankedDescriptors.
 extern "C" __attribute__((visibility("default"))) void
-memrefCopy(int64_t elementSize, UnrankedDescriptor *src,
-           UnrankedDescriptor *dst) {
+memrefCopy(int64_t elementSize, void *source, void *target) {
+  auto *src = static_cast<UnrankedDescriptor *>(source);
+  auto *dst = static_cast<UnrankedDescriptor *>(target);
   int64_t rank = src->rank;
   RankedView from(*src), to(*dst);
   int64_t total = 1;

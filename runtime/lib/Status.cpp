@@ -23,6 +23,21 @@ dqrt_status dqrt::toStatus(llvm::Error error) {
   return status;
 }
 
+llvm::Error dqrt::prefixError(llvm::Error error, const llvm::Twine &prefix) {
+  if (!error)
+    return error;
+  dqrt_status_code code = DQRT_INTERNAL;
+  std::string message;
+  llvm::handleAllErrors(
+      std::move(error),
+      [&](const RuntimeError &e) {
+        code = e.code;
+        message = e.message;
+      },
+      [&](const llvm::ErrorInfoBase &e) { message = e.message(); });
+  return makeError(code, prefix + message);
+}
+
 namespace {
 struct DTypeInfo {
   const char *name;

@@ -4,6 +4,7 @@
 // C interface; private and external functions are left alone.
 
 // CHECK-LABEL: func.func @forward
+// CHECK-SAME: (%{{.*}}: tensor<8x256xf32> {bufferization.writable = false}, %{{.*}}: memref<?x4xbf16>)
 // CHECK-SAME: dq.abi = "{\22args\22:[{\22dtype\22:\22f32\22,\22shape\22:[8,256]},{\22dtype\22:\22bf16\22,\22shape\22:[-1,4]}],\22results\22:[{\22dtype\22:\22i64\22,\22shape\22:[]},{\22dtype\22:\22f16\22,\22shape\22:[2]}]}"
 // CHECK-SAME: llvm.emit_c_interface
 func.func @forward(%x: tensor<8x256xf32>, %y: memref<?x4xbf16>) -> (tensor<i64>, tensor<2xf16>) {

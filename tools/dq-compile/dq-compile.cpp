@@ -6,17 +6,28 @@
 // IR, optimizes it for the host CPU, emits a position-independent object and
 // links it into a shared object with the system C compiler driver. The
 // signatures recorded by dq-export-abi go into the symbol `_dq_abi_index`, so
-// the dq runtime can load and check the module without LLVM.
+// the dq runtime can load and check the module without LLVM. A module that
+// calls into libomp (scf.parallel lowered through convert-scf-to-openmp) is
+// linked against it, with an rpath, so that dlopen finds it. GPU host code
+// (gpu.binary, gpu.launch_func from the gpu-to-llvm lowering) embeds its
+// kernels and calls the mgpu* functions that libdqrt provides; such modules
+// are marked with `_dq_requires_device = "cuda"`.
 //
 //===----------------------------------------------------------------------===//
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
@@ -28,10 +39,10 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
-#include "llvm/Support/Process.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -51,22 +62,30 @@ static cl::opt<std::string>
            cl::desc("C compiler driver used to link (default: cc, gcc or "
                     "clang on PATH)"));
 
+static cl::opt<std::string>
+    libomp("libomp", cl::init(DQ_LIBOMP_PATH),
+           cl::desc("libomp to link modules that use OpenMP with"),
+           cl::value_desc("path"));
+
 static int fail(const Twine &message) {
   errs() << "dq-compile: error: " << message << "\n";
   return 1;
 }
 
 /// Adds `const char *const _dq_abi_index = "{...}"` to the module.
-static void addABIIndex(llvm::Module &module, const std::string &json) {
+/// Adds `const char *const Name = "Text"` to the module, e.g. the signature
+/// index `_dq_abi_index`.
+static void addStringSymbol(llvm::Module &module, StringRef name,
+                            StringRef text) {
   LLVMContext &ctx = module.getContext();
-  Constant *text = ConstantDataArray::getString(ctx, json);
-  auto *textGlobal = new GlobalVariable(module, text->getType(), true,
-                                        GlobalValue::PrivateLinkage, text,
-                                        "_dq_abi_index_text");
-  auto *index = new GlobalVariable(
-      module, PointerType::get(ctx, 0), true, GlobalValue::ExternalLinkage,
-      textGlobal, "_dq_abi_index");
-  index->setVisibility(GlobalValue::DefaultVisibility);
+  Constant *data = ConstantDataArray::getString(ctx, text);
+  auto *dataGlobal =
+      new GlobalVariable(module, data->getType(), true,
+                         GlobalValue::PrivateLinkage, data, name + "_text");
+  auto *symbol =
+      new GlobalVariable(module, PointerType::get(ctx, 0), true,
+                         GlobalValue::ExternalLinkage, dataGlobal, name);
+  symbol->setVisibility(GlobalValue::DefaultVisibility);
 }
 
 int main(int argc, char **argv) {
@@ -80,9 +99,14 @@ int main(int argc, char **argv) {
     return fail("input file '" + inputFile + "' does not exist");
 
   mlir::DialectRegistry registry;
-  registry.insert<mlir::LLVM::LLVMDialect>();
+  registry.insert<mlir::LLVM::LLVMDialect, mlir::omp::OpenMPDialect,
+                  mlir::gpu::GPUDialect, mlir::NVVM::NVVMDialect>();
   mlir::registerBuiltinDialectTranslation(registry);
   mlir::registerLLVMDialectTranslation(registry);
+  mlir::registerOpenMPDialectTranslation(registry);
+  mlir::registerGPUDialectTranslation(registry);
+  mlir::registerNVVMDialectTranslation(registry);
+  mlir::gpu::registerOffloadingLLVMTranslationInterfaceExternalModels(registry);
   mlir::MLIRContext context(registry);
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::parseSourceFile<mlir::ModuleOp>(inputFile, &context);
@@ -122,9 +146,22 @@ int main(int argc, char **argv) {
   if (Error err = mlir::makeOptimizingTransformer(optLevel, 0, machine->get())(
           llvmModule.get()))
     return fail("optimization failed: " + toString(std::move(err)));
+  // The OpenMP translation emits __kmpc_* calls; user code may call omp_*.
+  bool needsOpenMP = llvm::any_of(llvmModule->functions(), [](Function &f) {
+    return f.isDeclaration() && (f.getName().starts_with("__kmpc_") ||
+                                 f.getName().starts_with("omp_"));
+  });
+  if (needsOpenMP && libomp.empty())
+    return fail("'" + inputFile +
+                "' uses OpenMP but no libomp is known; pass --libomp");
   std::string index;
   raw_string_ostream(index) << json::Value(std::move(abis));
-  addABIIndex(*llvmModule, index);
+  addStringSymbol(*llvmModule, "_dq_abi_index", index);
+  bool needsCUDA = llvm::any_of(llvmModule->functions(), [](Function &f) {
+    return f.isDeclaration() && f.getName().starts_with("mgpu");
+  });
+  if (needsCUDA)
+    addStringSymbol(*llvmModule, "_dq_requires_device", "cuda");
 
   // Object and shared object go to temporary files next to the output; the
   // output appears only when linking succeeded.
@@ -174,9 +211,17 @@ int main(int argc, char **argv) {
   FileRemover removeShared(sharedPath);
   SmallVector<StringRef> linkArgs = {driver, "-shared", "-o", sharedPath,
                                      objectPath};
+  std::string rpath;
+  if (needsOpenMP) {
+    // By path, not -lomp: the link then needs no development symlink, and
+    // the rpath lets dlopen find the same library at run time.
+    rpath = "-Wl,-rpath," + sys::path::parent_path(libomp).str();
+    linkArgs.push_back(libomp);
+    linkArgs.push_back(rpath);
+  }
   std::string linkError;
-  int rc = sys::ExecuteAndWait(driver, linkArgs, std::nullopt, {}, 0, 0,
-                               &linkError);
+  int rc =
+      sys::ExecuteAndWait(driver, linkArgs, std::nullopt, {}, 0, 0, &linkError);
   if (rc != 0)
     return fail("linking with '" + driver + "' failed" +
                 (linkError.empty() ? "" : ": " + linkError));

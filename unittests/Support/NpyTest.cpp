@@ -2,6 +2,8 @@
 
 #include "dq/Support/Npy.h"
 
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
 #include "gtest/gtest.h"
 
 #include <cstring>
@@ -129,6 +131,99 @@ TEST(Npy, ReadsFloat16) {
   ASSERT_TRUE(bool(T)) << llvm::toString(T.takeError());
   EXPECT_EQ(T->Type, DType::F16);
   EXPECT_EQ(T->Data, (std::vector<uint8_t>{0x00, 0x3c, 0x00, 0xc0}));
+}
+
+TEST(Npy, RejectsTruncatedHeader) {
+  std::string File =
+      makeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }",
+              floatBytes({1}));
+  // Cut inside the header: the length field claims more than follows.
+  EXPECT_EQ(errorOf(parseNpy(File.substr(0, 40), "h.npy")),
+            "h.npy: truncated .npy file: the header claims 118 bytes but "
+            "only 30 follow");
+  EXPECT_EQ(errorOf(parseNpy(File.substr(0, 9), "h.npy")),
+            "h.npy: truncated .npy file: ends inside the header length");
+}
+
+TEST(Npy, RejectsTrailingBytes) {
+  std::string File =
+      makeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }",
+              floatBytes({1, 2}));
+  EXPECT_EQ(errorOf(parseNpy(File, "t.npy")),
+            "t.npy: 4 unexpected trailing bytes after the array data (shape "
+            "[1] with dtype '<f4' needs 4)");
+}
+
+TEST(Npy, RejectsUnsupportedDTypes) {
+  std::string Complex =
+      makeNpy("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }",
+              floatBytes({1, 2}));
+  std::string Error = errorOf(parseNpy(Complex, "c.npy"));
+  EXPECT_EQ(Error.rfind("c.npy: unsupported dtype '<c8' (supported: ", 0), 0u)
+      << Error;
+  std::string Object =
+      makeNpy("{'descr': '|O', 'fortran_order': False, 'shape': (1,), }",
+              std::string(8, '\0'));
+  EXPECT_EQ(errorOf(parseNpy(Object, "o.npy")),
+            "o.npy: object arrays (dtype '|O') are not supported");
+}
+
+TEST(Npy, RejectsMalformedDicts) {
+  EXPECT_EQ(errorOf(parseNpy(
+                makeNpy("{'descr': '<f4', 'shape': (1,), }", floatBytes({1})),
+                "m.npy")),
+            "m.npy: malformed .npy header: header has no 'fortran_order'");
+  EXPECT_EQ(
+      errorOf(parseNpy(makeNpy("{'descr': '<f4', 'descr': '<f4', "
+                               "'fortran_order': False, 'shape': (1,), }",
+                               floatBytes({1})),
+                       "d.npy")),
+      "d.npy: malformed .npy header: duplicate key 'descr' in the header");
+  EXPECT_EQ(errorOf(parseNpy(makeNpy("{'descr': '<f4', 'fortran_order': "
+                                     "False, 'shape': (-1,), }",
+                                     floatBytes({1})),
+                             "n.npy"))
+                .rfind("n.npy: malformed .npy header: ", 0),
+            0u);
+}
+
+TEST(Npy, ReadsScalarsAndEmptyArrays) {
+  llvm::Expected<Tensor> Scalar = parseNpy(
+      makeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (), }",
+              floatBytes({2.5f})),
+      "s.npy");
+  ASSERT_TRUE(bool(Scalar)) << llvm::toString(Scalar.takeError());
+  EXPECT_TRUE(Scalar->Shape.empty());
+  EXPECT_EQ(Scalar->Data.size(), 4u);
+  llvm::Expected<Tensor> Empty = parseNpy(
+      makeNpy("{'descr': '<i8', 'fortran_order': False, 'shape': (3, 0), }",
+              ""),
+      "e.npy");
+  ASSERT_TRUE(bool(Empty)) << llvm::toString(Empty.takeError());
+  EXPECT_EQ(Empty->Shape, (std::vector<int64_t>{3, 0}));
+  EXPECT_TRUE(Empty->Data.empty());
+}
+
+TEST(Npy, WriteRefusesBFloat16AndMissingDirectoryCreatesNothing) {
+  llvm::Expected<Tensor> T = Tensor::create(DType::BF16, {2});
+  ASSERT_TRUE(bool(T)) << llvm::toString(T.takeError());
+  llvm::SmallString<128> Dir;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("npytest", Dir));
+  std::string Path = (Dir + "/b.npy").str();
+  std::string Error = llvm::toString(writeNpyFile(Path, *T));
+  EXPECT_EQ(Error, "cannot write '" + Path +
+                       "': dtype bf16 has no .npy equivalent; write it to a "
+                       ".safetensors file instead");
+  EXPECT_FALSE(llvm::sys::fs::exists(Path));
+  llvm::Expected<Tensor> F = Tensor::create(DType::F32, {2});
+  ASSERT_TRUE(bool(F));
+  std::string Missing = (Dir + "/missing/f.npy").str();
+  EXPECT_TRUE(llvm::errorToBool(writeNpyFile(Missing, *F)));
+  EXPECT_FALSE(llvm::sys::fs::exists(Dir + "/missing"));
+  std::error_code EC;
+  EXPECT_EQ(llvm::sys::fs::directory_iterator(Dir, EC),
+            llvm::sys::fs::directory_iterator()); // nothing left behind
+  llvm::sys::fs::remove_directories(Dir);
 }
 
 } // namespace

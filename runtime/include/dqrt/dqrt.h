@@ -13,6 +13,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The API's symbols are the only ones libdqrt exports (besides those that
+ * compiled code calls). */
+#if defined(__GNUC__)
+#define DQRT_API __attribute__((visibility("default")))
+#else
+#define DQRT_API
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -31,10 +39,10 @@ typedef enum dqrt_status_code {
 /* An error. NULL is success. */
 typedef struct dqrt_status_s *dqrt_status;
 
-dqrt_status_code dqrt_status_get_code(dqrt_status status);
+DQRT_API dqrt_status_code dqrt_status_get_code(dqrt_status status);
 /* The message; valid until dqrt_status_free. "" for success. */
-const char *dqrt_status_get_message(dqrt_status status);
-void dqrt_status_free(dqrt_status status);
+DQRT_API const char *dqrt_status_get_message(dqrt_status status);
+DQRT_API void dqrt_status_free(dqrt_status status);
 
 /*===-- Element types and devices -----------------------------------------===*/
 
@@ -50,9 +58,9 @@ typedef enum dqrt_dtype {
 } dqrt_dtype;
 
 /* "f32", "f16", ...; NULL for a value outside the enum. */
-const char *dqrt_dtype_name(dqrt_dtype dtype);
+DQRT_API const char *dqrt_dtype_name(dqrt_dtype dtype);
 /* Bytes per element; 0 for a value outside the enum. */
-size_t dqrt_dtype_size(dqrt_dtype dtype);
+DQRT_API size_t dqrt_dtype_size(dqrt_dtype dtype);
 
 typedef enum dqrt_device_kind {
   DQRT_DEVICE_CPU = 0,
@@ -70,15 +78,15 @@ typedef struct dqrt_runtime_options {
 } dqrt_runtime_options;
 
 /* Fills the defaults: CPU, all cores, O3. */
-void dqrt_runtime_options_init(dqrt_runtime_options *options);
+DQRT_API void dqrt_runtime_options_init(dqrt_runtime_options *options);
 
 typedef struct dqrt_runtime_s *dqrt_runtime;
 
 /* Fails with DQRT_UNAVAILABLE when the device cannot be used, e.g.
  * "no CUDA driver/device found" for DQRT_DEVICE_CUDA on a machine without. */
-dqrt_status dqrt_runtime_create(const dqrt_runtime_options *options,
-                                dqrt_runtime *out);
-void dqrt_runtime_destroy(dqrt_runtime runtime);
+DQRT_API dqrt_status dqrt_runtime_create(const dqrt_runtime_options *options,
+                                         dqrt_runtime *out);
+DQRT_API void dqrt_runtime_destroy(dqrt_runtime runtime);
 
 /*===-- Modules and functions ---------------------------------------------===*/
 
@@ -88,27 +96,29 @@ typedef struct dqrt_function_s *dqrt_function;
 /* Loads `path`: a `.so` made by dq-compile is dlopen'ed; anything else is
  * parsed as MLIR (LLVM dialect, from dq-opt's pipelines) and JIT-compiled.
  * The module must not outlive its runtime. */
-dqrt_status dqrt_module_load(dqrt_runtime runtime, const char *path,
-                             dqrt_module *out);
-void dqrt_module_destroy(dqrt_module module);
+DQRT_API dqrt_status dqrt_module_load(dqrt_runtime runtime, const char *path,
+                                      dqrt_module *out);
+DQRT_API void dqrt_module_destroy(dqrt_module module);
 
 /* Looks up a public function compiled with its signature (dq-export-abi,
  * part of --dq-cpu-pipeline). The function is owned by the module. */
-dqrt_status dqrt_module_lookup(dqrt_module module, const char *name,
-                               dqrt_function *out);
+DQRT_API dqrt_status dqrt_module_lookup(dqrt_module module, const char *name,
+                                        dqrt_function *out);
 
-size_t dqrt_function_num_args(dqrt_function function);
-size_t dqrt_function_num_results(dqrt_function function);
+DQRT_API size_t dqrt_function_num_args(dqrt_function function);
+DQRT_API size_t dqrt_function_num_results(dqrt_function function);
 
 /* The declared type of argument/result `index`: dtype, rank and dims (-1 is a
  * dynamic dimension). `dims` must hold `rank` values; it may be NULL to ask
  * for the rank only. */
-dqrt_status dqrt_function_arg_type(dqrt_function function, size_t index,
-                                   dqrt_dtype *dtype, int32_t *rank,
-                                   int64_t *dims, size_t max_dims);
-dqrt_status dqrt_function_result_type(dqrt_function function, size_t index,
-                                      dqrt_dtype *dtype, int32_t *rank,
-                                      int64_t *dims, size_t max_dims);
+DQRT_API dqrt_status dqrt_function_arg_type(dqrt_function function,
+                                            size_t index, dqrt_dtype *dtype,
+                                            int32_t *rank, int64_t *dims,
+                                            size_t max_dims);
+DQRT_API dqrt_status dqrt_function_result_type(dqrt_function function,
+                                               size_t index, dqrt_dtype *dtype,
+                                               int32_t *rank, int64_t *dims,
+                                               size_t max_dims);
 
 /*===-- Buffers and invocation --------------------------------------------===*/
 
@@ -123,21 +133,53 @@ typedef struct dqrt_buffer_view {
 /* A result: owned by the caller, freed with dqrt_buffer_destroy. */
 typedef struct dqrt_buffer_s *dqrt_buffer;
 
-dqrt_dtype dqrt_buffer_dtype(dqrt_buffer buffer);
-int32_t dqrt_buffer_rank(dqrt_buffer buffer);
-const int64_t *dqrt_buffer_shape(dqrt_buffer buffer);
-size_t dqrt_buffer_num_elements(dqrt_buffer buffer);
+DQRT_API dqrt_dtype dqrt_buffer_dtype(dqrt_buffer buffer);
+DQRT_API int32_t dqrt_buffer_rank(dqrt_buffer buffer);
+DQRT_API const int64_t *dqrt_buffer_shape(dqrt_buffer buffer);
+DQRT_API size_t dqrt_buffer_num_elements(dqrt_buffer buffer);
 /* C-contiguous data of num_elements * dqrt_dtype_size(dtype) bytes. */
-void *dqrt_buffer_data(dqrt_buffer buffer);
-void dqrt_buffer_destroy(dqrt_buffer buffer);
+DQRT_API void *dqrt_buffer_data(dqrt_buffer buffer);
+DQRT_API void dqrt_buffer_destroy(dqrt_buffer buffer);
 
 /* Calls `function` with `num_args` inputs. Shapes and dtypes are checked
  * against the signature (errors name the argument, expected and got). On
  * success `results[0 .. num_results)` receive new buffers owned by the
  * caller; `num_results` must equal dqrt_function_num_results. */
-dqrt_status dqrt_function_invoke(dqrt_function function,
-                                 const dqrt_buffer_view *args, size_t num_args,
-                                 dqrt_buffer *results, size_t num_results);
+DQRT_API dqrt_status dqrt_function_invoke(dqrt_function function,
+                                          const dqrt_buffer_view *args,
+                                          size_t num_args, dqrt_buffer *results,
+                                          size_t num_results);
+
+/*===-- Calibration -------------------------------------------------------===*/
+
+/* Statistics of the observation points of modules compiled from
+ * `dq-opt --dq-instrument` (dq.observe, lowered by --dq-cpu-pipeline to calls
+ * of _mlir_ciface_dqrt_observe_f32): per layer, the Gram matrix XᵀX of the
+ * observed rows, accumulated in float64, and the row count T. Memory is
+ * O(sum of K^2) however many invocations are observed. */
+typedef struct dqrt_calibration_s *dqrt_calibration;
+
+DQRT_API dqrt_status dqrt_calibration_create(dqrt_calibration *out);
+/* Detaches `calibration` first if it is attached. */
+DQRT_API void dqrt_calibration_destroy(dqrt_calibration calibration);
+
+/* Routes the observations of every invocation, on any thread, into
+ * `calibration` until another one (or NULL) is attached. Without an
+ * attached calibration, observations are ignored, so an instrumented
+ * module also runs as a plain one. An invocation during which an
+ * observation fails (non-finite values, a layer seen with two widths) fails
+ * with DQRT_INVALID_ARGUMENT naming the layer. */
+DQRT_API dqrt_status dqrt_calibration_attach(dqrt_calibration calibration);
+
+/* Layers observed so far. */
+DQRT_API size_t dqrt_calibration_num_layers(dqrt_calibration calibration);
+
+/* Writes H = XᵀX / T and T per layer as a statistics file
+ * (docs/stats-format.md) for dq-opt --dq-quantize, atomically. Fails with
+ * DQRT_INVALID_ARGUMENT when nothing was observed. */
+DQRT_API dqrt_status dqrt_calibration_write_stats(dqrt_calibration calibration,
+                                                  const char *path,
+                                                  const char *producer);
 
 #ifdef __cplusplus
 }

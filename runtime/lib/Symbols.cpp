@@ -1,0 +1,29 @@
+//===- Symbols.cpp - what the runtime provides to compiled code -----------===//
+//
+// Lowered code calls a few functions that are not in libc: memrefCopy, the
+// bf16 truncations, and (GPU host code) the mgpu* functions. libdqrt exports
+// them, which serves shared objects from dq-compile; the JIT gets their
+// addresses explicitly, so that it finds them even when libdqrt was loaded
+// with RTLD_LOCAL.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Internal.h"
+
+extern "C" {
+void memrefCopy(int64_t, void *, void *);
+_Float16 __truncsfbf2(float);
+_Float16 __truncdfbf2(double);
+}
+
+std::vector<std::pair<const char *, void *>> dqrt::getRuntimeSymbols() {
+  std::vector<std::pair<const char *, void *>> symbols = {
+      {"memrefCopy", reinterpret_cast<void *>(&memrefCopy)},
+      {"__truncsfbf2", reinterpret_cast<void *>(&__truncsfbf2)},
+      {"__truncdfbf2", reinterpret_cast<void *>(&__truncdfbf2)},
+  };
+  symbols.push_back({"_mlir_ciface_dqrt_observe_f32", getObserveSymbol()});
+  for (const auto &symbol : getCUDASymbols())
+    symbols.push_back(symbol);
+  return symbols;
+}
