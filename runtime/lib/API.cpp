@@ -208,15 +208,14 @@ dqrt_status dqrt_function_invoke(dqrt_function function,
   if (code.usesOpenMP())
     setOpenMPThreads(function->module->runtime->options.num_threads);
   llvm::MutableArrayRef<dqrt_buffer> out(results, numResults);
-  if (code.usesCUDA())
-    clearCUDAError();
+  clearPendingError();
   llvm::Error err =
       invoke(function->entry, function->name, function->signature,
              llvm::ArrayRef<dqrt_buffer_view>(args, numArgs), out);
-  // A failed mgpu* call leaves its error behind, and results that the GPU
-  // did not finish: they are not handed out.
-  if (!err && code.usesCUDA())
-    if ((err = takeCUDAError())) {
+  // A failed mgpu* call (or a missing function) leaves its error behind,
+  // and results that were not finished: they are not handed out.
+  if (!err)
+    if ((err = takePendingError())) {
       for (dqrt_buffer &buffer : out) {
         dqrt_buffer_destroy(buffer);
         buffer = nullptr;

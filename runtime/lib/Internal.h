@@ -107,10 +107,13 @@ std::vector<std::pair<const char *, void *>> getRuntimeSymbols();
 
 /// Checks that a CUDA driver and device are present.
 llvm::Error checkCUDAAvailable();
-/// The first error an mgpu* function recorded on this thread since the last
-/// take or clear (success when none), and forgets it.
-llvm::Error takeCUDAError();
-void clearCUDAError();
+/// Errors raised inside compiled code (mgpu* functions, missing-function
+/// stubs): the first one per thread is kept until taken or cleared.
+void recordPendingError(dqrt_status_code code, const std::string &message);
+bool hasPendingError();
+/// The pending error of this thread (success when none), forgotten.
+llvm::Error takePendingError();
+void clearPendingError();
 /// The mgpu* functions, for the JIT's symbol table.
 std::vector<std::pair<const char *, void *>> getCUDASymbols();
 

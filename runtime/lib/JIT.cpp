@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "JITPlugin.h"
+#include "MissingFunctions.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -24,11 +25,14 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/ExecutionEngine/Orc/Core.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
+
+#include <dlfcn.h>
 
 namespace {
 
@@ -152,6 +156,17 @@ public:
     if (openMP)
       if (llvm::Error err = fromStatus(host, host.loadOpenMP()))
         return err;
+    {
+      llvm::StringSet<> provided;
+      for (size_t i = 0; i < host.numSymbols; ++i)
+        provided.insert(host.symbolNames[i]);
+      // What the process has (libc, libm, libomp loaded above) is found by
+      // the JIT too.
+      dqrt::stubMissingFunctions(*module, [&](llvm::StringRef name) {
+        return provided.contains(name) ||
+               dlsym(RTLD_DEFAULT, name.str().c_str()) != nullptr;
+      });
+    }
 
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
@@ -200,10 +215,10 @@ public:
     // (initialize() cannot report a missing symbol, so it runs only after
     // the lookups above compiled the module.)
     if (hasConstructors && !entries.empty()) {
-      host.clearCUDAError();
+      host.clearPendingError();
       engine->initialize();
       if (llvm::Error err =
-              fromStatus(host, host.takeCUDAError(),
+              fromStatus(host, host.takePendingError(),
                          "cannot load the GPU kernels of '" + path + "': "))
         return err;
     }
