@@ -33,6 +33,7 @@
 #include "llvm/Target/TargetMachine.h"
 
 #include <dlfcn.h>
+#include <functional>
 
 namespace {
 
@@ -170,21 +171,33 @@ public:
 
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
+    // The host CPU with all its features (AVX2, FMA, ...), for both the
+    // IR optimizer and code generation.
     auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
     if (!builder)
       return fail(DQRT_INTERNAL, "cannot target the host CPU: " +
                                      llvm::toString(builder.takeError()));
-    auto machine = builder->createTargetMachine();
-    if (!machine)
-      return fail(DQRT_INTERNAL, "cannot target the host CPU: " +
-                                     llvm::toString(machine.takeError()));
-    targetMachine = std::move(*machine);
+    builder->setCodeGenOptLevel(static_cast<llvm::CodeGenOptLevel>(optLevel));
+    auto optimizerMachine = builder->createTargetMachine();
+    auto codegenMachine = builder->createTargetMachine();
+    if (!optimizerMachine || !codegenMachine)
+      return fail(DQRT_INTERNAL,
+                  "cannot target the host CPU: " +
+                      llvm::toString(optimizerMachine
+                                         ? codegenMachine.takeError()
+                                         : optimizerMachine.takeError()));
+    targetMachine = std::move(*optimizerMachine);
 
+    // ExecutionEngineOptions::transformer is a function_ref: the function
+    // it refers to must outlive create().
+    std::function<llvm::Error(llvm::Module *)> transformer =
+        mlir::makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
+                                        targetMachine.get());
     mlir::ExecutionEngineOptions options;
-    options.transformer =
-        mlir::makeOptimizingTransformer(optLevel, 0, targetMachine.get());
+    options.transformer = transformer;
     options.jitCodeGenOptLevel = static_cast<llvm::CodeGenOptLevel>(optLevel);
-    auto engineOrError = mlir::ExecutionEngine::create(*module, options);
+    auto engineOrError = mlir::ExecutionEngine::create(
+        *module, options, std::move(*codegenMachine));
     if (!engineOrError)
       return fail(DQRT_INVALID_MODULE,
                   "cannot JIT-compile '" + path + "': " +
