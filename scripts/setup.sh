@@ -14,8 +14,9 @@ jobs=${DQ_JOBS:-2}
 packages=(
   cmake ninja-build g++ git
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
-  libgtest-dev python3 python3-venv
+  libgtest-dev python3 python3-venv clang-format-22
   libomp-22-dev
+  libopenblas-dev liblapacke-dev libeigen3-dev
 )
 
 missing=()

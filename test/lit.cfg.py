@@ -26,7 +26,7 @@ config.substitutions.append(("%dq_obj_root", config.dq_obj_root))
 config.substitutions.append(("%dq_python", config.dq_python))
 
 llvm_config.add_tool_substitutions(
-    ["dq-opt", "dq-run", "dq-compile", "mlir-opt", "mlir-runner"],
+    ["dq-opt", "dq-run", "dq-compile", "dq-stats", "mlir-opt", "mlir-runner"],
     [config.dq_tools_dir, config.llvm_tools_dir])
 
 # Execution tests that compare against numpy need it; without it they are
@@ -67,3 +67,36 @@ if _ptxas:
     config.available_features.add("cuda-toolkit")
     config.substitutions.append(
         ("%cuda_toolkit", os.path.dirname(os.path.dirname(os.path.realpath(_ptxas)))))
+
+# `torch`: a Python with torch and torch-mlir (heavy PyPI packages, never
+# installed by the test set-up): $DQ_TORCH_PYTHON, else the benchmark venv
+# .venv-bench if it has them. Tests of the PyTorch tooling require it and
+# report UNSUPPORTED (skipped) elsewhere.
+def _torch_python():
+    candidates = [os.environ.get("DQ_TORCH_PYTHON"),
+                  os.path.join(config.dq_src_root, ".venv-bench", "bin",
+                               "python3")]
+    for python in candidates:
+        if python and os.access(python, os.X_OK) and subprocess.call(
+                [python, "-c", "import torch, torch_mlir"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
+            return python
+    return None
+
+
+_torch = _torch_python()
+if _torch:
+    config.available_features.add("torch")
+    config.substitutions.append(("%torch_python", _torch))
+else:
+    lit_config.note("no Python with torch and torch-mlir (set "
+                    "DQ_TORCH_PYTHON): PyPI-torch tests are skipped")
+
+# `clang-format-22` (Debian clang-format-22, installed by scripts/setup.sh)
+# and a git checkout: the formatting check runs on the tracked sources.
+import shutil
+if shutil.which("clang-format-22"):
+    config.available_features.add("clang-format-22")
+if os.path.isdir(os.path.join(config.dq_src_root, ".git")) or \
+        os.path.isfile(os.path.join(config.dq_src_root, ".git")):
+    config.available_features.add("git-checkout")

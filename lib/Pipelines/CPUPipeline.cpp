@@ -24,6 +24,8 @@ using namespace mlir;
 void mlir::dq::buildCPUPipeline(OpPassManager &pm) {
   // The signature is recorded at tensor level, before bufferization.
   pm.addPass(createDQExportABI());
+  // Calibration builds: dq.observe becomes calls into the runtime.
+  pm.addPass(createDQLowerObservers());
   pm.addPass(createDQLowerToLinalg());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());

@@ -212,8 +212,8 @@ dqrt_status dqrt_function_invoke(dqrt_function function,
   llvm::Error err =
       invoke(function->entry, function->name, function->signature,
              llvm::ArrayRef<dqrt_buffer_view>(args, numArgs), out);
-  // A failed mgpu* call (or a missing function) leaves its error behind,
-  // and results that were not finished: they are not handed out.
+  // A failed observation, mgpu* call or missing function leaves its error
+  // behind: it fails the invocation, which hands out no results.
   if (!err)
     if ((err = takePendingError())) {
       for (dqrt_buffer &buffer : out) {

@@ -105,10 +105,14 @@ void setOpenMPThreads(int32_t numThreads);
 /// functions), for the JIT's symbol table.
 std::vector<std::pair<const char *, void *>> getRuntimeSymbols();
 
+/// Address of _mlir_ciface_dqrt_observe_f32.
+void *getObserveSymbol();
+
 /// Checks that a CUDA driver and device are present.
 llvm::Error checkCUDAAvailable();
 /// Errors raised inside compiled code (mgpu* functions, missing-function
-/// stubs): the first one per thread is kept until taken or cleared.
+/// stubs, calibration observations): the first one per thread is kept
+/// until taken or cleared.
 void recordPendingError(dqrt_status_code code, const std::string &message);
 bool hasPendingError();
 /// The pending error of this thread (success when none), forgotten.

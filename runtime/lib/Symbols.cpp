@@ -25,6 +25,7 @@ std::vector<std::pair<const char *, void *>> dqrt::getRuntimeSymbols() {
       {"__dqrt_missing_function",
        reinterpret_cast<void *>(&__dqrt_missing_function)},
   };
+  symbols.push_back({"_mlir_ciface_dqrt_observe_f32", getObserveSymbol()});
   for (const auto &symbol : getCUDASymbols())
     symbols.push_back(symbol);
   return symbols;

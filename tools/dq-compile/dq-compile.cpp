@@ -72,11 +72,11 @@ static cl::opt<std::string>
            cl::value_desc("path"));
 
 /// Whether a function the module declares exists where the shared object
-/// runs: libc, libm, libdqrt (mgpu*, memrefCopy, the bf16 truncations) and
-/// libomp (linked in when used).
+/// runs: libc, libm, libdqrt (mgpu*, memrefCopy, the bf16 truncations, the
+/// calibration observer) and libomp (linked in when used).
 static bool providedAtRunTime(StringRef name) {
   if (name.starts_with("mgpu") || name.starts_with("omp_") ||
-      name.starts_with("__kmpc_") ||
+      name.starts_with("__kmpc_") || name.starts_with("_mlir_ciface_dqrt_") ||
       llvm::is_contained({"memrefCopy", "__truncsfbf2", "__truncdfbf2"}, name))
     return true;
   static void *libc = dlopen("libc.so.6", RTLD_NOW);

@@ -3,12 +3,17 @@
 // dq-run MODULE --function F --input a.npy [--input b.safetensors:w ...]
 //        [--output out.npy ...] [--device cpu|cuda] [--threads T]
 //        [--benchmark N [--warmup W]]
+// dq-run MODULE --function F --calibrate INPUTS... --stats-out
+// stats.safetensors
 //
 // A thin driver over the dqrt C API: MODULE is an LLVM-dialect .mlir from
 // dq-opt (JIT-compiled) or a shared object from dq-compile. Inputs are checked
 // against the function's signature; results are printed like numpy, or
-// written atomically with --output. Exit status: 0 on success, 1 on any
-// error (2 for a command line that does not parse).
+// written atomically with --output. With --calibrate, the function of an
+// instrumented module (dq-opt --dq-instrument) runs once per calibration
+// sample and the observed layer statistics are written to --stats-out. Exit
+// status: 0 on success, 1 on any error (2 for a command line that does not
+// parse).
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +24,8 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
@@ -41,6 +48,20 @@ struct Options {
   cl::opt<std::string> module{cl::Positional, cl::Required,
                               cl::desc("<module.mlir | module.so>"),
                               cl::cat(category)};
+  cl::list<std::string> samples{
+      cl::Positional,
+      cl::desc("[calibration inputs: .npy files (one-argument functions) or "
+               "directories of them, or of one folder of .npy files per "
+               "sample]"),
+      cl::cat(category)};
+  cl::opt<bool> calibrate{"calibrate",
+                          cl::desc("Run the function once per calibration "
+                                   "sample and write the observed statistics "
+                                   "to --stats-out"),
+                          cl::cat(category)};
+  cl::opt<std::string> statsOut{
+      "stats-out", cl::desc("Statistics file written by --calibrate"),
+      cl::value_desc("stats.safetensors"), cl::cat(category)};
   cl::opt<std::string> function{"function", cl::Required,
                                 cl::desc("Function to call"),
                                 cl::value_desc("name"), cl::cat(category)};
@@ -212,6 +233,149 @@ int runBenchmark(dqrt_function function,
   return 0;
 }
 
+/// Sorted regular files ending in .npy and sorted subdirectories of `dir`.
+llvm::Error listDirectory(llvm::StringRef dir, std::vector<std::string> &files,
+                          std::vector<std::string> &subdirs) {
+  std::error_code ec;
+  for (llvm::sys::fs::directory_iterator it(dir, ec), end; it != end && !ec;
+       it.increment(ec)) {
+    llvm::sys::fs::file_status status;
+    if (std::error_code statErr = llvm::sys::fs::status(it->path(), status))
+      return llvm::createStringError("cannot read '" + it->path() +
+                                     "': " + statErr.message());
+    if (llvm::sys::fs::is_directory(status))
+      subdirs.push_back(it->path());
+    else if (llvm::StringRef(it->path()).ends_with(".npy"))
+      files.push_back(it->path());
+  }
+  if (ec)
+    return llvm::createStringError("cannot list '" + dir +
+                                   "': " + ec.message());
+  llvm::sort(files);
+  llvm::sort(subdirs);
+  return llvm::Error::success();
+}
+
+/// Calibration samples, each one file per argument: a .npy is a sample of a
+/// one-argument function; a directory holds such files, or one folder per
+/// sample with one .npy per argument (in name order).
+llvm::Expected<std::vector<std::vector<std::string>>>
+collectSamples(llvm::ArrayRef<std::string> inputs, size_t numArgs) {
+  std::vector<std::vector<std::string>> samples;
+  auto single = [&](const std::string &file) -> llvm::Error {
+    if (numArgs != 1)
+      return llvm::createStringError(
+          "'" + file + "' is one array, but '" + opts->function + "' takes " +
+          Twine(numArgs) +
+          " arguments: give each sample as a folder of one .npy per argument");
+    samples.push_back({file});
+    return llvm::Error::success();
+  };
+  for (const std::string &input : inputs) {
+    if (!llvm::sys::fs::exists(input))
+      return llvm::createStringError("calibration input '" + input +
+                                     "' does not exist");
+    if (!llvm::sys::fs::is_directory(input)) {
+      if (llvm::Error err = single(input))
+        return std::move(err);
+      continue;
+    }
+    std::vector<std::string> files, subdirs;
+    if (llvm::Error err = listDirectory(input, files, subdirs))
+      return std::move(err);
+    for (const std::string &file : files)
+      if (llvm::Error err = single(file))
+        return std::move(err);
+    for (const std::string &dir : subdirs) {
+      std::vector<std::string> args, nested;
+      if (llvm::Error err = listDirectory(dir, args, nested))
+        return std::move(err);
+      if (args.size() != numArgs)
+        return llvm::createStringError("sample folder '" + dir + "' has " +
+                                       Twine(args.size()) + " .npy file(s); '" +
+                                       opts->function + "' takes " +
+                                       Twine(numArgs) + " argument(s)");
+      samples.push_back(std::move(args));
+    }
+    if (files.empty() && subdirs.empty())
+      return llvm::createStringError("calibration folder '" + input +
+                                     "' has no .npy file and no sample folder");
+  }
+  return samples;
+}
+
+struct CalibrationDeleter {
+  void operator()(dqrt_calibration c) const { dqrt_calibration_destroy(c); }
+};
+
+int runCalibration(dqrt_function function) {
+  if (opts->statsOut.empty())
+    return fail("--calibrate needs --stats-out FILE");
+  if (opts->samples.empty())
+    return fail("--calibrate needs calibration inputs after MODULE (.npy "
+                "files or folders of them)");
+  if (!opts->inputs.empty() || !opts->outputs.empty() || opts->benchmark)
+    return fail("--calibrate takes its inputs as positional arguments; "
+                "--input, --output and --benchmark do not apply");
+  size_t numArgs = dqrt_function_num_args(function);
+  llvm::Expected<std::vector<std::vector<std::string>>> samples =
+      collectSamples(opts->samples, numArgs);
+  if (!samples)
+    return fail(llvm::toString(samples.takeError()));
+
+  dqrt_calibration raw = nullptr;
+  if (Status status{dqrt_calibration_create(&raw)})
+    return fail(status.message());
+  std::unique_ptr<dqrt_calibration_s, CalibrationDeleter> calibration(raw);
+  dqrt_status_free(dqrt_calibration_attach(calibration.get()));
+
+  bool interactive = llvm::errs().is_displayed();
+  size_t total = samples->size(), lastDecile = 0;
+  auto start = std::chrono::steady_clock::now();
+  for (auto [i, files] : llvm::enumerate(*samples)) {
+    std::vector<dq::Tensor> tensors;
+    std::vector<dqrt_buffer_view> views;
+    for (auto [arg, file] : llvm::enumerate(files)) {
+      TensorFileSpec spec = parseTensorFileSpec(file);
+      llvm::Expected<dq::Tensor> tensor = readTensorFile(spec);
+      if (!tensor)
+        return fail(llvm::toString(tensor.takeError()));
+      if (llvm::Error err =
+              checkInput(arg, spec, *tensor, declared(function, arg, true)))
+        return fail(llvm::toString(std::move(err)));
+      tensors.push_back(std::move(*tensor));
+    }
+    for (dq::Tensor &tensor : tensors)
+      views.push_back({*toRuntimeDType(tensor.Type),
+                       static_cast<int32_t>(tensor.Shape.size()),
+                       tensor.Shape.data(), tensor.Data.data()});
+    std::vector<BufferPtr> results;
+    if (llvm::Error err = call(function, views, results))
+      return fail("calibration sample '" + files.front() +
+                  "': " + llvm::toString(std::move(err)));
+    size_t done = i + 1, decile = done * 10 / total;
+    if (interactive)
+      llvm::errs() << "\rdq-run: calibrating: " << done << "/" << total
+                   << " samples" << (done == total ? "\n" : "");
+    else if (decile != lastDecile || done == total)
+      llvm::errs() << "dq-run: calibrating: " << done << "/" << total
+                   << " samples\n";
+    lastDecile = decile;
+  }
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  if (Status status{dqrt_calibration_write_stats(
+          calibration.get(), opts->statsOut.c_str(), "dq-run --calibrate")})
+    return fail(status.message());
+  llvm::errs() << "dq-run: observed "
+               << dqrt_calibration_num_layers(calibration.get())
+               << " layer(s) over " << total << " sample(s) in "
+               << llvm::format("%.2f", seconds) << " s; wrote '"
+               << opts->statsOut << "'\n";
+  return 0;
+}
+
 int run() {
   if (opts->optLevel > 3)
     return fail("--opt-level must be 0..3, got " + Twine(opts->optLevel));
@@ -240,6 +404,14 @@ int run() {
   if (Status status{
           dqrt_module_lookup(module.get(), opts->function.c_str(), &function)})
     return fail(status.message());
+
+  if (opts->calibrate)
+    return runCalibration(function);
+  if (!opts->samples.empty())
+    return fail("unexpected argument '" + opts->samples.front() +
+                "' after the module (calibration inputs need --calibrate)");
+  if (!opts->statsOut.empty())
+    return fail("--stats-out needs --calibrate");
 
   size_t numArgs = dqrt_function_num_args(function);
   size_t numResults = dqrt_function_num_results(function);

@@ -42,4 +42,31 @@ def DQLowerToLinalg : Pass<"dq-lower-to-linalg", "::mlir::ModuleOp"> {
   ];
 }
 
+def DQLowerObservers : Pass<"dq-lower-observers", "::mlir::ModuleOp"> {
+  let summary = "Lower dq.observe to calls into the dq runtime";
+  let description = [{
+    Replaces each `dq.observe %x layer "name"` by its input and a call
+
+    ```mlir
+    func.call @dqrt_observe_f32(%name, %x_unranked)
+        : (!llvm.ptr, tensor<*xf32>) -> ()
+    ```
+
+    where `%name` points to a NUL-terminated copy of the layer name (an
+    `llvm.mlir.global` constant) and `%x_unranked` is the observed tensor,
+    extended to f32 (exactly) and cast to an unranked tensor. The callee is
+    declared with `llvm.emit_c_interface`; after bufferization and lowering
+    the code calls `_mlir_ciface_dqrt_observe_f32(const char *, unranked
+    memref descriptor *)`, which the dq runtime exports and which
+    accumulates `XᵀX` and the row count per layer while `dq-run
+    --calibrate` runs the module. Part of `--dq-cpu-pipeline`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // DQ_CONVERSION_PASSES_TD

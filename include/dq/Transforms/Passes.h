@@ -3,6 +3,7 @@
 #ifndef DQ_TRANSFORMS_PASSES_H
 #define DQ_TRANSFORMS_PASSES_H
 
+#include "DQ/IR/DQDialect.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 

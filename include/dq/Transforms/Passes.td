@@ -33,4 +33,118 @@ def DQExportABI : Pass<"dq-export-abi", "::mlir::ModuleOp"> {
   }];
 }
 
+def DQInstrument : Pass<"dq-instrument", "::mlir::ModuleOp"> {
+  let summary = "Observe the input of every weight-bearing matmul";
+  let description = [{
+    Inserts `dq.observe %x layer "<name>"` on the activation operand of every
+    weight-bearing matmul (a linalg contraction with a constant weight, in
+    the forms listed in docs/quantize.md) and records each layer's name in a
+    `dq.layer` attribute on the matmul, so that later passes (and the
+    quantize pass on a partially quantized module) see the same names.
+
+    Compiled with `--dq-cpu-pipeline` and run by `dq-run --calibrate`, the
+    module accumulates each layer's Hessian `H = XᵀX / T` into a statistics
+    file for `--dq-quantize`.
+
+    Layer names follow these rules, first match wins: an explicit `dq.layer`
+    string attribute on the matmul; a `NameLoc` on the matmul; a `NameLoc`
+    on the weight constant; the weight's symbol (global name or
+    `dense_resource` key); `<function>.matmul<i>` with `i` counting the
+    function's weight-bearing matmuls from 1 in program order. A name used
+    twice gets `#2`, `#3`, ... appended.
+
+    Matmuls with a constant operand that cannot be handled are left alone
+    with a remark saying why. Running the pass twice observes nothing twice.
+  }];
+  let dependentDialects = ["::mlir::dq::DQDialect"];
+  let statistics = [
+    Statistic<"numObserved", "observed-matmuls",
+              "Weight-bearing matmuls given an observer">,
+    Statistic<"numSkipped", "skipped-matmuls",
+              "Matmuls with a constant operand that cannot be observed">,
+  ];
+}
+
+def DQQuantize : Pass<"dq-quantize", "::mlir::ModuleOp"> {
+  let summary = "Quantize constant weights of matmuls into dq weights";
+  let description = [{
+    Replaces the constant weight of every weight-bearing matmul (the forms
+    and layer names of `--dq-instrument`, docs/quantize.md) by a
+    `dq.constant` quantized with decoupleQ, GPTQ or RTN from the layer's
+    calibration statistics (`stats=FILE`, written by `dq-run --calibrate`,
+    `dq-stats merge` or scripts/torch_calibrate.py), and the matmul by a
+    `dq.matmul` (plus an add when the matmul accumulated into a non-zero
+    init). The weight constant and the layout ops feeding it are removed
+    when nothing else uses them.
+
+    ```
+    dq-opt --dq-quantize="stats=stats.safetensors method=decoupleq bits=2 group-size=64"
+    ```
+
+    Per-layer overrides take `glob:value` entries, matched against layer
+    names in order, first match wins: `layer-bits=*.down:4`,
+    `layer-group-size=*.fc2:-1`, `layer-method=...`. `skip=` lists globs of
+    layers to leave in float; `layers=` restricts quantization to matching
+    layers (sequential calibration quantizes a model a few layers at a
+    time). `group-size=-1` is per-channel.
+
+    Each layer's result is reported on stderr (name, shape, settings,
+    normalized error `Σ(ŵ-w)ᵀH(ŵ-w) / ΣwᵀHw` with the stored scale and
+    offset, seconds), then a summary table. Layers run `parallel-layers` at
+    a time, each on `threads / parallel-layers` threads; the result does not
+    depend on either.
+
+    Errors: no statistics for a layer (or a warning and the layer skipped
+    with `allow-missing-stats`), a K that differs between statistics and
+    weight, a group size that does not divide K, a bit width outside
+    2/3/4/8, malformed overrides, and unreadable or invalid statistics.
+    Matmuls whose constant operand cannot be handled get a remark.
+  }];
+  let dependentDialects = ["::mlir::dq::DQDialect",
+                           "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"statsFile", "stats", "std::string", "",
+           "Calibration statistics file (safetensors)">,
+    Option<"method", "method", "std::string", "\"decoupleq\"",
+           "Quantization method: decoupleq, gptq or rtn">,
+    Option<"bits", "bits", "unsigned", "2", "Bit width: 2, 3, 4 or 8">,
+    Option<"groupSize", "group-size", "int64_t", "64",
+           "Columns per scale/offset pair; -1 for per-channel">,
+    Option<"iters", "iters", "unsigned", "4", "decoupleQ outer iterations">,
+    Option<"intStep", "int-step", "std::string", "\"gptq\"",
+           "decoupleQ integer step: gptq or pgd">,
+    Option<"scaleType", "scale-type", "std::string", "\"f16\"",
+           "Storage type of scale and offset: f16, bf16 or f32">,
+    Option<"damp", "damp", "double", "0.01",
+           "Damping: H + damp * mean(diag H) * I">,
+    Option<"threads", "threads", "unsigned", "0",
+           "Worker threads in total (0: all cores)">,
+    Option<"parallelLayers", "parallel-layers", "unsigned", "1",
+           "Layers quantized at the same time">,
+    ListOption<"layerBits", "layer-bits", "std::string",
+               "Per-layer bit widths, glob:bits">,
+    ListOption<"layerGroupSize", "layer-group-size", "std::string",
+               "Per-layer group sizes, glob:size">,
+    ListOption<"layerMethod", "layer-method", "std::string",
+               "Per-layer methods, glob:method">,
+    ListOption<"skip", "skip", "std::string",
+               "Globs of layers to leave unquantized">,
+    ListOption<"layers", "layers", "std::string",
+               "Globs of the only layers to quantize (default: all)">,
+    Option<"allowMissingStats", "allow-missing-stats", "bool", "false",
+           "Skip layers without statistics (with a warning)">,
+    Option<"quiet", "quiet", "bool", "false",
+           "No per-layer progress or summary on stderr">,
+  ];
+  let statistics = [
+    Statistic<"numQuantized", "quantized-layers", "Layers quantized">,
+    Statistic<"numSkipped", "skipped-layers",
+              "Layers left in float (skip list, missing stats, unsupported)">,
+    Statistic<"floatBytes", "float-weight-bytes",
+              "Bytes of the float weights replaced">,
+    Statistic<"quantBytes", "quantized-weight-bytes",
+              "Bytes of the dq weights (packed Q, scale, offset)">,
+  ];
+}
+
 #endif // DQ_TRANSFORMS_PASSES_TD

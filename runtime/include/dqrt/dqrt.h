@@ -150,6 +150,37 @@ DQRT_API dqrt_status dqrt_function_invoke(dqrt_function function,
                                           size_t num_args, dqrt_buffer *results,
                                           size_t num_results);
 
+/*===-- Calibration -------------------------------------------------------===*/
+
+/* Statistics of the observation points of modules compiled from
+ * `dq-opt --dq-instrument` (dq.observe, lowered by --dq-cpu-pipeline to calls
+ * of _mlir_ciface_dqrt_observe_f32): per layer, the Gram matrix XᵀX of the
+ * observed rows, accumulated in float64, and the row count T. Memory is
+ * O(sum of K^2) however many invocations are observed. */
+typedef struct dqrt_calibration_s *dqrt_calibration;
+
+DQRT_API dqrt_status dqrt_calibration_create(dqrt_calibration *out);
+/* Detaches `calibration` first if it is attached. */
+DQRT_API void dqrt_calibration_destroy(dqrt_calibration calibration);
+
+/* Routes the observations of every invocation, on any thread, into
+ * `calibration` until another one (or NULL) is attached. Without an
+ * attached calibration, observations are ignored, so an instrumented
+ * module also runs as a plain one. An invocation during which an
+ * observation fails (non-finite values, a layer seen with two widths) fails
+ * with DQRT_INVALID_ARGUMENT naming the layer. */
+DQRT_API dqrt_status dqrt_calibration_attach(dqrt_calibration calibration);
+
+/* Layers observed so far. */
+DQRT_API size_t dqrt_calibration_num_layers(dqrt_calibration calibration);
+
+/* Writes H = XᵀX / T and T per layer as a statistics file
+ * (docs/stats-format.md) for dq-opt --dq-quantize, atomically. Fails with
+ * DQRT_INVALID_ARGUMENT when nothing was observed. */
+DQRT_API dqrt_status dqrt_calibration_write_stats(dqrt_calibration calibration,
+                                                  const char *path,
+                                                  const char *producer);
+
 #ifdef __cplusplus
 }
 #endif

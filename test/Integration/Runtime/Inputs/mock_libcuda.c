@@ -112,8 +112,8 @@ CUresult cuModuleLoadData(struct module **out, const void *image) {
   logf_("cuModuleLoadData");
   return load(out, image);
 }
-CUresult cuModuleLoadDataEx(struct module **out, const void *image,
-                            unsigned n, int *options, void **values) {
+CUresult cuModuleLoadDataEx(struct module **out, const void *image, unsigned n,
+                            int *options, void **values) {
   int level = -1;
   for (unsigned i = 0; i < n; ++i)
     if (options[i] == 7) /* CU_JIT_OPTIMIZATION_LEVEL */
@@ -164,8 +164,8 @@ CUresult cuLaunchKernel(struct function *f, unsigned gx, unsigned gy,
   }
   return 0;
 }
-CUresult cuLaunchKernelEx(const void *config, struct function *f,
-                          void **params, void **extra) {
+CUresult cuLaunchKernelEx(const void *config, struct function *f, void **params,
+                          void **extra) {
   logf_("cuLaunchKernelEx %s", f->name);
   return 0;
 }

@@ -1,0 +1,113 @@
+//===- GptqStep.cpp - GPTQ rounding with fixed (s, z)
+//----------------------===//
+//
+// Columns are visited in act-order (descending diag H). Rounding column j
+// leaves an error e = (w_j - ŵ_j) / U_jj that is pushed onto the later
+// columns through row j of U = chol_upper(inverse(H_perm + damping)). Within
+// a lazy block of BlockSize columns the push is immediate; the columns after
+// the block receive the whole block's errors in one GEMM (same arithmetic up
+// to the order of additions).
+//
+//===----------------------------------------------------------------------===//
+
+#include "LinAlg.h"
+#include "dq/Quant/Steps.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+using namespace llvm;
+
+namespace dq {
+
+Expected<GptqFactor> makeGptqFactor(const Matrix &H, double Damp) {
+  int64_t K = H.Rows;
+  GptqFactor F;
+  F.Perm.resize(static_cast<size_t>(K));
+  std::iota(F.Perm.begin(), F.Perm.end(), 0);
+  std::stable_sort(F.Perm.begin(), F.Perm.end(),
+                   [&](int64_t A, int64_t B) { return H(A, A) > H(B, B); });
+  double MeanDiag = 0;
+  for (int64_t I = 0; I < K; ++I)
+    MeanDiag += H(I, I);
+  MeanDiag /= double(K);
+  if (!(MeanDiag > 0))
+    MeanDiag = 1;
+
+  // t = λ first, then 0.1, 1, 10, 100 (the reference's ladder).
+  std::vector<double> Ladder = {Damp};
+  for (double T : {0.1, 1.0, 10.0, 100.0})
+    if (T > Damp)
+      Ladder.push_back(T);
+  F.U = Matrix(K, K);
+  for (double T : Ladder) {
+    for (int64_t I = 0; I < K; ++I)
+      for (int64_t J = 0; J < K; ++J)
+        F.U(I, J) = 0.5 * (H(F.Perm[I], F.Perm[J]) + H(F.Perm[J], F.Perm[I]));
+    for (int64_t I = 0; I < K; ++I)
+      F.U(I, I) += T * MeanDiag;
+    double *A = F.U.Data.data();
+    if (!linalg::choleskyUpper(A, K) || !linalg::inverseFromCholesky(A, K) ||
+        !linalg::choleskyUpper(A, K))
+      continue;
+    bool Finite = true;
+    for (int64_t I = 0; I < K && Finite; ++I)
+      for (int64_t J = I; J < K; ++J)
+        Finite &= std::isfinite(F.U(I, J));
+    if (!Finite)
+      continue;
+    for (int64_t I = 0; I < K; ++I)
+      for (int64_t J = 0; J < I; ++J)
+        F.U(I, J) = 0;
+    F.DampUsed = T;
+    return F;
+  }
+  return createStringError(
+      formatv("hessian is not positive semi-definite: the Cholesky "
+              "factorisation of inverse(H + t*mean(diag H)*I) failed for "
+              "every t up to 100")
+          .str());
+}
+
+void gptqRound(const LayerContext &C, const GptqFactor &F, const double *W,
+               int64_t Rows, const float *S, const float *Z, unsigned BlockSize,
+               int8_t *Q) {
+  int64_t K = C.K, G = C.NumGroups;
+  int64_t B = std::max<int64_t>(1, BlockSize);
+  // Working rows, columns in act-order.
+  std::vector<double> Wp(size_t(Rows * K));
+  for (int64_t Row = 0; Row < Rows; ++Row)
+    for (int64_t J = 0; J < K; ++J)
+      Wp[Row * K + J] = W[Row * K + F.Perm[J]];
+  std::vector<double> E(size_t(Rows * B));
+  const double *U = F.U.Data.data();
+  for (int64_t J0 = 0; J0 < K; J0 += B) {
+    int64_t J1 = std::min(K, J0 + B), Len = J1 - J0;
+    for (int64_t J = J0; J < J1; ++J) {
+      int64_t Col = F.Perm[J], Grp = Col / C.GroupSize;
+      double D = U[J * K + J];
+      for (int64_t Row = 0; Row < Rows; ++Row) {
+        double Sc = S[Row * G + Grp], Off = Z[Row * G + Grp];
+        double Div = std::max(std::fabs(Sc), 1e-15);
+        if (Sc < 0)
+          Div = -Div;
+        double *Wr = Wp.data() + Row * K;
+        double V = std::floor((Wr[J] - Off) / Div + 0.5);
+        V = std::min(std::max(V, double(C.QMin)), double(C.QMax));
+        Q[Row * K + Col] = int8_t(V);
+        double Err = (Wr[J] - (Sc * V + Off)) / D;
+        E[Row * Len + (J - J0)] = Err;
+        for (int64_t Jj = J + 1; Jj < J1; ++Jj)
+          Wr[Jj] -= Err * U[J * K + Jj];
+      }
+    }
+    if (J1 < K)
+      linalg::gemm(false, false, Rows, K - J1, Len, -1.0, E.data(), Len,
+                   U + J0 * K + J1, K, 1.0, Wp.data() + J1, K);
+  }
+}
+
+} // namespace dq

@@ -1,0 +1,230 @@
+//===- Grid.cpp - Layer context, min-max, RTN, errors, clip search -------===//
+
+#include "LinAlg.h"
+#include "dq/Quant/Steps.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace dq {
+
+LayerContext makeLayerContext(const Matrix &H, const QuantOptions &Opts,
+                              int64_t K) {
+  LayerContext C;
+  C.K = K;
+  C.GroupSize =
+      (Opts.GroupSize <= 0 || Opts.GroupSize > K) ? K : Opts.GroupSize;
+  C.NumGroups = K / C.GroupSize;
+  C.Bits = Opts.Bits;
+  C.QMin = -(1 << (Opts.Bits - 1));
+  C.QMax = (1 << (Opts.Bits - 1)) - 1;
+  C.Scale = Opts.Scale;
+
+  double MeanDiag = 0;
+  for (int64_t I = 0; I < K; ++I)
+    MeanDiag += H(I, I);
+  MeanDiag /= double(K);
+  // An all-zero H has no scale of its own: damp as if mean(diag) were 1.
+  C.Delta = Opts.Damp * (MeanDiag > 0 ? MeanDiag : 1.0);
+
+  C.HDamped = Matrix(K, K);
+  for (int64_t I = 0; I < K; ++I)
+    for (int64_t J = 0; J < K; ++J)
+      C.HDamped(I, J) = 0.5 * (H(I, J) + H(J, I));
+  for (int64_t I = 0; I < K; ++I)
+    C.HDamped(I, I) += C.Delta;
+
+  int64_t G = C.NumGroups, Gs = C.GroupSize;
+  C.HE = Matrix(K, G);
+  for (int64_t I = 0; I < K; ++I) {
+    const double *Row = C.HDamped.row(I);
+    for (int64_t Hg = 0; Hg < G; ++Hg) {
+      double Sum = 0;
+      for (int64_t J = Hg * Gs; J < (Hg + 1) * Gs; ++J)
+        Sum += Row[J];
+      C.HE(I, Hg) = Sum;
+    }
+  }
+  C.EHE = Matrix(G, G);
+  for (int64_t Gg = 0; Gg < G; ++Gg)
+    for (int64_t I = Gg * Gs; I < (Gg + 1) * Gs; ++I)
+      for (int64_t Hg = 0; Hg < G; ++Hg)
+        C.EHE(Gg, Hg) += C.HE(I, Hg);
+  return C;
+}
+
+/// y with its magnitude kept away from 0 (sign(0) = +1), as the reference.
+static inline double safeDivisor(double Y) {
+  double A = std::max(std::fabs(Y), 1e-15);
+  return Y < 0 ? -A : A;
+}
+
+void minMaxScaleOffset(const LayerContext &C, const double *W, double Shrink,
+                       float *S, float *Z) {
+  double Levels = double((1 << C.Bits) - 1);
+  for (int64_t G = 0; G < C.NumGroups; ++G) {
+    const double *Wg = W + G * C.GroupSize;
+    double Lo = 0, Hi = 0;
+    for (int64_t I = 0; I < C.GroupSize; ++I) {
+      Lo = std::min(Lo, Wg[I]);
+      Hi = std::max(Hi, Wg[I]);
+    }
+    if (Lo == 0 && Hi == 0) {
+      Lo = -1;
+      Hi = 1;
+    }
+    Lo *= Shrink;
+    Hi *= Shrink;
+    double Scale = (Hi - Lo) / Levels;
+    S[G] = roundToScaleType(Scale, C.Scale);
+    Z[G] = roundToScaleType(Lo - Scale * double(C.QMin), C.Scale);
+  }
+}
+
+void roundToNearest(const LayerContext &C, const double *W, const float *S,
+                    const float *Z, int8_t *Q) {
+  for (int64_t G = 0; G < C.NumGroups; ++G) {
+    double Div = safeDivisor(S[G]), Off = Z[G];
+    for (int64_t I = G * C.GroupSize; I < (G + 1) * C.GroupSize; ++I) {
+      double V = std::floor((W[I] - Off) / Div + 0.5);
+      V = std::min(std::max(V, double(C.QMin)), double(C.QMax));
+      Q[I] = int8_t(V);
+    }
+  }
+}
+
+void dequantizeRow(const LayerContext &C, const int8_t *Q, const float *S,
+                   const float *Z, double *What) {
+  for (int64_t G = 0; G < C.NumGroups; ++G) {
+    double Sc = S[G], Off = Z[G];
+    for (int64_t I = G * C.GroupSize; I < (G + 1) * C.GroupSize; ++I)
+      What[I] = Sc * double(Q[I]) + Off;
+  }
+}
+
+/// Errors of the residual rows R (Rows x K) against the damped H, undone to
+/// the undamped H. Tiny negative results (rounding, when r is in H's null
+/// space) are clamped to 0.
+static void residualErrors(const LayerContext &C, const double *R, int64_t Rows,
+                           double *Errors) {
+  int64_t K = C.K;
+  std::vector<double> T(size_t(Rows * K));
+  linalg::gemm(false, false, Rows, K, K, 1.0, R, K, C.HDamped.Data.data(), K,
+               0.0, T.data(), K);
+  for (int64_t Row = 0; Row < Rows; ++Row) {
+    const double *Rr = R + Row * K, *Tr = T.data() + Row * K;
+    // (H r)_i = (Hd r)_i - δ r_i element-wise: exact when H is 0.
+    double Quad = 0;
+    for (int64_t I = 0; I < K; ++I)
+      Quad += (Tr[I] - C.Delta * Rr[I]) * Rr[I];
+    Errors[Row] = std::max(0.0, Quad);
+  }
+}
+
+void computeErrors(const LayerContext &C, const double *W, const int8_t *Q,
+                   const float *S, const float *Z, int64_t Rows,
+                   double *Errors) {
+  int64_t K = C.K, G = C.NumGroups;
+  std::vector<double> R(size_t(Rows * K));
+  for (int64_t Row = 0; Row < Rows; ++Row) {
+    double *Rr = R.data() + Row * K;
+    dequantizeRow(C, Q + Row * K, S + Row * G, Z + Row * G, Rr);
+    for (int64_t I = 0; I < K; ++I)
+      Rr[I] -= W[Row * K + I];
+  }
+  residualErrors(C, R.data(), Rows, Errors);
+}
+
+static int64_t numClipCandidates(const QuantOptions &Opts) {
+  double X = Opts.ClipMaxShrink * double(Opts.ClipGrid);
+  return std::max<int64_t>(1, int64_t(std::ceil(X - 1e-9)));
+}
+
+void clipSearch(const LayerContext &C, const double *W, int64_t Rows,
+                const QuantOptions &Opts, float *S, float *Z) {
+  int64_t K = C.K, G = C.NumGroups;
+  int64_t NCand = numClipCandidates(Opts);
+  int64_t NExact = (Opts.ClipExactCandidates == 0 ||
+                    int64_t(Opts.ClipExactCandidates) >= NCand)
+                       ? NCand
+                       : int64_t(Opts.ClipExactCandidates);
+  std::vector<double> Diag(static_cast<size_t>(K));
+  for (int64_t I = 0; I < K; ++I)
+    Diag[I] = C.HDamped(I, I) - C.Delta;
+
+  // Per row: every candidate's (s, z), ranked by the diagonal-H error.
+  std::vector<float> CandS(size_t(Rows * NCand * G)),
+      CandZ(size_t(Rows * NCand * G));
+  std::vector<int64_t> Ranked(size_t(Rows * NExact));
+  std::vector<int8_t> Q(static_cast<size_t>(K));
+  std::vector<double> What(static_cast<size_t>(K)),
+      Proxy(static_cast<size_t>(NCand));
+  std::vector<int64_t> Order(static_cast<size_t>(NCand));
+  for (int64_t Row = 0; Row < Rows; ++Row) {
+    const double *Wr = W + Row * K;
+    for (int64_t I = 0; I < NCand; ++I) {
+      double P = 1.0 - double(I) / double(Opts.ClipGrid);
+      float *Sc = CandS.data() + (Row * NCand + I) * G;
+      float *Zc = CandZ.data() + (Row * NCand + I) * G;
+      minMaxScaleOffset(C, Wr, P, Sc, Zc);
+      if (NExact == NCand)
+        continue;
+      roundToNearest(C, Wr, Sc, Zc, Q.data());
+      dequantizeRow(C, Q.data(), Sc, Zc, What.data());
+      double E = 0;
+      for (int64_t J = 0; J < K; ++J) {
+        double D = What[J] - Wr[J];
+        E += Diag[J] * D * D;
+      }
+      Proxy[I] = E;
+    }
+    std::iota(Order.begin(), Order.end(), 0);
+    if (NExact < NCand)
+      std::stable_sort(Order.begin(), Order.end(), [&](int64_t A, int64_t B) {
+        return Proxy[A] < Proxy[B];
+      });
+    std::copy(Order.begin(), Order.begin() + NExact,
+              Ranked.begin() + Row * NExact);
+  }
+
+  // Exact scores of the ranked candidates, a batch of (row, candidate)
+  // residuals per GEMM so that H is streamed once per batch.
+  const int64_t Batch = 256;
+  int64_t Pairs = Rows * NExact;
+  std::vector<double> Best(static_cast<size_t>(Rows), INFINITY);
+  std::vector<int64_t> BestCand(static_cast<size_t>(Rows), 0);
+  std::vector<double> R(size_t(std::min(Pairs, Batch) * K)),
+      E(size_t(std::min(Pairs, Batch)));
+  for (int64_t P0 = 0; P0 < Pairs; P0 += Batch) {
+    int64_t Len = std::min(Batch, Pairs - P0);
+    for (int64_t P = 0; P < Len; ++P) {
+      int64_t Row = (P0 + P) / NExact, Cand = Ranked[P0 + P];
+      const float *Sc = CandS.data() + (Row * NCand + Cand) * G;
+      const float *Zc = CandZ.data() + (Row * NCand + Cand) * G;
+      const double *Wr = W + Row * K;
+      double *Rr = R.data() + P * K;
+      roundToNearest(C, Wr, Sc, Zc, Q.data());
+      dequantizeRow(C, Q.data(), Sc, Zc, Rr);
+      for (int64_t J = 0; J < K; ++J)
+        Rr[J] -= Wr[J];
+    }
+    residualErrors(C, R.data(), Len, E.data());
+    for (int64_t P = 0; P < Len; ++P) {
+      int64_t Row = (P0 + P) / NExact, Cand = Ranked[P0 + P];
+      // Ties go to the larger p (smaller index): the min-max end.
+      if (E[P] < Best[Row] || (E[P] == Best[Row] && Cand < BestCand[Row])) {
+        Best[Row] = E[P];
+        BestCand[Row] = Cand;
+      }
+    }
+  }
+  for (int64_t Row = 0; Row < Rows; ++Row) {
+    std::copy_n(CandS.data() + (Row * NCand + BestCand[Row]) * G, G,
+                S + Row * G);
+    std::copy_n(CandZ.data() + (Row * NCand + BestCand[Row]) * G, G,
+                Z + Row * G);
+  }
+}
+
+} // namespace dq
