@@ -208,26 +208,14 @@ dqrt_status dqrt_function_invoke(dqrt_function function,
   if (code.usesOpenMP())
     setOpenMPThreads(function->module->runtime->options.num_threads);
   llvm::MutableArrayRef<dqrt_buffer> out(results, numResults);
-  if (code.usesCUDA())
-    clearCUDAError();
-  clearCalibrationError();
+  clearPendingError();
   llvm::Error err =
       invoke(function->entry, function->name, function->signature,
              llvm::ArrayRef<dqrt_buffer_view>(args, numArgs), out);
-  // A failed observation fails the invocation that made it; like every
-  // failed invocation, it hands out no results.
+  // A failed observation, mgpu* call or missing function leaves its error
+  // behind: it fails the invocation, which hands out no results.
   if (!err)
-    if ((err = takeCalibrationError())) {
-      for (dqrt_buffer &buffer : out) {
-        dqrt_buffer_destroy(buffer);
-        buffer = nullptr;
-      }
-      err = prefixError(std::move(err), "'" + function->name + "' failed: ");
-    }
-  // A failed mgpu* call leaves its error behind, and results that the GPU
-  // did not finish: they are not handed out.
-  if (!err && code.usesCUDA())
-    if ((err = takeCUDAError())) {
+    if ((err = takePendingError())) {
       for (dqrt_buffer &buffer : out) {
         dqrt_buffer_destroy(buffer);
         buffer = nullptr;

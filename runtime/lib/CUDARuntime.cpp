@@ -8,10 +8,10 @@
 //
 // Lowered code has no way to receive an error, and no abort may cross the
 // runtime's API, so a failing call records its error for the calling
-// thread, returns a null handle, and makes the following calls on that
-// thread no-ops (cleanup calls still release what they are given). The
-// runtime turns the recorded error into a status after loading a module
-// (its global constructors load the kernels) and after each invocation.
+// thread (PendingError.cpp), returns a null handle, and makes the following
+// calls on that thread no-ops (cleanup calls still release what they are
+// given). The runtime reports the error after loading a module (its global
+// constructors load the kernels) and after each invocation.
 //
 // Every call makes the primary context of the current device (0, or what
 // mgpuSetDefaultDevice chose for the thread) current while it runs.
@@ -29,22 +29,13 @@ using namespace dqrt;
 
 namespace {
 
-struct PendingError {
-  bool set = false;
-  dqrt_status_code code = DQRT_OK;
-  std::string message;
-};
-
-thread_local PendingError pending;
 thread_local int32_t defaultDevice = 0;
 
 void record(dqrt_status_code code, const std::string &message) {
-  if (pending.set)
-    return; // the first error is the one to report
-  pending = {true, code, message};
+  recordPendingError(code, message);
 }
 
-bool failed() { return pending.set; }
+bool failed() { return hasPendingError(); }
 
 /// The driver, or null with the error recorded.
 const cu::Driver *driver() {
@@ -158,16 +149,6 @@ bool denseRange(int64_t rank, const void *descriptor, int64_t elementSize,
 }
 
 } // namespace
-
-llvm::Error dqrt::takeCUDAError() {
-  if (!pending.set)
-    return llvm::Error::success();
-  PendingError error = std::move(pending);
-  pending = PendingError();
-  return makeError(error.code, error.message);
-}
-
-void dqrt::clearCUDAError() { pending = PendingError(); }
 
 #define DQRT_EXPORT extern "C" __attribute__((visibility("default")))
 

@@ -27,12 +27,10 @@ namespace {
 
 std::atomic<dqrt_calibration_s *> attached{nullptr};
 
-/// An observation's failure, reported by the invocation that caused it.
-thread_local std::string pendingError;
-
-void recordError(std::string message) {
-  if (pendingError.empty())
-    pendingError = std::move(message);
+/// An observation's failure, reported by the invocation that caused it
+/// (PendingError.cpp).
+void recordError(const std::string &message) {
+  recordPendingError(DQRT_INVALID_ARGUMENT, "calibration: " + message);
 }
 
 struct UnrankedDescriptor {
@@ -97,16 +95,6 @@ _mlir_ciface_dqrt_observe_f32(const char *layer, UnrankedDescriptor *x) {
     recordError(std::string("layer '") + layer +
                 "': " + llvm::toString(std::move(err)));
 }
-
-llvm::Error dqrt::takeCalibrationError() {
-  if (pendingError.empty())
-    return llvm::Error::success();
-  std::string message = std::move(pendingError);
-  pendingError.clear();
-  return makeError(DQRT_INVALID_ARGUMENT, "calibration: " + message);
-}
-
-void dqrt::clearCalibrationError() { pendingError.clear(); }
 
 void *dqrt::getObserveSymbol() {
   return reinterpret_cast<void *>(&_mlir_ciface_dqrt_observe_f32);

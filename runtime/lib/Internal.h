@@ -105,19 +105,19 @@ void setOpenMPThreads(int32_t numThreads);
 /// functions), for the JIT's symbol table.
 std::vector<std::pair<const char *, void *>> getRuntimeSymbols();
 
-/// The observation that failed during the last invocation on this thread,
-/// if any (and forgets it); clearCalibrationError forgets it unread.
-llvm::Error takeCalibrationError();
-void clearCalibrationError();
 /// Address of _mlir_ciface_dqrt_observe_f32.
 void *getObserveSymbol();
 
 /// Checks that a CUDA driver and device are present.
 llvm::Error checkCUDAAvailable();
-/// The first error an mgpu* function recorded on this thread since the last
-/// take or clear (success when none), and forgets it.
-llvm::Error takeCUDAError();
-void clearCUDAError();
+/// Errors raised inside compiled code (mgpu* functions, missing-function
+/// stubs, calibration observations): the first one per thread is kept
+/// until taken or cleared.
+void recordPendingError(dqrt_status_code code, const std::string &message);
+bool hasPendingError();
+/// The pending error of this thread (success when none), forgotten.
+llvm::Error takePendingError();
+void clearPendingError();
 /// The mgpu* functions, for the JIT's symbol table.
 std::vector<std::pair<const char *, void *>> getCUDASymbols();
 

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "JITPlugin.h"
+#include "MissingFunctions.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -24,11 +25,15 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/ExecutionEngine/Orc/Core.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
+
+#include <dlfcn.h>
+#include <functional>
 
 namespace {
 
@@ -152,24 +157,47 @@ public:
     if (openMP)
       if (llvm::Error err = fromStatus(host, host.loadOpenMP()))
         return err;
+    {
+      llvm::StringSet<> provided;
+      for (size_t i = 0; i < host.numSymbols; ++i)
+        provided.insert(host.symbolNames[i]);
+      // What the process has (libc, libm, libomp loaded above) is found by
+      // the JIT too.
+      dqrt::stubMissingFunctions(*module, [&](llvm::StringRef name) {
+        return provided.contains(name) ||
+               dlsym(RTLD_DEFAULT, name.str().c_str()) != nullptr;
+      });
+    }
 
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
+    // The host CPU with all its features (AVX2, FMA, ...), for both the
+    // IR optimizer and code generation.
     auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
     if (!builder)
       return fail(DQRT_INTERNAL, "cannot target the host CPU: " +
                                      llvm::toString(builder.takeError()));
-    auto machine = builder->createTargetMachine();
-    if (!machine)
-      return fail(DQRT_INTERNAL, "cannot target the host CPU: " +
-                                     llvm::toString(machine.takeError()));
-    targetMachine = std::move(*machine);
+    builder->setCodeGenOptLevel(static_cast<llvm::CodeGenOptLevel>(optLevel));
+    auto optimizerMachine = builder->createTargetMachine();
+    auto codegenMachine = builder->createTargetMachine();
+    if (!optimizerMachine || !codegenMachine)
+      return fail(DQRT_INTERNAL,
+                  "cannot target the host CPU: " +
+                      llvm::toString(optimizerMachine
+                                         ? codegenMachine.takeError()
+                                         : optimizerMachine.takeError()));
+    targetMachine = std::move(*optimizerMachine);
 
+    // ExecutionEngineOptions::transformer is a function_ref: the function
+    // it refers to must outlive create().
+    std::function<llvm::Error(llvm::Module *)> transformer =
+        mlir::makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
+                                        targetMachine.get());
     mlir::ExecutionEngineOptions options;
-    options.transformer =
-        mlir::makeOptimizingTransformer(optLevel, 0, targetMachine.get());
+    options.transformer = transformer;
     options.jitCodeGenOptLevel = static_cast<llvm::CodeGenOptLevel>(optLevel);
-    auto engineOrError = mlir::ExecutionEngine::create(*module, options);
+    auto engineOrError = mlir::ExecutionEngine::create(
+        *module, options, std::move(*codegenMachine));
     if (!engineOrError)
       return fail(DQRT_INVALID_MODULE,
                   "cannot JIT-compile '" + path + "': " +
@@ -200,10 +228,10 @@ public:
     // (initialize() cannot report a missing symbol, so it runs only after
     // the lookups above compiled the module.)
     if (hasConstructors && !entries.empty()) {
-      host.clearCUDAError();
+      host.clearPendingError();
       engine->initialize();
       if (llvm::Error err =
-              fromStatus(host, host.takeCUDAError(),
+              fromStatus(host, host.takePendingError(),
                          "cannot load the GPU kernels of '" + path + "': "))
         return err;
     }

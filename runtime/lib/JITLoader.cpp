@@ -83,7 +83,7 @@ dqrt_status makeStatus(dqrt_status_code code, const char *message) {
 
 dqrt_status loadOpenMP() { return toStatus(loadOpenMPGlobally()); }
 
-dqrt_status takeCUDAErrorStatus() { return toStatus(takeCUDAError()); }
+dqrt_status takePendingErrorStatus() { return toStatus(takePendingError()); }
 
 /// The services the plugin gets, built once.
 const dqrt_jit_host &host() {
@@ -97,8 +97,13 @@ const dqrt_jit_host &host() {
         names.push_back(name);
         addresses.push_back(address);
       }
-      host = {makeStatus, symbols.size(), names.data(),       addresses.data(),
-              loadOpenMP, clearCUDAError, takeCUDAErrorStatus};
+      host = {makeStatus,
+              symbols.size(),
+              names.data(),
+              addresses.data(),
+              loadOpenMP,
+              clearPendingError,
+              takePendingErrorStatus};
     }
   } instance;
   return instance.host;

@@ -29,15 +29,16 @@ extern "C" {
 struct dqrt_jit_host {
   /// A new status with `code` and `message`.
   dqrt_status (*makeStatus)(dqrt_status_code code, const char *message);
-  /// Symbols compiled code may call (memrefCopy, mgpu*, bf16 truncations).
+  /// Symbols compiled code may call (memrefCopy, mgpu*, bf16 truncations,
+  /// __dqrt_missing_function).
   size_t numSymbols;
   const char *const *symbolNames;
   void *const *symbolAddresses;
   /// Loads libomp with RTLD_GLOBAL before OpenMP code is compiled.
   dqrt_status (*loadOpenMP)(void);
-  /// The CUDA error slot of the calling thread (see CUDARuntime.cpp).
-  void (*clearCUDAError)(void);
-  dqrt_status (*takeCUDAError)(void);
+  /// The pending error of the calling thread (see PendingError.cpp).
+  void (*clearPendingError)(void);
+  dqrt_status (*takePendingError)(void);
 };
 
 typedef struct dqrt_jit_module_s *dqrt_jit_module;
@@ -62,6 +63,6 @@ typedef int (*dqrt_jit_plugin_version_fn)(void);
 } // extern "C"
 
 /// Version of this interface; the loader refuses a plugin built for another.
-#define DQRT_JIT_PLUGIN_VERSION 1
+#define DQRT_JIT_PLUGIN_VERSION 2
 
 #endif // DQRT_LIB_JITPLUGIN_H

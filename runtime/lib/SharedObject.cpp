@@ -47,10 +47,10 @@ public:
       name = "./" + name;
     promoteRuntimeSymbols();
     // dlopen runs the global constructors, which load GPU kernels and
-    // report failures through the CUDA error slot.
-    clearCUDAError();
+    // report failures as a pending error.
+    clearPendingError();
     handle = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
-    llvm::Error kernelError = takeCUDAError();
+    llvm::Error kernelError = takePendingError();
     if (!handle) {
       llvm::consumeError(std::move(kernelError));
       return makeError(DQRT_INVALID_MODULE, "cannot load shared object '" +

@@ -14,6 +14,7 @@ extern "C" {
 void memrefCopy(int64_t, void *, void *);
 _Float16 __truncsfbf2(float);
 _Float16 __truncdfbf2(double);
+void __dqrt_missing_function(const char *);
 }
 
 std::vector<std::pair<const char *, void *>> dqrt::getRuntimeSymbols() {
@@ -21,6 +22,8 @@ std::vector<std::pair<const char *, void *>> dqrt::getRuntimeSymbols() {
       {"memrefCopy", reinterpret_cast<void *>(&memrefCopy)},
       {"__truncsfbf2", reinterpret_cast<void *>(&__truncsfbf2)},
       {"__truncdfbf2", reinterpret_cast<void *>(&__truncdfbf2)},
+      {"__dqrt_missing_function",
+       reinterpret_cast<void *>(&__dqrt_missing_function)},
   };
   symbols.push_back({"_mlir_ciface_dqrt_observe_f32", getObserveSymbol()});
   for (const auto &symbol : getCUDASymbols())

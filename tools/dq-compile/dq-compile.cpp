@@ -15,6 +15,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "MissingFunctions.h"
+
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -48,6 +50,8 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
 
+#include <dlfcn.h>
+
 using namespace llvm;
 
 static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
@@ -66,6 +70,21 @@ static cl::opt<std::string>
     libomp("libomp", cl::init(DQ_LIBOMP_PATH),
            cl::desc("libomp to link modules that use OpenMP with"),
            cl::value_desc("path"));
+
+/// Whether a function the module declares exists where the shared object
+/// runs: libc, libm, libdqrt (mgpu*, memrefCopy, the bf16 truncations, the
+/// calibration observer) and libomp (linked in when used).
+static bool providedAtRunTime(StringRef name) {
+  if (name.starts_with("mgpu") || name.starts_with("omp_") ||
+      name.starts_with("__kmpc_") || name.starts_with("_mlir_ciface_dqrt_") ||
+      llvm::is_contained({"memrefCopy", "__truncsfbf2", "__truncdfbf2"}, name))
+    return true;
+  static void *libc = dlopen("libc.so.6", RTLD_NOW);
+  static void *libm = dlopen("libm.so.6", RTLD_NOW);
+  std::string symbol = name.str();
+  return (libc && dlsym(libc, symbol.c_str())) ||
+         (libm && dlsym(libm, symbol.c_str()));
+}
 
 static int fail(const Twine &message) {
   errs() << "dq-compile: error: " << message << "\n";
@@ -124,6 +143,13 @@ int main(int argc, char **argv) {
     return fail("'" + inputFile +
                 "' has no function with a recorded signature; compile it with "
                 "dq-opt --dq-cpu-pipeline");
+  // External functions the runtime's process will not have get stubs that
+  // fail the call by name, as in the JIT; the rest of the module works.
+  for (const std::string &name :
+       dqrt::stubMissingFunctions(*module, providedAtRunTime))
+    errs() << "dq-compile: warning: '" << name
+           << "' is provided by none of libc, libm, libomp, libdqrt; calling "
+              "it will fail with an error\n";
 
   InitializeNativeTarget();
   InitializeNativeTargetAsmPrinter();
