@@ -20,9 +20,11 @@ import math
 import os
 import re
 import sys
-import tempfile
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dqfiles  # noqa: E402
 
 BITS = (2, 3, 4, 8)
 FLOAT_TYPES = ("f16", "bf16", "f32")
@@ -372,20 +374,8 @@ def read_module(path_or_text):
 
 def write_atomic(path, data):
     """Writes text or bytes to `path` via a temp file in the same folder."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".dqgen-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data.encode() if isinstance(data, str) else data)
-        # mkstemp makes the file 0600; give it the usual umask permissions.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    dqfiles.write_atomic(path, data.encode() if isinstance(data, str) else data)
 
 
 def save_npz_atomic(path, **arrays):

@@ -163,6 +163,31 @@ llvm::Error checkInput(size_t index, const TensorFileSpec &spec,
   return llvm::Error::success();
 }
 
+/// Reads one tensor file per argument, checks each against the signature
+/// and fills `views` over `tensors` (which must outlive them).
+llvm::Error loadArguments(dqrt_function function,
+                          llvm::ArrayRef<std::string> files,
+                          std::vector<dq::Tensor> &tensors,
+                          std::vector<dqrt_buffer_view> &views) {
+  tensors.clear();
+  views.clear();
+  for (auto [i, text] : llvm::enumerate(files)) {
+    TensorFileSpec spec = parseTensorFileSpec(text);
+    llvm::Expected<dq::Tensor> tensor = readTensorFile(spec);
+    if (!tensor)
+      return tensor.takeError();
+    if (llvm::Error err =
+            checkInput(i, spec, *tensor, declared(function, i, true)))
+      return err;
+    tensors.push_back(std::move(*tensor));
+  }
+  for (dq::Tensor &tensor : tensors)
+    views.push_back({*toRuntimeDType(tensor.Type),
+                     static_cast<int32_t>(tensor.Shape.size()),
+                     tensor.Shape.data(), tensor.Data.data()});
+  return llvm::Error::success();
+}
+
 /// Calls the function once; results owned by `results`.
 llvm::Error call(dqrt_function function,
                  const std::vector<dqrt_buffer_view> &views,
@@ -335,20 +360,8 @@ int runCalibration(dqrt_function function) {
   for (auto [i, files] : llvm::enumerate(*samples)) {
     std::vector<dq::Tensor> tensors;
     std::vector<dqrt_buffer_view> views;
-    for (auto [arg, file] : llvm::enumerate(files)) {
-      TensorFileSpec spec = parseTensorFileSpec(file);
-      llvm::Expected<dq::Tensor> tensor = readTensorFile(spec);
-      if (!tensor)
-        return fail(llvm::toString(tensor.takeError()));
-      if (llvm::Error err =
-              checkInput(arg, spec, *tensor, declared(function, arg, true)))
-        return fail(llvm::toString(std::move(err)));
-      tensors.push_back(std::move(*tensor));
-    }
-    for (dq::Tensor &tensor : tensors)
-      views.push_back({*toRuntimeDType(tensor.Type),
-                       static_cast<int32_t>(tensor.Shape.size()),
-                       tensor.Shape.data(), tensor.Data.data()});
+    if (llvm::Error err = loadArguments(function, files, tensors, views))
+      return fail(llvm::toString(std::move(err)));
     std::vector<BufferPtr> results;
     if (llvm::Error err = call(function, views, results))
       return fail("calibration sample '" + files.front() +
@@ -430,20 +443,8 @@ int run() {
 
   std::vector<dq::Tensor> inputs;
   std::vector<dqrt_buffer_view> views;
-  for (auto [i, text] : llvm::enumerate(opts->inputs)) {
-    TensorFileSpec spec = parseTensorFileSpec(text);
-    llvm::Expected<dq::Tensor> tensor = readTensorFile(spec);
-    if (!tensor)
-      return fail(llvm::toString(tensor.takeError()));
-    if (llvm::Error err =
-            checkInput(i, spec, *tensor, declared(function, i, true)))
-      return fail(llvm::toString(std::move(err)));
-    inputs.push_back(std::move(*tensor));
-  }
-  for (dq::Tensor &tensor : inputs)
-    views.push_back({*toRuntimeDType(tensor.Type),
-                     static_cast<int32_t>(tensor.Shape.size()),
-                     tensor.Shape.data(), tensor.Data.data()});
+  if (llvm::Error err = loadArguments(function, opts->inputs, inputs, views))
+    return fail(llvm::toString(std::move(err)));
 
   std::vector<BufferPtr> results;
   if (opts->benchmark > 0) {
