@@ -2,7 +2,6 @@
 // RUN: dq-opt %s --dq-cpu-pipeline="kernels=false" | FileCheck %s --check-prefixes=CHECK,PORTABLE
 // RUN: dq-opt %s --dq-cpu-pipeline="threads=false target=generic" | FileCheck %s --check-prefixes=CHECK,KERNEL
 // RUN: dq-opt %s --dq-cpu-pipeline="threads=false" | FileCheck %s --check-prefix=SERIAL
-// RUN: dq-opt %s --dq-cpu-pipeline | FileCheck %s --check-prefix=THREADS
 
 // The CPU pipeline leaves only the LLVM dialect: no dq, tensor, linalg,
 // memref or bufferization op survives, the weight blobs become globals, and
@@ -26,7 +25,6 @@
 // CHECK-NOT: memref.alloca_scope
 // PORTABLE-NOT: __dq_matmul
 // SERIAL-NOT: omp.
-// THREADS: omp.parallel
 func.func @forward(%x: tensor<3x4xf32>) -> tensor<3x2xf32> {
   %w = dq.constant packed(dense_resource<q> : tensor<2x1xi8>)
          scale(dense_resource<s> : tensor<2x2xf16>)
