@@ -55,6 +55,8 @@ void mlir::dq::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertBufferizationToMemRefPass());
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  if (options.kernels)
+    pm.addPass(createDQBuildCPUKernels());
   // After the deallocation pipeline: it would insert constants into
   // omp.wsloop, whose verifier rejects them.
   if (options.threads) {

@@ -103,8 +103,11 @@ def DQLowerMatmulCPU : Pass<"dq-lower-matmul-cpu", "::mlir::ModuleOp"> {
 
     The pass runs at the tensor level: the call site bridges tensors and
     the kernel's memrefs with `bufferization.to_buffer` / `to_tensor`, so
-    one-shot bufferization follows. Other dq ops are left for
-    `--dq-lower-to-linalg`.
+    one-shot bufferization follows. Kernels are only declared here, marked
+    with a `dq.cpu_kernel` attribute recording their parameters;
+    `--dq-build-cpu-kernels` writes their bodies after buffer deallocation
+    (whose analysis rejects the LLVM intrinsics the bodies call). Other dq
+    ops are left for `--dq-lower-to-linalg`.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -129,7 +132,34 @@ def DQLowerMatmulCPU : Pass<"dq-lower-matmul-cpu", "::mlir::ModuleOp"> {
   ];
   let statistics = [
     Statistic<"numLowered", "lowered-matmuls", "dq.matmul ops lowered">,
-    Statistic<"numKernels", "kernels", "Kernel functions generated">,
+    Statistic<"numKernels", "kernels", "Kernel functions declared">,
+  ];
+}
+
+def DQBuildCPUKernels : Pass<"dq-build-cpu-kernels", "::mlir::ModuleOp"> {
+  let summary = "Write the bodies of the kernels --dq-lower-matmul-cpu declared";
+  let description = [{
+    Every private `func.func` declaration carrying a `dq.cpu_kernel`
+    attribute (written by `--dq-lower-matmul-cpu`: the n16k4 weight type,
+    activation type, target, route, row block and threading) gets its body:
+    `memref`, `scf` (`scf.parallel` over the row tiles when threaded) and
+    `vector` ops, plus `llvm.call_intrinsic` of `vpdpbusd` for the int8
+    route on AVX-512. The body allocates its scratch buffers and frees them
+    before returning; the attribute is removed. A malformed attribute or a
+    marked function that already has a body is an error.
+
+    `--dq-cpu-pipeline` runs it after bufferization and buffer deallocation.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+  let statistics = [
+    Statistic<"numBuilt", "built-kernels", "Kernel bodies written">,
   ];
 }
 

@@ -136,15 +136,69 @@ static void setTargetAttributes(func::FuncOp func, CPUTarget target) {
   func->setAttr("no_inline", UnitAttr::get(ctx));
 }
 
-func::FuncOp mlir::dq::buildKernel(OpBuilder &b, Location loc,
-                                   const KernelSpec &spec) {
+func::FuncOp mlir::dq::declareKernel(OpBuilder &b, Location loc,
+                                     const KernelSpec &spec) {
   MLIRContext *ctx = b.getContext();
   auto type = FunctionType::get(ctx, spec.argumentTypes(ctx), {});
   auto func = func::FuncOp::create(b, loc, spec.name(), type);
   func.setPrivate();
+  NamedAttrList fields;
+  fields.append("weight", TypeAttr::get(spec.weight));
+  fields.append("activation", TypeAttr::get(spec.activationType));
+  fields.append("target",
+                StringAttr::get(ctx, stringifyCPUTarget(spec.target)));
+  fields.append("int8", BoolAttr::get(ctx, spec.int8));
+  fields.append("m_block", b.getI64IntegerAttr(spec.mBlock));
+  fields.append("parallel", BoolAttr::get(ctx, spec.parallel));
+  func->setAttr(kKernelAttrName, fields.getDictionary(ctx));
   setTargetAttributes(func, spec.target);
+  return func;
+}
 
-  OpBuilder::InsertionGuard guard(b);
+FailureOr<KernelSpec> mlir::dq::readKernelSpec(func::FuncOp func) {
+  auto dict = func->getAttrOfType<DictionaryAttr>(kKernelAttrName);
+  auto fail = [&](StringRef what) {
+    return func.emitOpError()
+           << "has a malformed " << kKernelAttrName << " attribute: " << what;
+  };
+  if (!dict)
+    return fail("expected a dictionary");
+  KernelSpec spec;
+  auto weight = dict.getAs<TypeAttr>("weight");
+  auto activation = dict.getAs<TypeAttr>("activation");
+  auto target = dict.getAs<StringAttr>("target");
+  auto int8 = dict.getAs<BoolAttr>("int8");
+  auto mBlock = dict.getAs<IntegerAttr>("m_block");
+  auto parallel = dict.getAs<BoolAttr>("parallel");
+  if (!weight || !activation || !target || !int8 || !mBlock || !parallel)
+    return fail("needs weight, activation, target, int8, m_block and "
+                "parallel");
+  spec.weight = llvm::dyn_cast<WeightType>(weight.getValue());
+  if (!spec.weight || spec.weight.getLayout() != Layout::N16K4)
+    return fail("weight must be an n16k4 !dq.weight");
+  spec.activationType = activation.getValue();
+  if (!spec.activationType.isF32() && !spec.activationType.isF16() &&
+      !spec.activationType.isBF16())
+    return fail("activation must be f32, f16 or bf16");
+  FailureOr<CPUTarget> parsed = parseCPUTarget(target.getValue());
+  if (failed(parsed) || target.getValue() == "host")
+    return fail("target must be avx512, avx2 or generic");
+  spec.target = *parsed;
+  spec.int8 = int8.getValue();
+  spec.mBlock = mBlock.getInt();
+  if (!llvm::is_contained({1u, 2u, 4u, 8u}, spec.mBlock))
+    return fail("m_block must be 1, 2, 4 or 8");
+  spec.parallel = parallel.getValue();
+  if (func.getFunctionType() !=
+      FunctionType::get(func.getContext(),
+                        spec.argumentTypes(func.getContext()), {}))
+    return fail("the function type does not match the recorded kernel");
+  return spec;
+}
+
+void mlir::dq::buildKernelBody(func::FuncOp func, const KernelSpec &spec) {
+  Location loc = func.getLoc();
+  OpBuilder b(func.getContext());
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
   ValueRange args = entry->getArguments();
@@ -166,6 +220,10 @@ func::FuncOp mlir::dq::buildKernel(OpBuilder &b, Location loc,
                          scf::YieldOp::create(nb, nl);
                        });
   }
+  for (Value buffer : {act.padded, act.groupSums, act.quantized,
+                       act.quantScales, act.quantBias})
+    if (buffer)
+      memref::DeallocOp::create(b, loc, buffer);
   func::ReturnOp::create(b, loc);
-  return func;
+  func->removeAttr(kKernelAttrName);
 }

@@ -59,11 +59,22 @@ struct KernelSpec {
   SmallVector<Type> argumentTypes(MLIRContext *ctx) const;
 };
 
-/// Creates the kernel function for `spec` at the builder's insertion point
-/// (a module body).
-func::FuncOp buildKernel(OpBuilder &b, Location loc, const KernelSpec &spec);
+/// The attribute that marks a kernel declaration and records its spec.
+constexpr llvm::StringLiteral kKernelAttrName = "dq.cpu_kernel";
 
-/// Internal pieces of buildKernel, one file each.
+/// Declares the kernel for `spec` (private, no body, marked with
+/// kKernelAttrName) at the builder's insertion point (a module body).
+func::FuncOp declareKernel(OpBuilder &b, Location loc, const KernelSpec &spec);
+
+/// The spec recorded on a kernel declaration, or an error on `func`.
+FailureOr<KernelSpec> readKernelSpec(func::FuncOp func);
+
+/// Gives a kernel declaration its body. Its scratch buffers are allocated
+/// and freed in the body: bodies are built after buffer deallocation,
+/// whose analysis does not know the LLVM intrinsics they call.
+void buildKernelBody(func::FuncOp func, const KernelSpec &spec);
+
+/// Internal pieces of buildKernelBody, one file each.
 namespace kernel {
 /// Scratch buffers the prologue fills for the main loop.
 struct Activations {
@@ -72,9 +83,9 @@ struct Activations {
   /// memref<?xGxf32>: per-group sums of the activations.
   Value groupSums;
   /// int8 route only: memref<?x(G*gp)xi8>, memref<?xGxf32> (the scale
-  /// a = max|x|/127 of each group) and memref<?xGxi32> (sums of the int8
-  /// values).
-  Value quantized, quantScales, quantSums;
+  /// a = max|x|/127 of each group) and memref<?xGxi32> (-2^(bits-1) times
+  /// the sum of the group's int8 values: added to Σ xq·u it gives Σ xq·Q).
+  Value quantized, quantScales, quantBias;
 };
 
 /// Allocates and fills the activation buffers from `x` (M rows).

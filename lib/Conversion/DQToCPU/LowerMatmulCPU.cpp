@@ -18,6 +18,7 @@
 
 namespace mlir::dq {
 #define GEN_PASS_DEF_DQLOWERMATMULCPU
+#define GEN_PASS_DEF_DQBUILDCPUKERNELS
 #include "dq/Conversion/Passes.h.inc"
 } // namespace mlir::dq
 
@@ -88,7 +89,7 @@ struct DQLowerMatmulCPUPass
       }
       func::FuncOp &kernel = kernels[spec.name()];
       if (!kernel) {
-        kernel = buildKernel(moduleBuilder, module.getLoc(), spec);
+        kernel = declareKernel(moduleBuilder, module.getLoc(), spec);
         ++numKernels;
       }
       lowerCall(op, constant, spec, kernel);
@@ -161,6 +162,28 @@ struct DQLowerMatmulCPUPass
     result = expandFromMatrix(b, loc, result, op.getInput(), resultType);
     op.replaceAllUsesWith(result);
     op.erase();
+  }
+};
+
+struct DQBuildCPUKernelsPass
+    : public mlir::dq::impl::DQBuildCPUKernelsBase<DQBuildCPUKernelsPass> {
+  void runOnOperation() override {
+    SmallVector<func::FuncOp> declarations;
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      if (func->hasAttr(kKernelAttrName))
+        declarations.push_back(func);
+    for (func::FuncOp func : declarations) {
+      if (!func.isExternal()) {
+        func.emitOpError() << "is marked " << kKernelAttrName
+                           << " but already has a body";
+        return signalPassFailure();
+      }
+      FailureOr<KernelSpec> spec = readKernelSpec(func);
+      if (failed(spec))
+        return signalPassFailure();
+      buildKernelBody(func, *spec);
+      ++numBuilt;
+    }
   }
 };
 

@@ -162,7 +162,7 @@ struct PrologueBuilder {
     if (spec.int8) {
       act.quantized = alloc(m, paddedCols, b.getI8Type());
       act.quantScales = alloc(m, groups, f32);
-      act.quantSums = alloc(m, groups, b.getI32Type());
+      act.quantBias = alloc(m, groups, b.getI32Type());
     }
     scf::ForOp::create(
         b, loc, indexConst(b, loc, 0), m, indexConst(b, loc, 1), ValueRange{},
@@ -199,7 +199,9 @@ struct PrologueBuilder {
         f32Const(b, loc, 0.0f));
     memref::StoreOp::create(b, loc, scale, act.quantScales, ValueRange{row, g});
     Value qsum = quantizeGroup(act.padded, act.quantized, row, dst, inv);
-    memref::StoreOp::create(b, loc, qsum, act.quantSums, ValueRange{row, g});
+    Value bias =
+        arith::MulIOp::create(b, loc, qsum, i32Const(b, loc, -geo.bias()));
+    memref::StoreOp::create(b, loc, bias, act.quantBias, ValueRange{row, g});
   }
 };
 

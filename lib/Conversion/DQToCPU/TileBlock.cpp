@@ -73,7 +73,28 @@ struct TileBlockBuilder {
     return arith::AndIOp::create(nb, nl, v, splatI32(nb, nl, int32_t(m)));
   }
 
-  /// u[:, e] of the chunk (e < chunkCols) as 16 x i32 (f32 route).
+  /// u[:, e] of the chunk (e < chunkCols) as 16 x f32 (f32 route).
+  Value floatField(OpBuilder &nb, Location nl, ArrayRef<Value> words,
+                   int64_t e) {
+    if (spec.target == CPUTarget::AVX512 && (bits == 2 || bits == 4)) {
+      // vpermps reads only the low 4 bits of each index: one table lookup
+      // masks the field and converts it to float.
+      unsigned shift = 8 * (e % 4) + bits * (e / 4);
+      SmallVector<float> table;
+      for (unsigned v = 0; v < 16; ++v)
+        table.push_back(float(v & ((1u << bits) - 1)));
+      Value lut = arith::ConstantOp::create(
+          nb, nl, DenseElementsAttr::get(vf32, ArrayRef<float>(table)));
+      return LLVM::CallIntrinsicOp::create(
+                 nb, nl, vf32,
+                 nb.getStringAttr("llvm.x86.avx512.permvar.sf.512"),
+                 ValueRange{lut, shiftRight(nb, nl, words[0], shift)})
+          .getResult(0);
+    }
+    return arith::SIToFPOp::create(nb, nl, vf32, field(nb, nl, words, e));
+  }
+
+  /// u[:, e] of the chunk (e < chunkCols) as 16 x i32.
   Value field(OpBuilder &nb, Location nl, ArrayRef<Value> words, int64_t e) {
     if (bits != 3) {
       unsigned shift = 8 * (e % 4) + bits * (e / 4);
@@ -153,11 +174,10 @@ struct TileBlockBuilder {
     return extendToF32(b, loc, v);
   }
 
-  Value sumAll(ArrayRef<Value> parts, bool integer) {
+  Value sumAll(ArrayRef<Value> parts) {
     Value sum = parts[0];
     for (Value p : parts.drop_front())
-      sum = integer ? arith::AddIOp::create(b, loc, sum, p).getResult()
-                    : arith::AddFOp::create(b, loc, sum, p).getResult();
+      sum = arith::AddFOp::create(b, loc, sum, p);
     return sum;
   }
 
@@ -185,8 +205,7 @@ struct TileBlockBuilder {
             rowIdx.push_back(
                 arith::AddIOp::create(nb, nl, m0, indexConst(nb, nl, m)));
           for (int64_t e = 0; e < geo.chunkCols(); ++e) {
-            Value u =
-                arith::SIToFPOp::create(nb, nl, vf32, field(nb, nl, words, e));
+            Value u = floatField(nb, nl, words, e);
             Value col =
                 arith::AddIOp::create(nb, nl, col0, indexConst(nb, nl, e));
             for (unsigned m = 0; m < rows; ++m) {
@@ -201,8 +220,7 @@ struct TileBlockBuilder {
     SmallVector<Value> results(loop.getResults());
     SmallVector<Value> sums;
     for (unsigned m = 0; m < rows; ++m)
-      sums.push_back(sumAll(ArrayRef<Value>(results).slice(m * parts, parts),
-                            /*integer=*/false));
+      sums.push_back(sumAll(ArrayRef<Value>(results).slice(m * parts, parts)));
     return sums;
   }
 
@@ -248,14 +266,14 @@ struct TileBlockBuilder {
         });
     SmallVector<Value> sums;
     for (unsigned m = 0; m < rows; ++m) {
-      SmallVector<Value> p;
-      for (unsigned j = 0; j < parts; ++j) {
+      Value sum = loop.getResult(m * parts);
+      for (unsigned j = 1; j < parts; ++j) {
         Value v = loop.getResult(m * parts + j);
-        if (scaled && j != 0)
+        if (scaled)
           v = arith::ShRSIOp::create(b, loc, v, splatI32(b, loc, bits * j));
-        p.push_back(v);
+        sum = arith::AddIOp::create(b, loc, sum, v);
       }
-      sums.push_back(sumAll(p, /*integer=*/true));
+      sums.push_back(sum);
     }
     return sums;
   }
@@ -267,7 +285,7 @@ struct TileBlockBuilder {
       rowIdx.push_back(
           arith::AddIOp::create(b, loc, m0, indexConst(b, loc, m)));
     SmallVector<Value> init(rows, splatF32(b, loc, 0.0f));
-    int64_t bias = geo.bias();
+    float bias = float(geo.bias());
     auto groups = scf::ForOp::create(
         b, loc, indexConst(b, loc, 0), indexConst(b, loc, geo.numGroups()),
         indexConst(b, loc, 1), init,
@@ -292,12 +310,10 @@ struct TileBlockBuilder {
             // exact: Σ xq u - bias Σ xq.
             SmallVector<Value> dots = intGroup(packed, tile, g, m0);
             for (unsigned m = 0; m < rows; ++m) {
-              Value qsum = memref::LoadOp::create(b, loc, act.quantSums,
-                                                  ValueRange{rowIdx[m], g});
-              qsum =
-                  arith::MulIOp::create(b, loc, qsum, i32Const(b, loc, bias));
-              Value d = arith::SubIOp::create(b, loc, dots[m],
-                                              broadcast(b, loc, qsum));
+              Value qbias = memref::LoadOp::create(b, loc, act.quantBias,
+                                                   ValueRange{rowIdx[m], g});
+              Value d = arith::AddIOp::create(b, loc, dots[m],
+                                              broadcast(b, loc, qbias));
               Value df = arith::SIToFPOp::create(b, loc, vf32, d);
               Value a = memref::LoadOp::create(b, loc, act.quantScales,
                                                ValueRange{rowIdx[m], g});
