@@ -60,10 +60,14 @@ struct DQPackWeightsPass
                       type.getGroup());
     FailureOr<ArrayRef<char>> packed =
         getBlobBytes(op, op.getPacked(), "packed");
+    if (failed(packed))
+      return failure();
     FailureOr<ArrayRef<char>> scale = getBlobBytes(op, op.getScale(), "scale");
+    if (failed(scale))
+      return failure();
     FailureOr<ArrayRef<char>> offset =
         getBlobBytes(op, op.getOffset(), "offset");
-    if (failed(packed) || failed(scale) || failed(offset))
+    if (failed(offset))
       return failure();
 
     std::vector<int8_t> q(type.getRows() * type.getCols());

@@ -52,7 +52,7 @@ struct DQLowerMatmulCPUPass
     if (mBlock != 1 && mBlock != 2 && mBlock != 4 && mBlock != 8)
       return module.emitError() << "--dq-lower-matmul-cpu: m-block must be "
                                    "1, 2, 4 or 8, got "
-                                << mBlock;
+                                << unsigned(mBlock);
     return success();
   }
 
