@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Writes a benchmark module: `@mm(%x: tensor<MxKxf32>) -> tensor<MxNxf32>`
+"""Writes a benchmark module: `@mm(%x: tensor<?xKxf32>) -> tensor<?xNxf32>`
 computing one dq.matmul with a random decoupled weight (scripts/dqgen.py),
-plus the activation as .npy.
+plus activations OUT_PREFIX.m<M>.x.npy for each requested M.
 
-    make_module.py OUT_PREFIX --n N --k K --m M --bits B --group G
-                   [--copies C] [--seed S]
+    make_module.py OUT_PREFIX --n N --k K --m M [--m M ...] --bits B
+                   --group G [--copies C] [--seed S]
 
 With --copies C > 1 the function takes C weights of the same shape and
 returns the sum of the C products: a call then streams C times the weight
@@ -27,7 +27,7 @@ def main():
     ap.add_argument("prefix")
     ap.add_argument("--n", type=int, required=True)
     ap.add_argument("--k", type=int, required=True)
-    ap.add_argument("--m", type=int, required=True)
+    ap.add_argument("--m", type=int, action="append", required=True)
     ap.add_argument("--bits", type=int, required=True)
     ap.add_argument("--group", type=int, required=True)
     ap.add_argument("--copies", type=int, default=1)
@@ -38,8 +38,8 @@ def main():
     rng = np.random.default_rng(a.seed)
     res = dqgen.Resources()
     lo, hi = dqgen.qrange(a.bits)
-    xt = dqgen.tensor_type((a.m, a.k), "f32")
-    yt = dqgen.tensor_type((a.m, a.n), "f32")
+    xt = "tensor<?x%dxf32>" % a.k
+    yt = "tensor<?x%dxf32>" % a.n
     wt = dqgen.weight_type(a.n, a.k, a.bits, a.group, a.scale_type)
     lines = ["func.func @mm(%%x: %s) -> %s {" % (xt, yt)]
     for c in range(a.copies):
@@ -59,8 +59,9 @@ def main():
     last = "y0" if a.copies == 1 else "a%d" % (a.copies - 1)
     lines += ["  return %%%s : %s" % (last, yt), "}", res.text()]
     dqgen.write_atomic(a.prefix + ".mlir", "\n".join(lines))
-    x = rng.standard_normal((a.m, a.k)).astype(np.float32)
-    np.save(a.prefix + ".x.npy", x)
+    for m in a.m:
+        x = rng.standard_normal((m, a.k)).astype(np.float32)
+        np.save("%s.m%d.x.npy" % (a.prefix, m), x)
 
 
 if __name__ == "__main__":
