@@ -50,11 +50,11 @@ int main(int argc, char **argv) {
   for (int r = -1; r < runs; ++r) {
     double start = now_us();
     if (m == 1)
-      cblas_sgemv(CblasRowMajor, CblasNoTrans, n, k, 1.0f, w, k, x, 1, 0.0f,
-                  y, 1);
+      cblas_sgemv(CblasRowMajor, CblasNoTrans, n, k, 1.0f, w, k, x, 1, 0.0f, y,
+                  1);
     else
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, x,
-                  k, w, k, 0.0f, y, n);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, x, k,
+                  w, k, 0.0f, y, n);
     if (r >= 0)
       t[r] = now_us() - start;
   }
