@@ -2,6 +2,7 @@
 
 #include "DQ/IR/DQTypes.h"
 #include "DQ/IR/DQDialect.h"
+#include "dq/Support/GPULayout.h"
 #include "dq/Support/TiledLayout.h"
 
 #include "mlir/IR/Builders.h"
@@ -79,6 +80,10 @@ RankedTensorType WeightType::getPackedTensorType() const {
     ::dq::N16K4Geometry geo = getN16K4Geometry(*this);
     return RankedTensorType::get({geo.numTiles(), geo.tileBytes()}, i8);
   }
+  case Layout::GPUChunked: {
+    ::dq::GPUChunkedGeometry geo(getRows(), getCols(), getBits(), getGroup());
+    return RankedTensorType::get({getRows(), geo.rowBytes()}, i8);
+  }
   }
   llvm_unreachable("unknown layout");
 }
@@ -86,6 +91,7 @@ RankedTensorType WeightType::getPackedTensorType() const {
 RankedTensorType WeightType::getStoredScaleTensorType() const {
   switch (getLayout()) {
   case Layout::RowMajor:
+  case Layout::GPUChunked:
     return getScaleTensorType();
   case Layout::N16K4: {
     ::dq::N16K4Geometry geo = getN16K4Geometry(*this);

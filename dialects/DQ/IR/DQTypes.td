@@ -9,7 +9,8 @@ include "mlir/IR/EnumAttr.td"
 
 def DQ_Layout : I32EnumAttr<"Layout", "storage layout of the packed integers",
     [I32EnumAttrCase<"RowMajor", 0, "row_major">,
-     I32EnumAttrCase<"N16K4", 1, "n16k4">]> {
+     I32EnumAttrCase<"N16K4", 1, "n16k4">,
+     I32EnumAttrCase<"GPUChunked", 2, "gpu_chunked">]> {
   let cppNamespace = "::mlir::dq";
   let genSpecializedAttr = 0;
 }
@@ -39,6 +40,20 @@ def DQ_LayoutAttr : EnumAttr<DQ_Dialect, DQ_Layout, "layout"> {
     bytes-per-tile x i8>`; scale and offset are `tensor<ceil(N/16) x K/group x
     16 x F>` (rows past N hold zeros). docs/decoupled-format.md has a worked
     example.
+
+    `gpu_chunked`: the GPU layout written by `--dq-pack-weights=layout=gpu_chunked`
+    for the kernels of `--dq-cuda-pipeline`. Rows stay in order; each group
+    of `group` columns is padded to whole chunks, a chunk being 64, 32, 32
+    and 16 columns at 2, 3, 4 and 8 bits stored in four 32-bit
+    little-endian words (three at 3 bits), so that one lane reads a chunk
+    with one 16-byte load. Fields hold `u = Q + 2^(bits-1)`; padding fields
+    are 0. At 2, 4 and 8 bits column `e` of a chunk is field `e mod F` of
+    word `e div F` (`F = 32 / bits` fields per word, field `j` at bits
+    `bits*j` and up). At 3 bits words 0 and 1 hold the low two bits of
+    columns 0-15 and 16-31 that way and word 2 holds bit 2 of column `e` in
+    its bit `e`. Packed storage is `tensor<N x row-bytes x i8>` with
+    `row-bytes = K/group * ceil(group / chunk) * chunk-bytes`; scale and
+    offset are `tensor<N x K/group x F>` as in `row_major`.
   }];
 }
 
