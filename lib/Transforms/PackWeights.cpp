@@ -8,6 +8,7 @@
 #include "dq/Transforms/Passes.h"
 
 #include "DQ/IR/DQOps.h"
+#include "dq/Support/GPULayout.h"
 #include "dq/Support/Packing.h"
 #include "dq/Support/TiledLayout.h"
 
@@ -21,6 +22,7 @@ namespace mlir::dq {
 
 using namespace mlir;
 using namespace mlir::dq;
+using ::dq::GPUChunkedGeometry;
 using ::dq::N16K4Geometry;
 
 namespace {
@@ -54,10 +56,19 @@ struct DQPackWeightsPass
     : public mlir::dq::impl::DQPackWeightsBase<DQPackWeightsPass> {
   using DQPackWeightsBase::DQPackWeightsBase;
 
-  LogicalResult packN16K4(ConstantOp op) {
+  /// Repacks `op` into `target`: the integer part through `packInts`
+  /// (row-major signed values in, the layout's bytes out), scale and offset
+  /// through `packParams` (row-major [N, K/group] bytes in, the layout's
+  /// bytes out; the identity when the layout keeps them row-major).
+  LogicalResult
+  repack(ConstantOp op, Layout target,
+         llvm::function_ref<llvm::Error(ArrayRef<int8_t>,
+                                        MutableArrayRef<uint8_t>)>
+             packInts,
+         llvm::function_ref<llvm::Error(ArrayRef<uint8_t>, int64_t,
+                                        MutableArrayRef<uint8_t>)>
+             packParams) {
     WeightType type = op.getWeightType();
-    N16K4Geometry geo(type.getRows(), type.getCols(), type.getBits(),
-                      type.getGroup());
     FailureOr<ArrayRef<char>> packed =
         getBlobBytes(op, op.getPacked(), "packed");
     if (failed(packed))
@@ -78,27 +89,27 @@ struct DQPackWeightsPass
       return op.emitOpError() << "cannot read the packed integer part: "
                               << llvm::toString(std::move(err));
 
-    WeightType packedType = type.withLayout(Layout::N16K4);
-    std::vector<uint8_t> tiled(geo.numTiles() * geo.tileBytes());
-    if (llvm::Error err = ::dq::packN16K4(q, geo, tiled))
+    WeightType packedType = type.withLayout(target);
+    std::vector<uint8_t> repacked(
+        packedType.getPackedTensorType().getNumElements());
+    if (llvm::Error err = packInts(q, repacked))
       return op.emitOpError()
              << "cannot repack: " << llvm::toString(std::move(err));
 
     int64_t elemBytes = type.getScaleType().getIntOrFloatBitWidth() / 8;
     RankedTensorType paramType = packedType.getStoredScaleTensorType();
-    auto tileParams = [&](ArrayRef<char> in,
-                          std::vector<uint8_t> &out) -> LogicalResult {
+    auto params = [&](ArrayRef<char> in,
+                      std::vector<uint8_t> &out) -> LogicalResult {
       out.resize(paramType.getNumElements() * elemBytes);
       ArrayRef<uint8_t> bytes(reinterpret_cast<const uint8_t *>(in.data()),
                               in.size());
-      if (llvm::Error err = ::dq::tileGroupParams(bytes, elemBytes, geo, out))
+      if (llvm::Error err = packParams(bytes, elemBytes, out))
         return op.emitOpError() << "cannot tile scale/offset: "
                                 << llvm::toString(std::move(err));
       return success();
     };
-    std::vector<uint8_t> tiledScale, tiledOffset;
-    if (failed(tileParams(*scale, tiledScale)) ||
-        failed(tileParams(*offset, tiledOffset)))
+    std::vector<uint8_t> newScale, newOffset;
+    if (failed(params(*scale, newScale)) || failed(params(*offset, newOffset)))
       return failure();
 
     std::string suffix = "_" + layout;
@@ -106,23 +117,60 @@ struct DQPackWeightsPass
     auto newOp = ConstantOp::create(
         b, op.getLoc(), packedType,
         makeBlob(packedType.getPackedTensorType(),
-                 (blobKey(op.getPacked()) + suffix).str(), tiled),
-        makeBlob(paramType, (blobKey(op.getScale()) + suffix).str(),
-                 tiledScale),
+                 (blobKey(op.getPacked()) + suffix).str(), repacked),
+        makeBlob(paramType, (blobKey(op.getScale()) + suffix).str(), newScale),
         makeBlob(paramType, (blobKey(op.getOffset()) + suffix).str(),
-                 tiledOffset));
+                 newOffset));
     newOp->setDiscardableAttrs(op->getDiscardableAttrDictionary());
     op.getResult().replaceAllUsesWith(newOp.getResult());
     op.erase();
     return success();
   }
 
+  LogicalResult packN16K4(ConstantOp op) {
+    WeightType type = op.getWeightType();
+    N16K4Geometry geo(type.getRows(), type.getCols(), type.getBits(),
+                      type.getGroup());
+    return repack(
+        op, Layout::N16K4,
+        [&](ArrayRef<int8_t> q, MutableArrayRef<uint8_t> out) {
+          return ::dq::packN16K4(q, geo, out);
+        },
+        [&](ArrayRef<uint8_t> in, int64_t elemBytes,
+            MutableArrayRef<uint8_t> out) {
+          return ::dq::tileGroupParams(in, elemBytes, geo, out);
+        });
+  }
+
+  LogicalResult packGPUChunked(ConstantOp op) {
+    WeightType type = op.getWeightType();
+    GPUChunkedGeometry geo(type.getRows(), type.getCols(), type.getBits(),
+                           type.getGroup());
+    return repack(
+        op, Layout::GPUChunked,
+        [&](ArrayRef<int8_t> q, MutableArrayRef<uint8_t> out) {
+          return ::dq::packGPUChunked(q, geo, out);
+        },
+        [&](ArrayRef<uint8_t> in, int64_t,
+            MutableArrayRef<uint8_t> out) -> llvm::Error {
+          // Scale and offset stay row-major [N, K/group].
+          if (in.size() != out.size())
+            return llvm::createStringError(
+                "scale/offset has " + llvm::Twine(in.size()) +
+                " bytes; expected " + llvm::Twine(out.size()));
+          llvm::copy(in, out.begin());
+          return llvm::Error::success();
+        });
+  }
+
   void runOnOperation() override {
-    if (layout != "n16k4") {
-      getOperation().emitError() << "--dq-pack-weights: unknown layout '"
-                                 << layout << "'; expected n16k4";
+    if (layout != "n16k4" && layout != "gpu_chunked") {
+      getOperation().emitError()
+          << "--dq-pack-weights: unknown layout '" << layout
+          << "'; expected n16k4 or gpu_chunked";
       return signalPassFailure();
     }
+    bool gpu = layout == "gpu_chunked";
     SmallVector<ConstantOp> candidates;
     getOperation().walk([&](ConstantOp op) {
       if (op.getWeightType().getLayout() != Layout::RowMajor)
@@ -139,7 +187,7 @@ struct DQPackWeightsPass
       candidates.push_back(op);
     });
     for (ConstantOp op : candidates) {
-      if (failed(packN16K4(op)))
+      if (failed(gpu ? packGPUChunked(op) : packN16K4(op)))
         return signalPassFailure();
       ++numPacked;
     }

@@ -162,6 +162,11 @@ def DQPackWeights : Pass<"dq-pack-weights", "::mlir::ModuleOp"> {
     groups are padded to whole chunks, and scale and offset are tiled the
     same way (see the `layout` attribute and docs/decoupled-format.md).
 
+    `layout=gpu_chunked` (used by `--dq-cuda-pipeline`) keeps rows in order
+    and cuts each group into 16-byte chunks of offset-binary fields (12
+    bytes at 3 bits), one per GPU lane and load; scale and offset stay
+    row-major.
+
     Constants used by anything but `dq.matmul` (`dq.dequantize`,
     `dq.split`) keep their layout. A constant whose data was elided cannot
     be repacked and is reported as an error.
@@ -169,7 +174,7 @@ def DQPackWeights : Pass<"dq-pack-weights", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::dq::DQDialect"];
   let options = [
     Option<"layout", "layout", "std::string", "\"n16k4\"",
-           "Target layout: n16k4">,
+           "Target layout: n16k4 or gpu_chunked">,
   ];
   let statistics = [
     Statistic<"numPacked", "packed-weights", "Weights repacked">,
