@@ -163,4 +163,127 @@ def DQBuildCPUKernels : Pass<"dq-build-cpu-kernels", "::mlir::ModuleOp"> {
   ];
 }
 
+def DQLowerMatmulCUDA : Pass<"dq-lower-matmul-cuda", "::mlir::ModuleOp"> {
+  let summary = "Lower dq.matmul on gpu_chunked weights to CUDA kernel calls";
+  let description = [{
+    Replaces every `dq.matmul` by a call to a host function declared in the
+    module (`__dq_cuda_matmul_<i>`, one per weight and kernel
+    configuration), marked with a `dq.cuda_matmul` attribute that records
+    the weight type, the activation type and the kernel configuration;
+    `--dq-build-cuda-kernels` writes its body and the GPU kernels after
+    bufferization. The call site stays at the tensor level
+    (`bufferization.to_buffer` / `to_tensor`), like `--dq-lower-matmul-cpu`.
+
+    The route is chosen per call from the static activation row count M:
+
+    - `gemv` when M <= `gemv-max-m` (and for f32 activations at any M,
+      `gemv-max-m` rows per block row): bandwidth-bound, one warp per
+      `rows-per-warp` output rows, 16-byte loads of the packed weight,
+      shift/mask/exponent-trick unpacking in registers, f32 FMAs, and a
+      `gpu.shuffle xor` reduction;
+    - `gemm` otherwise (f16/bf16 activations, including a dynamic M): tiles
+      of `tile-m` x `tile-n` staged in workgroup memory, the weight
+      dequantized to the activation type while staging, `nvvm.mma.sync`
+      m16n8k16 with f32 accumulators.
+
+    Every weight must be a `dq.constant` in the `gpu_chunked` layout
+    (`--dq-pack-weights=layout=gpu_chunked`); a weight from a block
+    argument or `dq.build`, or a constant left in another layout, is an
+    error. Other dq ops are left for `--dq-lower-to-linalg` (host code).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+  let options = [
+    Option<"gemvMaxM", "gemv-max-m", "unsigned", "8",
+           "Largest static M (1 to 8) that takes the gemv route">,
+    Option<"rowsPerWarp", "rows-per-warp", "unsigned", "2",
+           "gemv: output rows per warp (1 to 8)">,
+    Option<"warps", "warps", "unsigned", "4",
+           "gemv: warps per block (1 to 32)">,
+    Option<"tileM", "tile-m", "unsigned", "64",
+           "gemm: activation rows per block tile (32, 64 or 128)">,
+    Option<"tileN", "tile-n", "unsigned", "64",
+           "gemm: output columns per block tile (16, 32, 64 or 128)">,
+    Option<"poison", "poison", "bool", "true",
+           "Fill the device output with NaN before the kernel runs">,
+    Option<"repeat", "repeat", "unsigned", "1",
+           "Launches of the matmul kernel per call (benchmarking)">,
+  ];
+  let statistics = [
+    Statistic<"numLowered", "lowered-matmuls", "dq.matmul ops lowered">,
+    Statistic<"numHostFunctions", "host-functions",
+              "Host functions declared">,
+  ];
+}
+
+def DQBuildCUDAKernels : Pass<"dq-build-cuda-kernels", "::mlir::ModuleOp"> {
+  let summary = "Write the host code and GPU kernels --dq-lower-matmul-cuda declared";
+  let description = [{
+    Every private `func.func` declaration carrying a `dq.cuda_matmul`
+    attribute gets its body, in `gpu`, `memref`, `scf`, `arith` and a few
+    `llvm` ops (the globals that keep the device copies of the weight
+    between calls), and the kernels it launches are generated into one
+    `gpu.module @__dq_cuda_kernels` (from `gpu`, `arith`, `vector`,
+    `memref`, `scf`, `math` and `nvvm.mma.sync`), which carries an
+    `#nvvm.target` for `chip` and `features`; the module becomes a
+    `gpu.container_module`.
+
+    `--dq-cuda-pipeline` runs it after bufferization; the kernels are then
+    lowered with `convert-gpu-to-nvvm` and serialized with
+    `gpu-module-to-binary`, the host code with `gpu-to-llvm`.
+
+    Errors: an unsupported chip (the kernels need `mma.sync` with bf16:
+    sm_80 or newer), a malformed attribute, a marked function that already
+    has a body.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+  let options = [
+    Option<"chip", "chip", "std::string", "\"sm_90\"",
+           "Target GPU: sm_80, sm_86, sm_87, sm_89, sm_90 or sm_90a">,
+    Option<"features", "features", "std::string", "\"+ptx80\"",
+           "PTX features (the PTX ISA version)">,
+    Option<"optLevel", "opt-level", "unsigned", "3",
+           "Optimization level of the NVPTX back end">,
+  ];
+  let statistics = [
+    Statistic<"numBuilt", "built-host-functions", "Host functions written">,
+    Statistic<"numKernels", "kernels", "GPU kernels generated">,
+  ];
+}
+
+def DQCheckCUDAToolkit : Pass<"dq-check-cuda-toolkit", "::mlir::ModuleOp"> {
+  let summary = "Check that the CUDA toolkit a binary format needs is there";
+  let description = [{
+    `format=bin` (cubin) and `format=fatbin` make `gpu-module-to-binary`
+    run the CUDA toolkit's `ptxas` (and `fatbinary`); `format=isa` (PTX,
+    compiled by the driver when the module loads) needs no toolkit. The
+    toolkit is, in order: the `toolkit` option, `$CUDA_HOME`, the
+    directory above a `ptxas` on `PATH`, `/usr/local/cuda`. When the format
+    needs a toolkit and none is found (or the named one lacks the tools),
+    the pass fails with an error saying where it looked, before any code is
+    generated. An unknown format is an error too. `--dq-cuda-pipeline` runs
+    it first.
+  }];
+  let options = [
+    Option<"format", "format", "std::string", "\"isa\"",
+           "Kernel binary format: isa (PTX), bin (cubin) or fatbin">,
+    Option<"toolkit", "toolkit", "std::string", "\"\"",
+           "CUDA toolkit directory (default: CUDA_HOME, PATH, /usr/local/cuda)">,
+  ];
+}
+
 #endif // DQ_CONVERSION_PASSES_TD
