@@ -81,4 +81,10 @@ void mlir::dq::registerPipelines() {
       "Lower dq ops and tensor-level linalg to the LLVM dialect for the CPU "
       "(repacked weights, vectorized multi-threaded matmul kernels)",
       buildCPUPipeline);
+  PassPipelineRegistration<CUDAPipelineOptions>(
+      "dq-cuda-pipeline",
+      "Lower dq ops to the LLVM dialect with CUDA kernels for dq.matmul "
+      "(gpu_chunked weights, gemv and tensor-core gemm kernels, PTX or "
+      "cubin/fatbin)",
+      buildCUDAPipeline);
 }

@@ -43,7 +43,67 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 /// portable lowering; then upstream bufferization and lowering to LLVM.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
-/// Registers --dq-cpu-pipeline.
+/// Options of --dq-cuda-pipeline.
+struct CUDAPipelineOptions : public PassPipelineOptions<CUDAPipelineOptions> {
+  Option<std::string> chip{
+      *this, "chip",
+      llvm::cl::desc("Target GPU: sm_80, sm_86, sm_87, sm_89, sm_90 or sm_90a"),
+      llvm::cl::init("sm_90")};
+  Option<std::string> features{
+      *this, "features", llvm::cl::desc("PTX features (the PTX ISA version)"),
+      llvm::cl::init("+ptx80")};
+  Option<unsigned> optLevel{
+      *this, "opt-level",
+      llvm::cl::desc("Optimization level of the NVPTX back end"),
+      llvm::cl::init(3)};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("Kernel binary: isa (PTX, compiled by the driver at "
+                     "load), bin (cubin) or fatbin; bin and fatbin need the "
+                     "CUDA toolkit"),
+      llvm::cl::init("isa")};
+  Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit directory (default: $CUDA_HOME, the "
+                     "directory above ptxas on PATH, /usr/local/cuda)"),
+      llvm::cl::init("")};
+  Option<unsigned> gemvMaxM{
+      *this, "gemv-max-m",
+      llvm::cl::desc("Largest static M (0 to 8) that takes the gemv route"),
+      llvm::cl::init(8)};
+  Option<unsigned> rowsPerWarp{
+      *this, "rows-per-warp",
+      llvm::cl::desc("gemv: output rows per warp (1 to 8)"), llvm::cl::init(2)};
+  Option<unsigned> warps{*this, "warps",
+                         llvm::cl::desc("gemv: warps per block (1 to 32)"),
+                         llvm::cl::init(4)};
+  Option<unsigned> tileM{
+      *this, "tile-m",
+      llvm::cl::desc("gemm: activation rows per block tile (32, 64, 128)"),
+      llvm::cl::init(64)};
+  Option<unsigned> tileN{
+      *this, "tile-n",
+      llvm::cl::desc("gemm: output columns per block tile (16, 32, 64, 128)"),
+      llvm::cl::init(64)};
+  Option<bool> poison{
+      *this, "poison",
+      llvm::cl::desc("Fill the device output with NaN before the kernel "
+                     "runs (unwritten elements show)"),
+      llvm::cl::init(true)};
+  Option<unsigned> repeat{
+      *this, "repeat",
+      llvm::cl::desc("Launches of each matmul kernel per call (benchmarks "
+                     "subtract two repeat counts to time the kernel alone)"),
+      llvm::cl::init(1)};
+};
+
+/// dq ops and tensor-level linalg to the LLVM dialect plus GPU binaries:
+/// weights are repacked (gpu_chunked), dq.matmul runs as generated CUDA
+/// kernels (gemv or tensor-core gemm) launched through the mgpu* runtime
+/// ABI; other code stays on the host CPU.
+void buildCUDAPipeline(OpPassManager &pm, const CUDAPipelineOptions &options);
+
+/// Registers --dq-cpu-pipeline and --dq-cuda-pipeline.
 void registerPipelines();
 
 } // namespace mlir::dq
