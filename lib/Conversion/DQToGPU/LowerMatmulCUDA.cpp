@@ -309,15 +309,21 @@ FailureOr<std::string> mlir::dq::findCUDAToolkit(StringRef format,
             .str();
     return failure();
   };
+  // A named toolkit (option or CUDA_HOME) is used or reported, never
+  // skipped; PTX needs none.
   if (!option.empty()) {
-    if (hasTools(option) || !needed)
+    if (hasTools(option))
       return option.str();
+    if (!needed)
+      return std::string();
     return missing("CUDA toolkit", option);
   }
   if (std::optional<std::string> home = llvm::sys::Process::GetEnv("CUDA_HOME");
       home && !home->empty()) {
-    if (hasTools(*home) || !needed)
+    if (hasTools(*home))
       return *home;
+    if (!needed)
+      return std::string();
     return missing("CUDA_HOME", *home);
   }
   if (llvm::ErrorOr<std::string> ptxas =
