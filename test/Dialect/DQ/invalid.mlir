@@ -47,7 +47,7 @@ func.func @scale_int(%w: !dq.weight<[4, 8], bits = 2, group = 8, scale = i8>)
 
 // -----
 
-// expected-error @+2 {{expected one of [row_major, n16k4] for storage layout of the packed integers, got: tiled}}
+// expected-error @+2 {{expected one of [row_major, n16k4, gpu_chunked] for storage layout of the packed integers, got: tiled}}
 // expected-error @+1 {{failed to parse DQ_WeightType parameter 'layout'}}
 func.func @bad_layout(%w: !dq.weight<[4, 8], bits = 2, group = 8, scale = f16, layout = tiled>)
 
@@ -400,6 +400,31 @@ func.func @n16k4_scale_shape() {
          scale(dense_resource<s> : tensor<20x2xf16>)
          offset(dense_resource<z> : tensor<2x2x16xf16>)
          : !dq.weight<[20, 16], bits = 2, group = 8, scale = f16, layout = n16k4>
+  return
+}
+
+// -----
+
+// gpu_chunked: per-channel 3-bit rows of 100 columns pad to 128, four
+// 12-byte chunks: 48 bytes per row.
+func.func @gpu_chunked_packed_shape() {
+  // expected-error @+1 {{'dq.constant' op packed type must be 'tensor<5x48xi8>' for '!dq.weight<[5, 100], bits = 3, group = 100, scale = bf16, layout = gpu_chunked>', got 'tensor<5x38xi8>'}}
+  %w = dq.constant packed(dense_resource<q> : tensor<5x38xi8>)
+         scale(dense_resource<s> : tensor<5x1xbf16>)
+         offset(dense_resource<z> : tensor<5x1xbf16>)
+         : !dq.weight<[5, 100], bits = 3, group = 100, scale = bf16, layout = gpu_chunked>
+  return
+}
+
+// -----
+
+// gpu_chunked keeps scale and offset row-major.
+func.func @gpu_chunked_scale_shape() {
+  // expected-error @+1 {{'dq.constant' op offset type must be 'tensor<4x2xf16>' for '!dq.weight<[4, 128], bits = 2, group = 64, scale = f16, layout = gpu_chunked>', got 'tensor<1x2x16xf16>'}}
+  %w = dq.constant packed(dense_resource<q> : tensor<4x32xi8>)
+         scale(dense_resource<s> : tensor<4x2xf16>)
+         offset(dense_resource<z> : tensor<1x2x16xf16>)
+         : !dq.weight<[4, 128], bits = 2, group = 64, scale = f16, layout = gpu_chunked>
   return
 }
 
