@@ -26,11 +26,11 @@ activation type, B = 2^(bits-1), Kp the padded K, C the chunks per row):
   lane, five shuffle additions: at most Kp + 2C + 16 roundings per term,
       |err| <= (Kp + 2C + 16) u Σ_k |x_k| (|s| (|Q_k| + 2B) + |z|)
   plus the rounding of the result, u_a |y|.
-  gemm: W is dequantized in f32 and rounded to the activation type
-  (u_a |W|), products are exact in f32 and accumulate in f32 (Kp + 16
-  roundings), so
-      |err| <= ((Kp + 16) u + 2 u_a) Σ_k |x_k| (|s| (|Q_k| + 2B) + |z|)
-  plus u_a |y|.
+  gemm: W is dequantized in f32 (two FMAs) and rounded to the activation
+  type (u_a |W|, plus half the smallest subnormal at f16), products are
+  exact in f32 and accumulate in f32 (Kp + 16 roundings), so
+      |err| <= u_a Σ_k |x_k| |W_k| + (Kp + 20) u Σ_k |x_k| (|s| (|Q_k| + 2B) + |z|)
+  plus u_a |y| (and 2^-25 Σ|x| at f16).
 A 1% margin covers the second-order terms.
 """
 import json
@@ -135,12 +135,19 @@ def bound(c, x, y, gemm):
     b = 2 ** (bits - 1)
     s = dqgen.expand_groups(np.abs(c["s"]), group)
     z = dqgen.expand_groups(np.abs(c["z"]), group)
-    absum = np.abs(x) @ (s * (np.abs(c["q"]) + 2 * b) + z).T
+    ax = np.abs(x)
+    absum = ax @ (s * (np.abs(c["q"]) + 2 * b) + z).T
+    out = U_ACT[c["act"]] * np.abs(y)
     if gemm:
-        per_term = (kp + 16) * U32 + 2 * U_ACT[c["act"]]
-    else:
-        per_term = (kp + 2 * kp // CHUNK[bits] + 16) * U32
-    return 1.01 * (per_term * absum + U_ACT[c["act"]] * np.abs(y))
+        # The weight rounded to the activation type (relative u_a, or half
+        # the smallest f16 subnormal), its f32 dequantization (two FMAs)
+        # and the f32 accumulation.
+        wround = U_ACT[c["act"]] * (ax @ np.abs(c["w"]).T)
+        if c["act"] == "f16":
+            wround += 2.0 ** -25 * ax.sum(axis=1, keepdims=True)
+        return 1.01 * (wround + (kp + 20) * U32 * absum + out)
+    rounds = kp + 2 * kp // CHUNK[bits] + 16
+    return 1.01 * (rounds * U32 * absum + out)
 
 
 def make_cases(work):
