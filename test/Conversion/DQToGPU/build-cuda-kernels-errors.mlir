@@ -27,3 +27,38 @@ func.func private @type(memref<?x16xf16, strided<[?, 1], offset: ?>>, memref<2x4
 func.func private @body(%x: memref<?x16xf16, strided<[?, 1], offset: ?>>, %p: memref<2x16xi8>, %s: memref<2x1xf16>, %z: memref<2x1xf16>, %y: memref<?x2xf16>) attributes {dq.cuda_matmul = {}} {
   return
 }
+
+// -----
+
+// expected-error @+1 {{'func.func' op has a malformed dq.cuda_matmul attribute: expected a dictionary}}
+func.func private @not_dict(memref<?x16xf16, strided<[?, 1], offset: ?>>, memref<2x16xi8>, memref<2x1xf16>, memref<2x1xf16>, memref<?x2xf16>) attributes {dq.cuda_matmul = "gemv"}
+
+// -----
+
+// expected-error @+1 {{'func.func' op has a malformed dq.cuda_matmul attribute: activation must be f32, f16 or bf16}}
+func.func private @activation(memref<?x16xf16, strided<[?, 1], offset: ?>>, memref<2x16xi8>, memref<2x1xf16>, memref<2x1xf16>, memref<?x2xf16>) attributes {dq.cuda_matmul = {activation = i8, m_block = 1 : i64, poison = true, repeat = 1 : i64, route = "gemv", rows_per_warp = 2 : i64, tile_m = 64 : i64, tile_n = 64 : i64, warps = 4 : i64, weight = !dq.weight<[2, 16], bits = 2, group = 16, scale = f16, layout = gpu_chunked>}}
+
+// -----
+
+// expected-error @+1 {{'func.func' op has a malformed dq.cuda_matmul attribute: route must be gemv or gemm}}
+func.func private @route(memref<?x16xf16, strided<[?, 1], offset: ?>>, memref<2x16xi8>, memref<2x1xf16>, memref<2x1xf16>, memref<?x2xf16>) attributes {dq.cuda_matmul = {activation = f16, m_block = 1 : i64, poison = true, repeat = 1 : i64, route = "simt", rows_per_warp = 2 : i64, tile_m = 64 : i64, tile_n = 64 : i64, warps = 4 : i64, weight = !dq.weight<[2, 16], bits = 2, group = 16, scale = f16, layout = gpu_chunked>}}
+
+// -----
+
+// expected-error @+1 {{'func.func' op has a malformed dq.cuda_matmul attribute: m_block must be 1 to 8}}
+func.func private @m_block(memref<?x16xf16, strided<[?, 1], offset: ?>>, memref<2x16xi8>, memref<2x1xf16>, memref<2x1xf16>, memref<?x2xf16>) attributes {dq.cuda_matmul = {activation = f16, m_block = 9 : i64, poison = true, repeat = 1 : i64, route = "gemv", rows_per_warp = 2 : i64, tile_m = 64 : i64, tile_n = 64 : i64, warps = 4 : i64, weight = !dq.weight<[2, 16], bits = 2, group = 16, scale = f16, layout = gpu_chunked>}}
+
+// -----
+
+// expected-error @+1 {{'func.func' op has a malformed dq.cuda_matmul attribute: rows_per_warp must be 1 to 8 and warps 1 to 32}}
+func.func private @warps(memref<?x16xf16, strided<[?, 1], offset: ?>>, memref<2x16xi8>, memref<2x1xf16>, memref<2x1xf16>, memref<?x2xf16>) attributes {dq.cuda_matmul = {activation = f16, m_block = 1 : i64, poison = true, repeat = 1 : i64, route = "gemv", rows_per_warp = 2 : i64, tile_m = 64 : i64, tile_n = 64 : i64, warps = 0 : i64, weight = !dq.weight<[2, 16], bits = 2, group = 16, scale = f16, layout = gpu_chunked>}}
+
+// -----
+
+// expected-error @+1 {{'func.func' op has a malformed dq.cuda_matmul attribute: tile_m must be 32, 64 or 128 and tile_n 16, 32, 64 or 128}}
+func.func private @tile(memref<?x16xf16, strided<[?, 1], offset: ?>>, memref<2x16xi8>, memref<2x1xf16>, memref<2x1xf16>, memref<?x2xf16>) attributes {dq.cuda_matmul = {activation = f16, m_block = 1 : i64, poison = true, repeat = 1 : i64, route = "gemv", rows_per_warp = 2 : i64, tile_m = 64 : i64, tile_n = 24 : i64, warps = 4 : i64, weight = !dq.weight<[2, 16], bits = 2, group = 16, scale = f16, layout = gpu_chunked>}}
+
+// -----
+
+// expected-error @+1 {{'func.func' op has a malformed dq.cuda_matmul attribute: repeat must be at least 1}}
+func.func private @repeat(memref<?x16xf16, strided<[?, 1], offset: ?>>, memref<2x16xi8>, memref<2x1xf16>, memref<2x1xf16>, memref<?x2xf16>) attributes {dq.cuda_matmul = {activation = f16, m_block = 1 : i64, poison = true, repeat = 0 : i64, route = "gemv", rows_per_warp = 2 : i64, tile_m = 64 : i64, tile_n = 64 : i64, warps = 4 : i64, weight = !dq.weight<[2, 16], bits = 2, group = 16, scale = f16, layout = gpu_chunked>}}
