@@ -78,27 +78,37 @@ static std::string parseEntry(llvm::StringRef Name, const llvm::json::Value &V,
   return "";
 }
 
-llvm::Expected<SafetensorsReader>
-SafetensorsReader::parse(std::unique_ptr<llvm::MemoryBuffer> Buffer,
-                         llvm::StringRef Name) {
+/// Checks the 8-byte header length of a file of FileSize bytes whose first
+/// bytes are Prefix; returns the length or an error message.
+static llvm::Expected<uint64_t> checkHeaderLength(llvm::StringRef Prefix,
+                                                  uint64_t FileSize,
+                                                  llvm::StringRef Name) {
   auto Fail = [&](const llvm::Twine &Msg) -> llvm::Error {
     return llvm::createStringError(Name + ": " + Msg);
   };
-  llvm::StringRef Bytes = Buffer->getBuffer();
-  if (Bytes.size() < 8)
-    return Fail("truncated safetensors file: " + llvm::Twine(Bytes.size()) +
+  if (FileSize < 8 || Prefix.size() < 8)
+    return Fail("truncated safetensors file: " + llvm::Twine(FileSize) +
                 " bytes, too short for the header length");
-  uint64_t HeaderLen = llvm::support::endian::read64le(Bytes.data());
+  uint64_t HeaderLen = llvm::support::endian::read64le(Prefix.data());
   if (HeaderLen > kMaxSafetensorsHeaderBytes)
     return Fail("header length " + llvm::Twine(HeaderLen) +
                 " exceeds the limit of " +
                 llvm::Twine(kMaxSafetensorsHeaderBytes) +
                 " bytes (not a safetensors file?)");
-  if (HeaderLen > Bytes.size() - 8)
+  if (HeaderLen > FileSize - 8)
     return Fail("truncated safetensors file: the header claims " +
                 llvm::Twine(HeaderLen) + " bytes but only " +
-                llvm::Twine(Bytes.size() - 8) + " follow");
-  llvm::StringRef HeaderText = Bytes.substr(8, HeaderLen);
+                llvm::Twine(FileSize - 8) + " follow");
+  return HeaderLen;
+}
+
+llvm::Expected<SafetensorsReader>
+SafetensorsReader::parseHeader(llvm::StringRef HeaderText, uint64_t FileSize,
+                               llvm::StringRef Name) {
+  auto Fail = [&](const llvm::Twine &Msg) -> llvm::Error {
+    return llvm::createStringError(Name + ": " + Msg);
+  };
+  uint64_t HeaderLen = HeaderText.size();
   if (!HeaderText.starts_with("{"))
     return Fail("header is not a JSON object (not a safetensors file?)");
   llvm::Expected<llvm::json::Value> Header = llvm::json::parse(HeaderText);
@@ -135,7 +145,7 @@ SafetensorsReader::parse(std::unique_ptr<llvm::MemoryBuffer> Buffer,
   // The entries must tile the data buffer exactly: no gaps, no overlaps, no
   // bytes past the end, none left over.
   uint64_t DataBegin = 8 + HeaderLen;
-  uint64_t DataSize = Bytes.size() - DataBegin;
+  uint64_t DataSize = FileSize - DataBegin;
   llvm::sort(Raw, [](const RawEntry &A, const RawEntry &B) {
     return std::tie(A.Begin, A.End, A.Name) < std::tie(B.Begin, B.End, B.Name);
   });
@@ -163,19 +173,85 @@ SafetensorsReader::parse(std::unique_ptr<llvm::MemoryBuffer> Buffer,
                                    DataBegin + E.Begin, DataBegin + E.End};
   }
   llvm::sort(Reader.Names);
-  Reader.Buffer = std::move(Buffer);
   return std::move(Reader);
 }
 
 llvm::Expected<SafetensorsReader>
+SafetensorsReader::parse(std::unique_ptr<llvm::MemoryBuffer> Buffer,
+                         llvm::StringRef Name) {
+  llvm::StringRef Bytes = Buffer->getBuffer();
+  llvm::Expected<uint64_t> HeaderLen =
+      checkHeaderLength(Bytes, Bytes.size(), Name);
+  if (!HeaderLen)
+    return HeaderLen.takeError();
+  llvm::Expected<SafetensorsReader> Reader =
+      parseHeader(Bytes.substr(8, *HeaderLen), Bytes.size(), Name);
+  if (Reader)
+    Reader->Buffer = std::move(Buffer);
+  return Reader;
+}
+
+void SafetensorsReader::FileCloser::operator()(
+    llvm::sys::fs::file_t *File) const {
+  llvm::sys::fs::closeFile(*File);
+  delete File;
+}
+
+/// Reads exactly Out.size() bytes at Offset; an error if the file ends
+/// first (it changed since it was opened).
+static llvm::Error readExactly(llvm::sys::fs::file_t File,
+                               llvm::MutableArrayRef<char> Out, uint64_t Offset,
+                               llvm::StringRef Name) {
+  while (!Out.empty()) {
+    llvm::Expected<size_t> Got =
+        llvm::sys::fs::readNativeFileSlice(File, Out, Offset);
+    if (!Got)
+      return llvm::createStringError(
+          Name + ": read failed: " + llvm::toString(Got.takeError()));
+    if (*Got == 0)
+      return llvm::createStringError(
+          Name + ": the file ended early (did it change while being read?)");
+    Out = Out.drop_front(*Got);
+    Offset += *Got;
+  }
+  return llvm::Error::success();
+}
+
+llvm::Expected<SafetensorsReader>
 SafetensorsReader::open(llvm::StringRef Path) {
-  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> Buffer =
-      llvm::MemoryBuffer::getFile(Path, /*IsText=*/false,
-                                  /*RequiresNullTerminator=*/false);
-  if (!Buffer)
+  llvm::Expected<llvm::sys::fs::file_t> Opened =
+      llvm::sys::fs::openNativeFileForRead(Path);
+  if (!Opened)
     return llvm::createStringError(
-        Path + ": cannot open: " + Buffer.getError().message());
-  return parse(std::move(*Buffer), Path);
+        Path + ": cannot open: " + llvm::toString(Opened.takeError()));
+  std::unique_ptr<llvm::sys::fs::file_t, FileCloser> File(
+      new llvm::sys::fs::file_t(*Opened));
+  llvm::sys::fs::file_status Status;
+  if (std::error_code EC = llvm::sys::fs::status(*File, Status))
+    return llvm::createStringError(Path + ": cannot open: " + EC.message());
+  if (Status.type() == llvm::sys::fs::file_type::directory_file)
+    return llvm::createStringError(Path + ": cannot open: " + "Is a directory");
+  uint64_t FileSize = Status.getSize();
+
+  // Only the header is read now, after its length was checked against the
+  // file size; the data stays on disk until a tensor is read.
+  char Prefix[8];
+  uint64_t PrefixLen = std::min<uint64_t>(8, FileSize);
+  if (llvm::Error E = readExactly(
+          *File, llvm::MutableArrayRef<char>(Prefix, PrefixLen), 0, Path))
+    return std::move(E);
+  llvm::Expected<uint64_t> HeaderLen =
+      checkHeaderLength(llvm::StringRef(Prefix, PrefixLen), FileSize, Path);
+  if (!HeaderLen)
+    return HeaderLen.takeError();
+  std::string HeaderText(*HeaderLen, '\0');
+  if (llvm::Error E = readExactly(*File, HeaderText, 8, Path))
+    return std::move(E);
+  llvm::Expected<SafetensorsReader> Reader =
+      parseHeader(HeaderText, FileSize, Path);
+  if (Reader)
+    Reader->File = std::move(File);
+  return Reader;
 }
 
 bool SafetensorsReader::contains(llvm::StringRef Name) const {
@@ -214,9 +290,19 @@ llvm::Expected<Tensor> SafetensorsReader::read(llvm::StringRef Name) const {
   Tensor T;
   T.Type = E.Type;
   T.Shape = E.Shape;
-  const auto *Data =
-      reinterpret_cast<const uint8_t *>(Buffer->getBufferStart());
-  T.Data.assign(Data + E.Begin, Data + E.End);
+  if (Buffer) {
+    const auto *Data =
+        reinterpret_cast<const uint8_t *>(Buffer->getBufferStart());
+    T.Data.assign(Data + E.Begin, Data + E.End);
+    return T;
+  }
+  T.Data.resize(E.End - E.Begin);
+  if (llvm::Error Err = readExactly(
+          *File,
+          llvm::MutableArrayRef<char>(reinterpret_cast<char *>(T.Data.data()),
+                                      T.Data.size()),
+          E.Begin, FileName))
+    return std::move(Err);
   return T;
 }
 
