@@ -4,10 +4,11 @@
 
 #include "dq/Support/AtomicFile.h"
 
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Endian.h"
-#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/FileSystem.h"
 
 using namespace dq;
 
@@ -232,22 +233,46 @@ static std::string explainDescr(llvm::StringRef Descr) {
          " (supported: " + getSupportedDescrs() + ")";
 }
 
-llvm::Expected<Tensor> dq::parseNpy(llvm::StringRef Bytes,
-                                    llvm::StringRef Name) {
+namespace {
+/// What the header of a .npy file promises, checked against the file size.
+struct NpyLayout {
+  DType Type;
+  std::vector<int64_t> Shape;
+  uint64_t DataBegin, DataSize;
+};
+} // namespace
+
+/// Length of the part of a .npy file that holds the magic string, version,
+/// header length and header, when Prefix (the first bytes) is long enough to
+/// tell; 0 otherwise.
+static uint64_t getNpyHeaderEnd(llvm::StringRef Prefix) {
+  if (Prefix.size() < 12 || !Prefix.starts_with(kMagic))
+    return 0;
+  unsigned Major = static_cast<uint8_t>(Prefix[6]);
+  if (Major == 1)
+    return 10 + uint64_t(llvm::support::endian::read16le(Prefix.data() + 8));
+  return 12 + uint64_t(llvm::support::endian::read32le(Prefix.data() + 8));
+}
+
+/// Checks everything but the data of a .npy file of FileSize bytes whose
+/// first bytes are Prefix (at least the header, or the whole file when it is
+/// shorter). Nothing is allocated for the data until this succeeded.
+static llvm::Expected<NpyLayout> checkNpyLayout(llvm::StringRef Prefix,
+                                                uint64_t FileSize,
+                                                llvm::StringRef Name) {
   auto Fail = [&](const llvm::Twine &Msg) -> llvm::Error {
     return llvm::createStringError(Name + ": " + Msg);
   };
-  size_t FileSize = Bytes.size();
   if (FileSize < 8) {
-    if (!kMagic.starts_with(Bytes.take_front(kMagic.size())))
+    if (!kMagic.starts_with(Prefix.take_front(kMagic.size())))
       return Fail("not a .npy file (bad magic string)");
     return Fail("truncated .npy file: " + llvm::Twine(FileSize) +
                 " bytes, too short for the magic string and version");
   }
-  if (!Bytes.starts_with(kMagic))
+  if (!Prefix.starts_with(kMagic))
     return Fail("not a .npy file (bad magic string)");
-  unsigned Major = static_cast<uint8_t>(Bytes[6]);
-  unsigned Minor = static_cast<uint8_t>(Bytes[7]);
+  unsigned Major = static_cast<uint8_t>(Prefix[6]);
+  unsigned Minor = static_cast<uint8_t>(Prefix[7]);
   if (Major < 1 || Major > 3 || Minor != 0)
     return Fail("unsupported .npy format version " + llvm::Twine(Major) + "." +
                 llvm::Twine(Minor) + " (supported: 1.0, 2.0, 3.0)");
@@ -256,8 +281,8 @@ llvm::Expected<Tensor> dq::parseNpy(llvm::StringRef Bytes,
   if (FileSize < 8 + LenSize)
     return Fail("truncated .npy file: ends inside the header length");
   uint64_t HeaderLen = Major == 1
-                           ? llvm::support::endian::read16le(Bytes.data() + 8)
-                           : llvm::support::endian::read32le(Bytes.data() + 8);
+                           ? llvm::support::endian::read16le(Prefix.data() + 8)
+                           : llvm::support::endian::read32le(Prefix.data() + 8);
   uint64_t DataBegin = 8 + LenSize + HeaderLen;
   if (DataBegin > FileSize)
     return Fail("truncated .npy file: the header claims " +
@@ -266,7 +291,7 @@ llvm::Expected<Tensor> dq::parseNpy(llvm::StringRef Bytes,
 
   NpyHeader Header;
   std::string Err =
-      HeaderParser(Bytes.slice(8 + LenSize, DataBegin)).parse(Header);
+      HeaderParser(Prefix.slice(8 + LenSize, DataBegin)).parse(Header);
   if (!Err.empty())
     return Fail("malformed .npy header: " + Err);
 
@@ -294,24 +319,89 @@ llvm::Expected<Tensor> dq::parseNpy(llvm::StringRef Bytes,
                 " unexpected trailing bytes after the array data (shape " +
                 formatShape(Header.Shape) + " with dtype '" + Header.Descr +
                 "' needs " + llvm::Twine(*Size) + ")");
+  if (llvm::Error E = checkAllocation(*Size))
+    return Fail("shape " + formatShape(Header.Shape) + " with dtype '" +
+                Header.Descr + "' " + llvm::toString(std::move(E)));
+  return NpyLayout{*Type, std::move(Header.Shape), DataBegin, *Size};
+}
 
+llvm::Expected<Tensor> dq::parseNpy(llvm::StringRef Bytes,
+                                    llvm::StringRef Name) {
+  llvm::Expected<NpyLayout> Layout = checkNpyLayout(Bytes, Bytes.size(), Name);
+  if (!Layout)
+    return Layout.takeError();
   Tensor T;
-  T.Type = *Type;
-  T.Shape = std::move(Header.Shape);
+  T.Type = Layout->Type;
+  T.Shape = std::move(Layout->Shape);
   const uint8_t *Data =
-      reinterpret_cast<const uint8_t *>(Bytes.data() + DataBegin);
-  T.Data.assign(Data, Data + *Size);
+      reinterpret_cast<const uint8_t *>(Bytes.data() + Layout->DataBegin);
+  T.Data.assign(Data, Data + Layout->DataSize);
   return T;
 }
 
+/// Reads exactly Out.size() bytes at Offset of File.
+static llvm::Error readExactly(llvm::sys::fs::file_t File,
+                               llvm::MutableArrayRef<char> Out, uint64_t Offset,
+                               llvm::StringRef Name) {
+  while (!Out.empty()) {
+    llvm::Expected<size_t> Got =
+        llvm::sys::fs::readNativeFileSlice(File, Out, Offset);
+    if (!Got)
+      return llvm::createStringError(
+          Name + ": read failed: " + llvm::toString(Got.takeError()));
+    if (*Got == 0)
+      return llvm::createStringError(
+          Name + ": the file ended early (did it change while being read?)");
+    Out = Out.drop_front(*Got);
+    Offset += *Got;
+  }
+  return llvm::Error::success();
+}
+
 llvm::Expected<Tensor> dq::readNpyFile(llvm::StringRef Path) {
-  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> Buffer =
-      llvm::MemoryBuffer::getFile(Path, /*IsText=*/false,
-                                  /*RequiresNullTerminator=*/false);
-  if (!Buffer)
+  // The header is read and checked first; the data is then read straight
+  // into the tensor (no mapping or copy of the whole file).
+  llvm::Expected<llvm::sys::fs::file_t> File =
+      llvm::sys::fs::openNativeFileForRead(Path);
+  if (!File)
     return llvm::createStringError(
-        Path + ": cannot open: " + Buffer.getError().message());
-  return parseNpy((*Buffer)->getBuffer(), Path);
+        Path + ": cannot open: " + llvm::toString(File.takeError()));
+  auto Close = llvm::make_scope_exit([&] { llvm::sys::fs::closeFile(*File); });
+  llvm::sys::fs::file_status Status;
+  if (std::error_code EC = llvm::sys::fs::status(*File, Status))
+    return llvm::createStringError(Path + ": cannot open: " + EC.message());
+  if (Status.type() == llvm::sys::fs::file_type::directory_file)
+    return llvm::createStringError(Path + ": cannot open: Is a directory");
+  uint64_t FileSize = Status.getSize();
+
+  std::string Prefix(std::min<uint64_t>(FileSize, 12), '\0');
+  if (llvm::Error E = readExactly(*File, Prefix, 0, Path))
+    return std::move(E);
+  // Read the whole header when the file holds it (its length is checked
+  // against the file size before anything that large is allocated).
+  uint64_t HeaderEnd = getNpyHeaderEnd(Prefix);
+  if (HeaderEnd > Prefix.size() && HeaderEnd <= FileSize) {
+    size_t Old = Prefix.size();
+    Prefix.resize(HeaderEnd);
+    if (llvm::Error E = readExactly(
+            *File, llvm::MutableArrayRef<char>(Prefix).drop_front(Old), Old,
+            Path))
+      return std::move(E);
+  }
+  llvm::Expected<NpyLayout> Layout = checkNpyLayout(Prefix, FileSize, Path);
+  if (!Layout)
+    return Layout.takeError();
+  Tensor T;
+  T.Type = Layout->Type;
+  T.Shape = std::move(Layout->Shape);
+  T.Data.resize(Layout->DataSize);
+  if (llvm::Error E = readExactly(
+          *File,
+          llvm::MutableArrayRef<char>(reinterpret_cast<char *>(T.Data.data()),
+                                      T.Data.size()),
+          Layout->DataBegin, Path))
+    return std::move(E);
+  return T;
 }
 
 llvm::Error dq::checkNpyWritable(const Tensor &T) {

@@ -287,6 +287,9 @@ llvm::Expected<Tensor> SafetensorsReader::read(llvm::StringRef Name) const {
   if (It == Entries.end())
     return unknownName(Name);
   const Entry &E = It->second;
+  if (llvm::Error Err = checkAllocation(E.End - E.Begin))
+    return llvm::createStringError(FileName + ": tensor '" + Name + "' " +
+                                   llvm::toString(std::move(Err)));
   Tensor T;
   T.Type = E.Type;
   T.Shape = E.Shape;
