@@ -43,7 +43,7 @@ int main(int argc, char **argv) {
   std::unique_ptr<llvm::MemoryBuffer> input =
       mlir::openInputFile(inputFilename, &errorMessage);
   if (!input) {
-    llvm::errs() << errorMessage << "\n";
+    llvm::errs() << "dq-opt: error: " << errorMessage << "\n";
     return EXIT_FAILURE;
   }
 
@@ -51,7 +51,7 @@ int main(int argc, char **argv) {
     std::unique_ptr<llvm::ToolOutputFile> output =
         mlir::openOutputFile(outputFilename, &errorMessage);
     if (!output) {
-      llvm::errs() << errorMessage << "\n";
+      llvm::errs() << "dq-opt: error: " << errorMessage << "\n";
       return EXIT_FAILURE;
     }
     if (mlir::failed(mlir::MlirOptMain(output->os(), std::move(input), registry,
