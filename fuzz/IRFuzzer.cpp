@@ -58,6 +58,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   // MLIR's lexer reads up to a NUL terminator, which files read through
   // MemoryBuffer have and the fuzzer's input has not: parse a copy.
   std::string Text(reinterpret_cast<const char *>(Data), Size);
+  // Known upstream bug, not dq's: a dialect_resources blob whose alignment
+  // word is 0 aborts MLIR 22's parser in the allocation ("LLVM ERROR: out of
+  // memory"; llvm/llvm-project#181266, fix in #181350). Skip such inputs so
+  // that fuzzing goes on (fuzz/regressions/ir/blob-alignment-zero).
+  if (llvm::StringRef(Text).contains("\"0x00000000"))
+    return 0;
   OwningOpRef<ModuleOp> Module = parse(Ctx, Text);
   if (!Module || failed(verify(*Module)))
     return 0;
