@@ -102,6 +102,20 @@ if os.path.isdir(os.path.join(config.dq_src_root, ".git")) or \
         os.path.isfile(os.path.join(config.dq_src_root, ".git")):
     config.available_features.add("git-checkout")
 
+# `asan`: a build with ASan + UBSan (-DDQ_SANITIZE=ON, from
+# scripts/test-sanitizers.sh). Peak-memory figures mean nothing there (shadow
+# memory, quarantine), and ASan reserves terabytes of address space, so
+# %limit_address_space_1g (ulimit -v 1 GiB for the command that follows) is
+# empty there.
+_memory_limit = os.path.join(config.test_source_root, "Reliability", "Inputs",
+                             "memory_limit.sh")
+if str(getattr(config, "dq_sanitize", "")).upper() in ("ON", "1", "TRUE", "YES"):
+    config.available_features.add("asan")
+    config.substitutions.append(("%limit_address_space_1g", ""))
+else:
+    config.substitutions.append(("%limit_address_space_1g",
+                                 _memory_limit + " 1024"))
+
 # `fuzzers`: the libFuzzer targets of fuzz/ are built, in $DQ_FUZZ_BUILD_DIR
 # (default build-fuzz/ next to the sources) by scripts/fuzz.sh --build-only,
 # which scripts/test.sh runs first. test/Fuzz replays their corpora and
