@@ -16,9 +16,14 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.dq_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
-runner_libs = ",".join(
+runner_libs = [
     os.path.join(config.llvm_lib_dir, lib)
-    for lib in ("libmlir_runner_utils.so", "libmlir_c_runner_utils.so"))
+    for lib in ("libmlir_runner_utils.so", "libmlir_c_runner_utils.so")]
+# --dq-cpu-pipeline's matmul kernels run their row tiles on OpenMP threads:
+# upstream mlir-runner needs libomp to resolve __kmpc_*.
+if config.dq_libomp:
+    runner_libs.append(config.dq_libomp)
+runner_libs = ",".join(runner_libs)
 config.substitutions.append(("%mlir_runner_libs", runner_libs))
 config.substitutions.append(("%dq_src_root", config.dq_src_root))
 config.substitutions.append(("%dq_obj_root", config.dq_obj_root))

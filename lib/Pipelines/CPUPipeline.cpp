@@ -11,6 +11,8 @@
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/SCFToOpenMP/SCFToOpenMP.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -21,11 +23,22 @@
 
 using namespace mlir;
 
-void mlir::dq::buildCPUPipeline(OpPassManager &pm) {
+void mlir::dq::buildCPUPipeline(OpPassManager &pm,
+                                const CPUPipelineOptions &options) {
   // The signature is recorded at tensor level, before bufferization.
   pm.addPass(createDQExportABI());
   // Calibration builds: dq.observe becomes calls into the runtime.
   pm.addPass(createDQLowerObservers());
+  if (options.kernels) {
+    pm.addPass(createDQPackWeights());
+    DQLowerMatmulCPUOptions lower;
+    lower.target = options.target;
+    lower.activations = options.activations;
+    lower.mBlock = options.mBlock;
+    lower.parallel = options.threads;
+    pm.addPass(createDQLowerMatmulCPU(lower));
+  }
+  // Whatever the kernels do not cover takes the portable lowering.
   pm.addPass(createDQLowerToLinalg());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());
@@ -42,17 +55,30 @@ void mlir::dq::buildCPUPipeline(OpPassManager &pm) {
   pm.addPass(createConvertBufferizationToMemRefPass());
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  if (options.kernels)
+    pm.addPass(createDQBuildCPUKernels());
+  // After the deallocation pipeline: it would insert constants into
+  // omp.wsloop, whose verifier rejects them.
+  if (options.threads) {
+    pm.addPass(createConvertSCFToOpenMPPass());
+    // The OpenMP conversion wraps each loop body in memref.alloca_scope,
+    // which must hold a single block; inline the scopes (the kernels
+    // allocate nothing on the stack) before scf-to-cf splits the bodies.
+    pm.addPass(createCanonicalizerPass());
+  }
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
 void mlir::dq::registerPipelines() {
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<CPUPipelineOptions>(
       "dq-cpu-pipeline",
-      "Lower dq ops and tensor-level linalg to the LLVM dialect for the CPU",
+      "Lower dq ops and tensor-level linalg to the LLVM dialect for the CPU "
+      "(repacked weights, vectorized multi-threaded matmul kernels)",
       buildCPUPipeline);
 }

@@ -64,17 +64,37 @@ LogicalResult ConstantOp::verify() {
   WeightType weight = getWeightType();
   if (failed(verifyBlob(*this, "packed", getPacked(),
                         weight.getPackedTensorType(), weight)) ||
-      failed(verifyBlob(*this, "scale", getScale(), weight.getScaleTensorType(),
-                        weight)) ||
+      failed(verifyBlob(*this, "scale", getScale(),
+                        weight.getStoredScaleTensorType(), weight)) ||
       failed(verifyBlob(*this, "offset", getOffset(),
-                        weight.getScaleTensorType(), weight)))
+                        weight.getStoredScaleTensorType(), weight)))
     return failure();
   return success();
 }
 
 //===----------------------------------------------------------------------===//
-// SplitOp
+// BuildOp and SplitOp
 //===----------------------------------------------------------------------===//
+
+/// Build and split exchange logical tensors; a target layout only exists in
+/// constants that a packing pass wrote.
+static LogicalResult verifyLogicalLayout(Operation *op, WeightType weight) {
+  if (weight.getLayout() == Layout::RowMajor)
+    return success();
+  return op->emitOpError()
+         << "needs a row_major weight; layout "
+         << stringifyLayout(weight.getLayout())
+         << " exists only in dq.constant (written by --dq-pack-weights)";
+}
+
+LogicalResult BuildOp::verify() {
+  return verifyLogicalLayout(*this, llvm::cast<WeightType>(getType()));
+}
+
+LogicalResult SplitOp::verify() {
+  return verifyLogicalLayout(*this,
+                             llvm::cast<WeightType>(getWeight().getType()));
+}
 
 LogicalResult
 SplitOp::inferReturnTypes(MLIRContext *, std::optional<Location> location,

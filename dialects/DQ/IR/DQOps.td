@@ -71,6 +71,7 @@ def DQ_BuildOp : DQ_Op<"build", [Pure,
   let results = (outs DQ_WeightTypeConstraint:$result);
   let assemblyFormat = "$q `,` $scale `,` $offset attr-dict `:` type($result)";
   let hasFolder = 1;
+  let hasVerifier = 1;
 }
 
 def DQ_SplitOp : DQ_Op<"split", [Pure,
@@ -91,6 +92,7 @@ def DQ_SplitOp : DQ_Op<"split", [Pure,
       AnyRankedTensor:$offset);
   let assemblyFormat = "$weight attr-dict `:` type($weight)";
   let hasFolder = 1;
+  let hasVerifier = 1;
 }
 
 def DQ_DequantizeOp : DQ_Op<"dequantize", [Pure]> {

@@ -2,6 +2,7 @@
 
 #include "DQ/IR/DQTypes.h"
 #include "DQ/IR/DQDialect.h"
+#include "dq/Support/TiledLayout.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -64,7 +65,39 @@ RankedTensorType WeightType::getScaleTensorType() const {
   return RankedTensorType::get({getRows(), getNumGroups()}, getScaleType());
 }
 
+static ::dq::N16K4Geometry getN16K4Geometry(WeightType type) {
+  return ::dq::N16K4Geometry(type.getRows(), type.getCols(), type.getBits(),
+                             type.getGroup());
+}
+
 RankedTensorType WeightType::getPackedTensorType() const {
-  return RankedTensorType::get({getRows(), getPackedRowBytes()},
-                               IntegerType::get(getContext(), 8));
+  Type i8 = IntegerType::get(getContext(), 8);
+  switch (getLayout()) {
+  case Layout::RowMajor:
+    return RankedTensorType::get({getRows(), getPackedRowBytes()}, i8);
+  case Layout::N16K4: {
+    ::dq::N16K4Geometry geo = getN16K4Geometry(*this);
+    return RankedTensorType::get({geo.numTiles(), geo.tileBytes()}, i8);
+  }
+  }
+  llvm_unreachable("unknown layout");
+}
+
+RankedTensorType WeightType::getStoredScaleTensorType() const {
+  switch (getLayout()) {
+  case Layout::RowMajor:
+    return getScaleTensorType();
+  case Layout::N16K4: {
+    ::dq::N16K4Geometry geo = getN16K4Geometry(*this);
+    return RankedTensorType::get(
+        {geo.numTiles(), geo.numGroups(), ::dq::N16K4Geometry::TileRows},
+        getScaleType());
+  }
+  }
+  llvm_unreachable("unknown layout");
+}
+
+WeightType WeightType::withLayout(Layout layout) const {
+  return WeightType::get(getContext(), getRows(), getCols(), getBits(),
+                         getGroup(), getScaleType(), layout);
 }

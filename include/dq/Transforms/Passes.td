@@ -147,4 +147,35 @@ def DQQuantize : Pass<"dq-quantize", "::mlir::ModuleOp"> {
   ];
 }
 
+def DQPackWeights : Pass<"dq-pack-weights", "::mlir::ModuleOp"> {
+  let summary = "Repack constant weights into a target storage layout";
+  let description = [{
+    Rewrites every `row_major` `dq.constant` whose only users are
+    `dq.matmul` ops into the storage layout that a target's kernels read,
+    recorded in the weight type's `layout` parameter. The data is repacked
+    at compile time into new `dense_resource` blobs (named after the
+    original with the layout appended); nothing is shuffled at run time.
+
+    `layout=n16k4` (the default, used by `--dq-cpu-pipeline`) tiles rows by
+    16 and interleaves columns by 4 so that one 64-byte load holds one
+    32-bit word per row; fields become offset binary (`Q + 2^(bits-1)`),
+    groups are padded to whole chunks, and scale and offset are tiled the
+    same way (see the `layout` attribute and docs/decoupled-format.md).
+
+    Constants used by anything but `dq.matmul` (`dq.dequantize`,
+    `dq.split`) keep their layout. A constant whose data was elided cannot
+    be repacked and is reported as an error.
+  }];
+  let dependentDialects = ["::mlir::dq::DQDialect"];
+  let options = [
+    Option<"layout", "layout", "std::string", "\"n16k4\"",
+           "Target layout: n16k4">,
+  ];
+  let statistics = [
+    Statistic<"numPacked", "packed-weights", "Weights repacked">,
+    Statistic<"numKept", "kept-weights",
+              "Weights left in their layout (not only used by dq.matmul)">,
+  ];
+}
+
 #endif // DQ_TRANSFORMS_PASSES_TD

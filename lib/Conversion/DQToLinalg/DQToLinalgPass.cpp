@@ -68,27 +68,39 @@ struct DQLowerToLinalgPass
     ModuleOp module = getOperation();
     bool failed = false;
     SmallVector<Operation *> producers;
-    module.walk([&](Operation *op) {
-      if (llvm::isa<ConstantOp, BuildOp>(op))
-        producers.push_back(op);
-      if (llvm::isa<ObserveOp>(op)) {
-        op->emitOpError() << "has no portable lowering; observers only run "
-                             "in calibration builds, remove them to compile "
-                             "for inference";
-        failed = true;
-      }
-      for (Region &region : op->getRegions())
-        for (Block &block : region)
-          for (BlockArgument arg : block.getArguments())
-            if (llvm::isa<WeightType>(arg.getType())) {
-              op->emitOpError()
-                  << "takes a dq weight as block argument #"
-                  << arg.getArgNumber()
-                  << "; --dq-lower-to-linalg needs weights defined by "
-                     "dq.constant or dq.build in the same function";
-              failed = true;
-            }
-    });
+    module.walk(
+        [&](Operation *op) {
+          if (llvm::isa<ConstantOp, BuildOp>(op))
+            producers.push_back(op);
+          if (auto constant = llvm::dyn_cast<ConstantOp>(op);
+              constant &&
+              constant.getWeightType().getLayout() != Layout::RowMajor) {
+            op->emitOpError()
+                << "holds a weight in the "
+                << stringifyLayout(constant.getWeightType().getLayout())
+                << " layout, which has no portable lowering; lower to linalg "
+                   "before --dq-pack-weights";
+            failed = true;
+          }
+          if (llvm::isa<ObserveOp>(op)) {
+            op->emitOpError()
+                << "has no portable lowering; observers only run "
+                   "in calibration builds, remove them to compile "
+                   "for inference";
+            failed = true;
+          }
+          for (Region &region : op->getRegions())
+            for (Block &block : region)
+              for (BlockArgument arg : block.getArguments())
+                if (llvm::isa<WeightType>(arg.getType())) {
+                  op->emitOpError()
+                      << "takes a dq weight as block argument #"
+                      << arg.getArgNumber()
+                      << "; --dq-lower-to-linalg needs weights defined by "
+                         "dq.constant or dq.build in the same function";
+                  failed = true;
+                }
+        });
     if (failed)
       return signalPassFailure();
 

@@ -105,8 +105,7 @@ Value mlir::dq::buildDequantize(OpBuilder &b, Location loc,
   return generic.getResult(0);
 }
 
-/// Reshapes `x` (rank r >= 1) to rank 2 [M, K], collapsing leading dims.
-static Value collapseToMatrix(OpBuilder &b, Location loc, Value x) {
+Value mlir::dq::collapseToMatrix(OpBuilder &b, Location loc, Value x) {
   auto type = llvm::cast<RankedTensorType>(x.getType());
   int64_t rank = type.getRank();
   if (rank == 2)
@@ -124,9 +123,8 @@ static Value collapseToMatrix(OpBuilder &b, Location loc, Value x) {
       b, loc, x, ArrayRef<ReassociationIndices>{batch, {rank - 1}});
 }
 
-/// Reshapes the [M, N] product back to the activation's leading dims.
-static Value expandFromMatrix(OpBuilder &b, Location loc, Value y, Value x,
-                              RankedTensorType resultType) {
+Value mlir::dq::expandFromMatrix(OpBuilder &b, Location loc, Value y, Value x,
+                                 RankedTensorType resultType) {
   int64_t rank = resultType.getRank();
   if (rank == 2)
     return y;

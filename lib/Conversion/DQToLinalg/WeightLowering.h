@@ -35,6 +35,14 @@ Value buildMatmul(OpBuilder &b, Location loc, Value input,
                   const WeightParts &parts, WeightType type,
                   RankedTensorType resultType);
 
+/// Reshapes `x` (rank r >= 1) to rank 2 [M, K], collapsing leading dims.
+Value collapseToMatrix(OpBuilder &b, Location loc, Value x);
+
+/// Reshapes an [M, N] product `y` back to the leading dims of the
+/// activation `x`, giving `resultType`.
+Value expandFromMatrix(OpBuilder &b, Location loc, Value y, Value x,
+                       RankedTensorType resultType);
+
 } // namespace mlir::dq
 
 #endif // DQ_LIB_CONVERSION_DQTOLINALG_WEIGHTLOWERING_H

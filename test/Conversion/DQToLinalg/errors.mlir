@@ -22,3 +22,16 @@ func.func @observer(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
   %y = dq.observe %x layer "fc" : tensor<3x4xf32>
   return %y : tensor<3x4xf32>
 }
+
+// -----
+
+// A weight repacked for the CPU kernels has no portable lowering.
+func.func @packed_layout(%x: tensor<2x64xf32>) -> tensor<2x20xf32> {
+  // expected-error @+1 {{'dq.constant' op holds a weight in the n16k4 layout, which has no portable lowering; lower to linalg before --dq-pack-weights}}
+  %w = dq.constant packed(dense_resource<q> : tensor<2x256xi8>)
+         scale(dense_resource<s> : tensor<2x2x16xf16>)
+         offset(dense_resource<z> : tensor<2x2x16xf16>)
+         : !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = n16k4>
+  %y = dq.matmul %x, %w : tensor<2x64xf32>, !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = n16k4> -> tensor<2x20xf32>
+  return %y : tensor<2x20xf32>
+}

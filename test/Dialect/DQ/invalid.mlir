@@ -47,7 +47,7 @@ func.func @scale_int(%w: !dq.weight<[4, 8], bits = 2, group = 8, scale = i8>)
 
 // -----
 
-// expected-error @+2 {{expected one of [row_major] for storage layout of the packed integers, got: tiled}}
+// expected-error @+2 {{expected one of [row_major, n16k4] for storage layout of the packed integers, got: tiled}}
 // expected-error @+1 {{failed to parse DQ_WeightType parameter 'layout'}}
 func.func @bad_layout(%w: !dq.weight<[4, 8], bits = 2, group = 8, scale = f16, layout = tiled>)
 
@@ -376,5 +376,45 @@ func.func @observe_result_type(%x: tensor<3x4xf32>) {
 func.func @split_custom_not_weight(%x: tensor<2x4xf32>) {
   // expected-error @+1 {{expected a !dq.weight operand}}
   %q, %s, %z = dq.split %x : tensor<2x4xf32>
+  return
+}
+
+// -----
+
+// n16k4: 20 rows make 2 tiles; 2-bit groups of 8 pad to 16 columns, so a
+// tile holds 2 groups x 64 bytes.
+func.func @n16k4_packed_shape() {
+  // expected-error @+1 {{'dq.constant' op packed type must be 'tensor<2x128xi8>' for '!dq.weight<[20, 16], bits = 2, group = 8, scale = f16, layout = n16k4>', got 'tensor<20x4xi8>'}}
+  %w = dq.constant packed(dense_resource<q> : tensor<20x4xi8>)
+         scale(dense_resource<s> : tensor<2x2x16xf16>)
+         offset(dense_resource<z> : tensor<2x2x16xf16>)
+         : !dq.weight<[20, 16], bits = 2, group = 8, scale = f16, layout = n16k4>
+  return
+}
+
+// -----
+
+func.func @n16k4_scale_shape() {
+  // expected-error @+1 {{'dq.constant' op scale type must be 'tensor<2x2x16xf16>' for '!dq.weight<[20, 16], bits = 2, group = 8, scale = f16, layout = n16k4>', got 'tensor<20x2xf16>'}}
+  %w = dq.constant packed(dense_resource<q> : tensor<2x128xi8>)
+         scale(dense_resource<s> : tensor<20x2xf16>)
+         offset(dense_resource<z> : tensor<2x2x16xf16>)
+         : !dq.weight<[20, 16], bits = 2, group = 8, scale = f16, layout = n16k4>
+  return
+}
+
+// -----
+
+func.func @build_n16k4(%q: tensor<2x4xi2>, %s: tensor<2x2xf16>, %z: tensor<2x2xf16>) {
+  // expected-error @+1 {{'dq.build' op needs a row_major weight; layout n16k4 exists only in dq.constant (written by --dq-pack-weights)}}
+  %w = dq.build %q, %s, %z : !dq.weight<[2, 4], bits = 2, group = 2, scale = f16, layout = n16k4>
+  return
+}
+
+// -----
+
+func.func @split_n16k4(%w: !dq.weight<[2, 4], bits = 2, group = 2, scale = f16, layout = n16k4>) {
+  // expected-error @+1 {{'dq.split' op needs a row_major weight; layout n16k4 exists only in dq.constant (written by --dq-pack-weights)}}
+  %q, %s, %z = dq.split %w : !dq.weight<[2, 4], bits = 2, group = 2, scale = f16, layout = n16k4>
   return
 }

@@ -27,6 +27,18 @@ func.func @constant() -> !dq.weight<[2, 4], bits = 2, group = 2, scale = f16> {
   return %w : !dq.weight<[2, 4], bits = 2, group = 2, scale = f16>
 }
 
+// The n16k4 CPU layout: 20 rows make 2 tiles of 16; 2-bit groups of 32
+// columns are two 64-byte chunks per tile.
+// CHECK-LABEL: func.func @constant_n16k4
+// CHECK: dq.constant packed(dense_resource<q> : tensor<2x256xi8>) scale(dense_resource<s> : tensor<2x2x16xf16>) offset(dense_resource<z> : tensor<2x2x16xf16>) : !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = n16k4>
+func.func @constant_n16k4() -> !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = n16k4> {
+  %w = dq.constant packed(dense_resource<q> : tensor<2x256xi8>)
+         scale(dense_resource<s> : tensor<2x2x16xf16>)
+         offset(dense_resource<z> : tensor<2x2x16xf16>)
+         : !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = n16k4>
+  return %w : !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = n16k4>
+}
+
 // CHECK-LABEL: func.func @build_split
 // CHECK-SAME: (%[[Q:.*]]: tensor<3x24xi3>, %[[S:.*]]: tensor<3x3xbf16>, %[[Z:.*]]: tensor<3x3xbf16>)
 // CHECK: %[[W:.*]] = dq.build %[[Q]], %[[S]], %[[Z]] : !dq.weight<[3, 24], bits = 3, group = 8, scale = bf16>
