@@ -1,6 +1,7 @@
-func.func @build_split(%q: tensor<3x24xi3>, %s: tensor<3x3xbf16>, %z: tensor<3x3xbf16>)
-    -> (tensor<3x24xi3>, tensor<3x3xbf16>, tensor<3x3xbf16>) {
-  %w = dq.build %q, %s, %z : !dq.weight<[3, 24], bits = 3, group = 8, scale = bf16>
-  %q2, %s2, %z2 = dq.split %w : !dq.weight<[3, 24], bits = 3, group = 8, scale = bf16>
-  return %q2, %s2, %z2 : tensor<3x24xi3>, tensor<3x3xbf16>, tensor<3x3xbf16>
+func.func @constant_n16k4() -> !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = n16k4> {
+  %w = dq.constant packed(dense_resource<q> : tensor<2x256xi8>)
+         scale(dense_resource<s> : tensor<2x2x16xf16>)
+         offset(dense_resource<z> : tensor<2x2x16xf16>)
+         : !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = n16k4>
+  return %w : !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = n16k4>
 }
