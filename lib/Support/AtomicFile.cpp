@@ -96,7 +96,7 @@ writeUnnamed(llvm::StringRef Path,
       return std::nullopt;
     return ioError(Path, "cannot create a temporary file", errnoError(Errno));
   }
-  auto Close = llvm::make_scope_exit([&] { ::close(FD); });
+  llvm::scope_exit Close([&] { ::close(FD); });
   if (llvm::Error E = fillFile(FD, Path, Write))
     return std::move(E); // The unnamed file disappears with FD.
 

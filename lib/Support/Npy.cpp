@@ -366,7 +366,7 @@ llvm::Expected<Tensor> dq::readNpyFile(llvm::StringRef Path) {
   if (!File)
     return llvm::createStringError(
         Path + ": cannot open: " + llvm::toString(File.takeError()));
-  auto Close = llvm::make_scope_exit([&] { llvm::sys::fs::closeFile(*File); });
+  llvm::scope_exit Close([&] { llvm::sys::fs::closeFile(*File); });
   llvm::sys::fs::file_status Status;
   if (std::error_code EC = llvm::sys::fs::status(*File, Status))
     return llvm::createStringError(Path + ": cannot open: " + EC.message());
