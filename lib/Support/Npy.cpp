@@ -3,12 +3,11 @@
 #include "dq/Support/Npy.h"
 
 #include "dq/Support/AtomicFile.h"
+#include "dq/Support/InputFile.h"
 
-#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Endian.h"
-#include "llvm/Support/FileSystem.h"
 
 using namespace dq;
 
@@ -339,43 +338,15 @@ llvm::Expected<Tensor> dq::parseNpy(llvm::StringRef Bytes,
   return T;
 }
 
-/// Reads exactly Out.size() bytes at Offset of File.
-static llvm::Error readExactly(llvm::sys::fs::file_t File,
-                               llvm::MutableArrayRef<char> Out, uint64_t Offset,
-                               llvm::StringRef Name) {
-  while (!Out.empty()) {
-    llvm::Expected<size_t> Got =
-        llvm::sys::fs::readNativeFileSlice(File, Out, Offset);
-    if (!Got)
-      return llvm::createStringError(
-          Name + ": read failed: " + llvm::toString(Got.takeError()));
-    if (*Got == 0)
-      return llvm::createStringError(
-          Name + ": the file ended early (did it change while being read?)");
-    Out = Out.drop_front(*Got);
-    Offset += *Got;
-  }
-  return llvm::Error::success();
-}
-
 llvm::Expected<Tensor> dq::readNpyFile(llvm::StringRef Path) {
   // The header is read and checked first; the data is then read straight
   // into the tensor (no mapping or copy of the whole file).
-  llvm::Expected<llvm::sys::fs::file_t> File =
-      llvm::sys::fs::openNativeFileForRead(Path);
+  llvm::Expected<InputFile> File = InputFile::open(Path);
   if (!File)
-    return llvm::createStringError(
-        Path + ": cannot open: " + llvm::toString(File.takeError()));
-  llvm::scope_exit Close([&] { llvm::sys::fs::closeFile(*File); });
-  llvm::sys::fs::file_status Status;
-  if (std::error_code EC = llvm::sys::fs::status(*File, Status))
-    return llvm::createStringError(Path + ": cannot open: " + EC.message());
-  if (Status.type() == llvm::sys::fs::file_type::directory_file)
-    return llvm::createStringError(Path + ": cannot open: Is a directory");
-  uint64_t FileSize = Status.getSize();
-
+    return File.takeError();
+  uint64_t FileSize = File->getSize();
   std::string Prefix(std::min<uint64_t>(FileSize, 12), '\0');
-  if (llvm::Error E = readExactly(*File, Prefix, 0, Path))
+  if (llvm::Error E = File->read(Prefix, 0))
     return std::move(E);
   // Read the whole header when the file holds it (its length is checked
   // against the file size before anything that large is allocated).
@@ -383,9 +354,8 @@ llvm::Expected<Tensor> dq::readNpyFile(llvm::StringRef Path) {
   if (HeaderEnd > Prefix.size() && HeaderEnd <= FileSize) {
     size_t Old = Prefix.size();
     Prefix.resize(HeaderEnd);
-    if (llvm::Error E = readExactly(
-            *File, llvm::MutableArrayRef<char>(Prefix).drop_front(Old), Old,
-            Path))
+    if (llvm::Error E = File->read(
+            llvm::MutableArrayRef<char>(Prefix).drop_front(Old), Old))
       return std::move(E);
   }
   llvm::Expected<NpyLayout> Layout = checkNpyLayout(Prefix, FileSize, Path);
@@ -395,11 +365,10 @@ llvm::Expected<Tensor> dq::readNpyFile(llvm::StringRef Path) {
   T.Type = Layout->Type;
   T.Shape = std::move(Layout->Shape);
   T.Data.resize(Layout->DataSize);
-  if (llvm::Error E = readExactly(
-          *File,
+  if (llvm::Error E = File->read(
           llvm::MutableArrayRef<char>(reinterpret_cast<char *>(T.Data.data()),
                                       T.Data.size()),
-          Layout->DataBegin, Path))
+          Layout->DataBegin))
     return std::move(E);
   return T;
 }

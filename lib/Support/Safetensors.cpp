@@ -3,6 +3,7 @@
 #include "dq/Support/Safetensors.h"
 
 #include "dq/Support/AtomicFile.h"
+#include "dq/Support/InputFile.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Endian.h"
@@ -191,66 +192,30 @@ SafetensorsReader::parse(std::unique_ptr<llvm::MemoryBuffer> Buffer,
   return Reader;
 }
 
-void SafetensorsReader::FileCloser::operator()(
-    llvm::sys::fs::file_t *File) const {
-  llvm::sys::fs::closeFile(*File);
-  delete File;
-}
-
-/// Reads exactly Out.size() bytes at Offset; an error if the file ends
-/// first (it changed since it was opened).
-static llvm::Error readExactly(llvm::sys::fs::file_t File,
-                               llvm::MutableArrayRef<char> Out, uint64_t Offset,
-                               llvm::StringRef Name) {
-  while (!Out.empty()) {
-    llvm::Expected<size_t> Got =
-        llvm::sys::fs::readNativeFileSlice(File, Out, Offset);
-    if (!Got)
-      return llvm::createStringError(
-          Name + ": read failed: " + llvm::toString(Got.takeError()));
-    if (*Got == 0)
-      return llvm::createStringError(
-          Name + ": the file ended early (did it change while being read?)");
-    Out = Out.drop_front(*Got);
-    Offset += *Got;
-  }
-  return llvm::Error::success();
-}
-
 llvm::Expected<SafetensorsReader>
 SafetensorsReader::open(llvm::StringRef Path) {
-  llvm::Expected<llvm::sys::fs::file_t> Opened =
-      llvm::sys::fs::openNativeFileForRead(Path);
-  if (!Opened)
-    return llvm::createStringError(
-        Path + ": cannot open: " + llvm::toString(Opened.takeError()));
-  std::unique_ptr<llvm::sys::fs::file_t, FileCloser> File(
-      new llvm::sys::fs::file_t(*Opened));
-  llvm::sys::fs::file_status Status;
-  if (std::error_code EC = llvm::sys::fs::status(*File, Status))
-    return llvm::createStringError(Path + ": cannot open: " + EC.message());
-  if (Status.type() == llvm::sys::fs::file_type::directory_file)
-    return llvm::createStringError(Path + ": cannot open: " + "Is a directory");
-  uint64_t FileSize = Status.getSize();
-
+  llvm::Expected<InputFile> File = InputFile::open(Path);
+  if (!File)
+    return File.takeError();
+  uint64_t FileSize = File->getSize();
   // Only the header is read now, after its length was checked against the
   // file size; the data stays on disk until a tensor is read.
   char Prefix[8];
   uint64_t PrefixLen = std::min<uint64_t>(8, FileSize);
-  if (llvm::Error E = readExactly(
-          *File, llvm::MutableArrayRef<char>(Prefix, PrefixLen), 0, Path))
+  if (llvm::Error E =
+          File->read(llvm::MutableArrayRef<char>(Prefix, PrefixLen), 0))
     return std::move(E);
   llvm::Expected<uint64_t> HeaderLen =
       checkHeaderLength(llvm::StringRef(Prefix, PrefixLen), FileSize, Path);
   if (!HeaderLen)
     return HeaderLen.takeError();
   std::string HeaderText(*HeaderLen, '\0');
-  if (llvm::Error E = readExactly(*File, HeaderText, 8, Path))
+  if (llvm::Error E = File->read(HeaderText, 8))
     return std::move(E);
   llvm::Expected<SafetensorsReader> Reader =
       parseHeader(HeaderText, FileSize, Path);
   if (Reader)
-    Reader->File = std::move(File);
+    Reader->File = std::make_unique<InputFile>(std::move(*File));
   return Reader;
 }
 
@@ -300,11 +265,10 @@ llvm::Expected<Tensor> SafetensorsReader::read(llvm::StringRef Name) const {
     return T;
   }
   T.Data.resize(E.End - E.Begin);
-  if (llvm::Error Err = readExactly(
-          *File,
+  if (llvm::Error Err = File->read(
           llvm::MutableArrayRef<char>(reinterpret_cast<char *>(T.Data.data()),
                                       T.Data.size()),
-          E.Begin, FileName))
+          E.Begin))
     return std::move(Err);
   return T;
 }

@@ -19,12 +19,12 @@
 #ifndef DQ_SUPPORT_SAFETENSORS_H
 #define DQ_SUPPORT_SAFETENSORS_H
 
+#include "dq/Support/InputFile.h"
 #include "dq/Support/Tensor.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <map>
@@ -77,15 +77,11 @@ private:
   parseHeader(llvm::StringRef HeaderText, uint64_t FileSize,
               llvm::StringRef Name);
 
-  struct FileCloser {
-    void operator()(llvm::sys::fs::file_t *File) const;
-  };
-
   std::string FileName;
   /// Where the data is: the whole file in memory (parse()), or the open
   /// file (open()).
   std::unique_ptr<llvm::MemoryBuffer> Buffer;
-  std::unique_ptr<llvm::sys::fs::file_t, FileCloser> File;
+  std::unique_ptr<InputFile> File;
   std::map<std::string, Entry, std::less<>> Entries;
   std::vector<std::string> Names;
   std::map<std::string, std::string> Metadata;
