@@ -118,13 +118,16 @@ static void buildTile(OpBuilder &b, Location loc, const KernelSpec &spec,
   }
 }
 
-/// Kernels for another instruction set than the host's keep their own code
-/// generation settings, and are not inlined into host code that would
-/// compile them with the host's.
+/// Kernels are never inlined; those for another instruction set than the
+/// host's also keep their own code generation settings (inlined, host code
+/// would compile them with the host's).
 static void setTargetAttributes(func::FuncOp func, CPUTarget target) {
+  MLIRContext *ctx = func.getContext();
+  // Kernels are large (unrolled register blocks) and shared by every
+  // layer of their shape: one copy, not one per call site.
+  func->setAttr("no_inline", UnitAttr::get(ctx));
   if (!hostIsX86() || target == CPUTarget::AVX512)
     return;
-  MLIRContext *ctx = func.getContext();
   StringRef cpu = target == CPUTarget::AVX2 ? "haswell" : "x86-64";
   SmallVector<StringRef> features =
       target == CPUTarget::AVX2
@@ -133,7 +136,6 @@ static void setTargetAttributes(func::FuncOp func, CPUTarget target) {
   func->setAttr("target_cpu", StringAttr::get(ctx, cpu));
   func->setAttr("target_features",
                 LLVM::TargetFeaturesAttr::get(ctx, features));
-  func->setAttr("no_inline", UnitAttr::get(ctx));
 }
 
 func::FuncOp mlir::dq::declareKernel(OpBuilder &b, Location loc,

