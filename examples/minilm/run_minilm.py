@@ -249,6 +249,11 @@ def main():
     ap.add_argument("--no-iree", action="store_true")
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--json")
+    ap.add_argument("--reuse", action="store_true",
+                    help="reuse statistics and compiled models in --work")
+    ap.add_argument("--int8", action="store_true",
+                    help="also run the decoupleQ models with the kernels' "
+                         "int8 activation route")
     a = ap.parse_args()
     tools = Tools(a.build)
     os.makedirs(a.work, exist_ok=True)
@@ -295,26 +300,33 @@ def main():
         bits, group = CONFIGS[name]
         for method in methods:
             tag = "%s-%s" % (name, method)
-            log("==> %s: sequential calibration (%s, W%d g%d)" %
-                (tag, method, bits, group))
-            model = minilm_model.build_model()
-            layers, seq_errors = sequential.sequential_stats(
-                model, calib, method, bits, group, tools.dq_quant, log=log)
             stats = os.path.join(a.work, tag + ".stats.safetensors")
-            import dqfiles
-            dqfiles.write_stats(stats, layers, "examples/minilm/sequential.py")
             qmlir = os.path.join(a.work, tag + ".b8.mlir")
-            errors, nbytes = quantize_module(tools, src[8], stats, method,
-                                             bits, group, qmlir)
-            # dq-quantize prints 4 significant digits.
-            mismatch = [n for n in seq_errors
-                        if "%.3e" % errors.get(n, -1) !=
-                        "%.3e" % seq_errors[n]]
-            if mismatch:
-                sys.exit("run_minilm: dq-quantize did not reproduce the "
-                         "sequential quantization of %s" % mismatch[:3])
-            so = compile_module(tools, qmlir, os.path.join(a.work,
-                                                           tag + ".b8.so"))
+            so = os.path.join(a.work, tag + ".b8.so")
+            if a.reuse and all(os.path.exists(f) for f in (stats, so)):
+                log("==> %s: reusing %s" % (tag, stats))
+                errors, nbytes = quantize_module(tools, src[8], stats, method,
+                                                 bits, group, qmlir)
+            else:
+                log("==> %s: sequential calibration (%s, W%d g%d)" %
+                    (tag, method, bits, group))
+                model = minilm_model.build_model()
+                layers, seq_errors = sequential.sequential_stats(
+                    model, calib, method, bits, group, tools.dq_quant,
+                    log=log)
+                import dqfiles
+                dqfiles.write_stats(stats, layers,
+                                    "examples/minilm/sequential.py")
+                errors, nbytes = quantize_module(tools, src[8], stats, method,
+                                                 bits, group, qmlir)
+                # dq-quantize prints 4 significant digits.
+                mismatch = [n for n in seq_errors
+                            if "%.3e" % errors.get(n, -1) !=
+                            "%.3e" % seq_errors[n]]
+                if mismatch:
+                    sys.exit("run_minilm: dq-quantize did not reproduce the "
+                             "sequential quantization of %s" % mismatch[:3])
+                compile_module(tools, qmlir, so)
             emb = run_dq(tools, so, ids, mask, a.work, 8)
             q = quality(ref, emb)
             q.update(config=name, method=method,
@@ -326,6 +338,20 @@ def main():
             log("    cosine mean %.5f min %.5f, recall@10 %.3f, mean layer "
                 "error %.3e" % (q["cos_mean"], q["cos_min"], q["recall10"],
                                 q["layer_error_mean"]))
+            if a.int8 and method == "decoupleq":
+                # The opt-in int8 route of the CPU kernels on the same
+                # weights: what activation rounding costs on a real model.
+                so8i = compile_module(tools, qmlir, os.path.join(
+                    a.work, tag + ".b8.int8.so"), "activations=int8")
+                qi = quality(ref, run_dq(tools, so8i, ids, mask, a.work, 8))
+                qi.update(config=name, method=method + " int8-act",
+                          quant_bytes=nbytes[1],
+                          cos_vs_f32_route=quality(emb, run_dq(
+                              tools, so8i, ids, mask, a.work, 8))["cos_min"])
+                rows.append(qi)
+                log("    int8 activations: cosine mean %.5f min %.5f, "
+                    "recall@10 %.3f" % (qi["cos_mean"], qi["cos_min"],
+                                        qi["recall10"]))
 
     # Speed: the decoupleQ models (quality is what differs between methods,
     # not speed), dq fp32, PyTorch and IREE, interleaved.
