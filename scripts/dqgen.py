@@ -13,6 +13,8 @@ inputs and to decode them again for float64 references.
 Subcommands:
   matmul-test  one dq.matmul with random Q/s/z/x: writes .mlir and .npz
   example      the example MLPs in examples/ (fp32, W2 g64, W4 g64)
+  deep-mlp     a float MLP of many equal layers and its calibration
+               statistics (memory and kill tests of dq-opt --dq-quantize)
 """
 
 import argparse
@@ -634,6 +636,61 @@ def cmd_example(args):
 
 
 # ---------------------------------------------------------------------------
+# deep-mlp: many equal layers, for the resource tests.
+
+
+def deep_mlp_module(layers, width, batch, seed):
+    """`forward(x) = relu(...relu(x W0^T)...) W_{L-1}^T`, f32 weights as
+    dense_resource blobs fc<i>_w (which are also the layer names), and the
+    statistics {fc<i>_w: (H, T)} of Gaussian activations for every layer."""
+    rng = np.random.default_rng(seed)
+    res = Resources()
+    t = tensor_type((batch, width), "f32")
+    lines = [
+        "// %d-layer MLP, width %d, batch %d (scripts/dqgen.py deep-mlp)." % (
+            layers, width, batch),
+        "module {",
+        "  func.func @forward(%%x0: %s) -> %s {" % (t, t),
+        "    %zero = arith.constant 0.0 : f32",
+    ]
+    stats = {}
+    tokens = 4 * width
+    for i in range(layers):
+        w = round_to(rng.standard_t(5, (width, width)) / math.sqrt(width),
+                     "f32")
+        name = "fc%d_w" % i
+        lines.append(float_constant(res, "w%d" % i, name, w, indent="    "))
+        lines += [
+            "    %%e%d = tensor.empty() : %s" % (i, t),
+            "    %%acc%d = linalg.fill ins(%%zero : f32) outs(%%e%d : %s) -> "
+            "%s" % (i, i, t, t),
+            "    %%mm%d = linalg.matmul indexing_maps = [affine_map<(d0, d1, "
+            "d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>, "
+            "affine_map<(d0, d1, d2) -> (d0, d1)>] ins(%%x%d, %%w%d : %s, %s) "
+            "outs(%%acc%d : %s) -> %s" % (i, i, i, t,
+                                          tensor_type((width, width), "f32"),
+                                          i, t, t),
+        ]
+        lines.append(float_constant(res, "b%d" % i, "fc%d_b" % i,
+                                    np.zeros(width), indent="    "))
+        lines += _bias_relu_lines("x%d" % (i + 1), "mm%d" % i, "b%d" % i,
+                                  batch, width, i + 1 < layers)
+        x = rng.standard_normal((tokens, width))
+        stats[name] = (x.T @ x / tokens, tokens)
+    lines += ["    return %%x%d : %s" % (layers, t), "  }", "}", res.text()]
+    return "\n".join(lines), stats
+
+
+def cmd_deep_mlp(args):
+    text, stats = deep_mlp_module(args.layers, args.width, args.batch,
+                                  args.seed)
+    write_atomic(args.output, text)
+    dqfiles.write_stats(args.stats, stats, "dqgen.py deep-mlp")
+    print("wrote %s (%d bytes) and %s (%d layers)" % (
+        args.output, len(text), args.stats, len(stats)))
+
+
+# ---------------------------------------------------------------------------
 # CLI
 
 
@@ -662,6 +719,17 @@ def main(argv=None):
     ex.add_argument("--out-dir", default=os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "examples"))
     ex.set_defaults(func=cmd_example)
+
+    dm = sub.add_parser("deep-mlp",
+                        help="a float MLP of many equal layers + statistics")
+    dm.add_argument("--layers", type=int, required=True)
+    dm.add_argument("--width", type=int, default=256)
+    dm.add_argument("--batch", type=int, default=4)
+    dm.add_argument("--seed", type=int, default=0)
+    dm.add_argument("-o", "--output", required=True, help="the .mlir to write")
+    dm.add_argument("--stats", required=True,
+                    help="the statistics .safetensors to write")
+    dm.set_defaults(func=cmd_deep_mlp)
 
     args = ap.parse_args(argv)
     try:

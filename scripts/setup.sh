@@ -17,6 +17,8 @@ packages=(
   libgtest-dev python3 python3-venv clang-format-22
   libomp-22-dev
   libopenblas-dev liblapacke-dev libeigen3-dev
+  clang-22 libclang-rt-22-dev # fuzzers and sanitizer builds (fuzz/)
+  time                        # /usr/bin/time -v: peak memory (docs/reliability.md)
 )
 
 missing=()

@@ -106,3 +106,37 @@ if shutil.which("clang-format-22"):
 if os.path.isdir(os.path.join(config.dq_src_root, ".git")) or \
         os.path.isfile(os.path.join(config.dq_src_root, ".git")):
     config.available_features.add("git-checkout")
+
+# `asan`: a build with ASan + UBSan (-DDQ_SANITIZE=ON, from
+# scripts/test-sanitizers.sh). Peak-memory figures mean nothing there (shadow
+# memory, quarantine), and ASan reserves terabytes of address space, so
+# %limit_address_space_1g (ulimit -v 1 GiB for the command that follows) is
+# empty there.
+_memory_limit = os.path.join(config.test_source_root, "Reliability", "Inputs",
+                             "memory_limit.sh")
+if str(getattr(config, "dq_sanitize", "")).upper() in ("ON", "1", "TRUE", "YES"):
+    config.available_features.add("asan")
+    config.substitutions.append(("%limit_address_space_1g", ""))
+else:
+    config.substitutions.append(("%limit_address_space_1g",
+                                 _memory_limit + " 1024"))
+
+# `fuzzers`: the libFuzzer targets of fuzz/ are built, in $DQ_FUZZ_BUILD_DIR
+# (default build-fuzz/ next to the sources) by scripts/fuzz.sh --build-only,
+# which scripts/test.sh runs first. test/Fuzz replays their corpora and
+# fuzzes each for $DQ_FUZZ_TEST_SECONDS (default 15) seconds. Without the
+# fuzzers, or with DQ_FUZZ=0, those tests report UNSUPPORTED (skipped).
+_fuzz_bin = os.path.join(
+    os.environ.get("DQ_FUZZ_BUILD_DIR") or
+    os.path.join(config.dq_src_root, "build-fuzz"), "bin")
+_fuzz_targets = ("safetensors", "npy", "stats", "ir", "quant")
+if os.environ.get("DQ_FUZZ", "1") != "0" and all(
+        os.access(os.path.join(_fuzz_bin, "dq-fuzz-" + t), os.X_OK)
+        for t in _fuzz_targets):
+    config.available_features.add("fuzzers")
+    config.substitutions.append(("%dq_fuzz_bin", _fuzz_bin))
+    config.substitutions.append(
+        ("%dq_fuzz_seconds", os.environ.get("DQ_FUZZ_TEST_SECONDS", "15")))
+else:
+    lit_config.note("fuzzers not built in %s or DQ_FUZZ=0: fuzz tests are "
+                    "skipped" % _fuzz_bin)

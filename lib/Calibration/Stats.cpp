@@ -95,7 +95,18 @@ llvm::Error dq::mergeLayerStats(LayerStats &Acc, const LayerStats &Other) {
 //===----------------------------------------------------------------------===//
 
 llvm::Expected<StatsReader> StatsReader::open(llvm::StringRef Path) {
-  llvm::Expected<SafetensorsReader> File = SafetensorsReader::open(Path);
+  return check(SafetensorsReader::open(Path), Path);
+}
+
+llvm::Expected<StatsReader>
+StatsReader::parse(std::unique_ptr<llvm::MemoryBuffer> Buffer,
+                   llvm::StringRef Name) {
+  return check(SafetensorsReader::parse(std::move(Buffer), Name), Name);
+}
+
+llvm::Expected<StatsReader>
+StatsReader::check(llvm::Expected<SafetensorsReader> File,
+                   llvm::StringRef Path) {
   if (!File)
     return File.takeError();
   auto Fail = [&](const llvm::Twine &Msg) -> llvm::Error {

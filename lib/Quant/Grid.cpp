@@ -125,7 +125,9 @@ diagonalGroupError(const double *W, const double *Diag, int64_t N, double S,
   double Sum = (Acc[0] + Acc[1]) + (Acc[2] + Acc[3]);
   for (; I < N; ++I) {
     double V = (W[I] - Z) * Inv + Shift;
-    V = std::min(std::max(V, 0.0), Top);
+    // As in the vector loop: a NaN (non-finite S or Z) becomes 0.
+    V = V > 0.0 ? V : 0.0;
+    V = V < Top ? V : Top;
     double D = S * (double(int(V)) + double(QMin)) + Z - W[I];
     Sum += Diag[I] * D * D;
   }
@@ -183,6 +185,14 @@ void computeErrors(const LayerContext &C, const double *W, const int8_t *Q,
   residualErrors(C, R.data(), Rows, Errors);
 }
 
+/// Whether the G scales and offsets of a candidate are all finite.
+static bool allFinite(const float *S, const float *Z, int64_t G) {
+  for (int64_t I = 0; I < G; ++I)
+    if (!std::isfinite(S[I]) || !std::isfinite(Z[I]))
+      return false;
+  return true;
+}
+
 static int64_t numClipCandidates(const QuantOptions &Opts) {
   double X = Opts.ClipMaxShrink * double(Opts.ClipGrid);
   return std::max<int64_t>(1, int64_t(std::ceil(X - 1e-9)));
@@ -219,6 +229,10 @@ void clipSearch(const LayerContext &C, const double *W, int64_t Rows,
       scaleOffsetOfRanges(C, Lo.data(), Hi.data(), P, Sc, Zc);
       if (NExact == NCand)
         continue;
+      if (!allFinite(Sc, Zc, G)) {
+        Proxy[I] = INFINITY; // Overflows the scale type: ranked last.
+        continue;
+      }
       double E = 0;
       for (int64_t Gg = 0; Gg < G; ++Gg)
         E += diagonalGroupError(
@@ -245,6 +259,7 @@ void clipSearch(const LayerContext &C, const double *W, int64_t Rows,
   std::vector<int64_t> BestCand(static_cast<size_t>(Rows), 0);
   std::vector<float> R(size_t(std::min(Pairs, Batch) * K)), T(R.size());
   std::vector<double> E(size_t(std::min(Pairs, Batch)));
+  std::vector<char> Finite(E.size());
   for (int64_t P0 = 0; P0 < Pairs; P0 += Batch) {
     int64_t Len = std::min(Batch, Pairs - P0);
     for (int64_t P = 0; P < Len; ++P) {
@@ -253,6 +268,13 @@ void clipSearch(const LayerContext &C, const double *W, int64_t Rows,
       const float *Zc = CandZ.data() + (Row * NCand + Cand) * G;
       const double *Wr = W + Row * K;
       float *Rr = R.data() + P * K;
+      Finite[P] = allFinite(Sc, Zc, G);
+      if (!Finite[P]) {
+        // Never chosen over a finite candidate (its E is +inf below); if
+        // none is finite, the caller reports the overflow.
+        std::fill_n(Rr, K, 0.0f);
+        continue;
+      }
       roundToNearest(C, Wr, Sc, Zc, Q.data());
       dequantizeRow(C, Q.data(), Sc, Zc, What.data());
       for (int64_t J = 0; J < K; ++J)
@@ -264,7 +286,7 @@ void clipSearch(const LayerContext &C, const double *W, int64_t Rows,
       double Quad = 0;
       for (int64_t J = 0; J < K; ++J)
         Quad += (double(Tr[J]) - C.Delta * Rr[J]) * Rr[J];
-      E[P] = Quad;
+      E[P] = Finite[P] ? Quad : INFINITY;
     }
     for (int64_t P = 0; P < Len; ++P) {
       int64_t Row = (P0 + P) / NExact, Cand = Ranked[P0 + P];

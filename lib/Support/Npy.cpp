@@ -3,11 +3,11 @@
 #include "dq/Support/Npy.h"
 
 #include "dq/Support/AtomicFile.h"
+#include "dq/Support/InputFile.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Endian.h"
-#include "llvm/Support/MemoryBuffer.h"
 
 using namespace dq;
 
@@ -232,22 +232,46 @@ static std::string explainDescr(llvm::StringRef Descr) {
          " (supported: " + getSupportedDescrs() + ")";
 }
 
-llvm::Expected<Tensor> dq::parseNpy(llvm::StringRef Bytes,
-                                    llvm::StringRef Name) {
+namespace {
+/// What the header of a .npy file promises, checked against the file size.
+struct NpyLayout {
+  DType Type;
+  std::vector<int64_t> Shape;
+  uint64_t DataBegin, DataSize;
+};
+} // namespace
+
+/// Length of the part of a .npy file that holds the magic string, version,
+/// header length and header, when Prefix (the first bytes) is long enough to
+/// tell; 0 otherwise.
+static uint64_t getNpyHeaderEnd(llvm::StringRef Prefix) {
+  if (Prefix.size() < 12 || !Prefix.starts_with(kMagic))
+    return 0;
+  unsigned Major = static_cast<uint8_t>(Prefix[6]);
+  if (Major == 1)
+    return 10 + uint64_t(llvm::support::endian::read16le(Prefix.data() + 8));
+  return 12 + uint64_t(llvm::support::endian::read32le(Prefix.data() + 8));
+}
+
+/// Checks everything but the data of a .npy file of FileSize bytes whose
+/// first bytes are Prefix (at least the header, or the whole file when it is
+/// shorter). Nothing is allocated for the data until this succeeded.
+static llvm::Expected<NpyLayout> checkNpyLayout(llvm::StringRef Prefix,
+                                                uint64_t FileSize,
+                                                llvm::StringRef Name) {
   auto Fail = [&](const llvm::Twine &Msg) -> llvm::Error {
     return llvm::createStringError(Name + ": " + Msg);
   };
-  size_t FileSize = Bytes.size();
   if (FileSize < 8) {
-    if (!kMagic.starts_with(Bytes.take_front(kMagic.size())))
+    if (!kMagic.starts_with(Prefix.take_front(kMagic.size())))
       return Fail("not a .npy file (bad magic string)");
     return Fail("truncated .npy file: " + llvm::Twine(FileSize) +
                 " bytes, too short for the magic string and version");
   }
-  if (!Bytes.starts_with(kMagic))
+  if (!Prefix.starts_with(kMagic))
     return Fail("not a .npy file (bad magic string)");
-  unsigned Major = static_cast<uint8_t>(Bytes[6]);
-  unsigned Minor = static_cast<uint8_t>(Bytes[7]);
+  unsigned Major = static_cast<uint8_t>(Prefix[6]);
+  unsigned Minor = static_cast<uint8_t>(Prefix[7]);
   if (Major < 1 || Major > 3 || Minor != 0)
     return Fail("unsupported .npy format version " + llvm::Twine(Major) + "." +
                 llvm::Twine(Minor) + " (supported: 1.0, 2.0, 3.0)");
@@ -256,8 +280,8 @@ llvm::Expected<Tensor> dq::parseNpy(llvm::StringRef Bytes,
   if (FileSize < 8 + LenSize)
     return Fail("truncated .npy file: ends inside the header length");
   uint64_t HeaderLen = Major == 1
-                           ? llvm::support::endian::read16le(Bytes.data() + 8)
-                           : llvm::support::endian::read32le(Bytes.data() + 8);
+                           ? llvm::support::endian::read16le(Prefix.data() + 8)
+                           : llvm::support::endian::read32le(Prefix.data() + 8);
   uint64_t DataBegin = 8 + LenSize + HeaderLen;
   if (DataBegin > FileSize)
     return Fail("truncated .npy file: the header claims " +
@@ -266,7 +290,7 @@ llvm::Expected<Tensor> dq::parseNpy(llvm::StringRef Bytes,
 
   NpyHeader Header;
   std::string Err =
-      HeaderParser(Bytes.slice(8 + LenSize, DataBegin)).parse(Header);
+      HeaderParser(Prefix.slice(8 + LenSize, DataBegin)).parse(Header);
   if (!Err.empty())
     return Fail("malformed .npy header: " + Err);
 
@@ -294,24 +318,59 @@ llvm::Expected<Tensor> dq::parseNpy(llvm::StringRef Bytes,
                 " unexpected trailing bytes after the array data (shape " +
                 formatShape(Header.Shape) + " with dtype '" + Header.Descr +
                 "' needs " + llvm::Twine(*Size) + ")");
+  if (llvm::Error E = checkAllocation(*Size))
+    return Fail("shape " + formatShape(Header.Shape) + " with dtype '" +
+                Header.Descr + "' " + llvm::toString(std::move(E)));
+  return NpyLayout{*Type, std::move(Header.Shape), DataBegin, *Size};
+}
 
+llvm::Expected<Tensor> dq::parseNpy(llvm::StringRef Bytes,
+                                    llvm::StringRef Name) {
+  llvm::Expected<NpyLayout> Layout = checkNpyLayout(Bytes, Bytes.size(), Name);
+  if (!Layout)
+    return Layout.takeError();
   Tensor T;
-  T.Type = *Type;
-  T.Shape = std::move(Header.Shape);
+  T.Type = Layout->Type;
+  T.Shape = std::move(Layout->Shape);
   const uint8_t *Data =
-      reinterpret_cast<const uint8_t *>(Bytes.data() + DataBegin);
-  T.Data.assign(Data, Data + *Size);
+      reinterpret_cast<const uint8_t *>(Bytes.data() + Layout->DataBegin);
+  T.Data.assign(Data, Data + Layout->DataSize);
   return T;
 }
 
 llvm::Expected<Tensor> dq::readNpyFile(llvm::StringRef Path) {
-  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> Buffer =
-      llvm::MemoryBuffer::getFile(Path, /*IsText=*/false,
-                                  /*RequiresNullTerminator=*/false);
-  if (!Buffer)
-    return llvm::createStringError(
-        Path + ": cannot open: " + Buffer.getError().message());
-  return parseNpy((*Buffer)->getBuffer(), Path);
+  // The header is read and checked first; the data is then read straight
+  // into the tensor (no mapping or copy of the whole file).
+  llvm::Expected<InputFile> File = InputFile::open(Path);
+  if (!File)
+    return File.takeError();
+  uint64_t FileSize = File->getSize();
+  std::string Prefix(std::min<uint64_t>(FileSize, 12), '\0');
+  if (llvm::Error E = File->read(Prefix, 0))
+    return std::move(E);
+  // Read the whole header when the file holds it (its length is checked
+  // against the file size before anything that large is allocated).
+  uint64_t HeaderEnd = getNpyHeaderEnd(Prefix);
+  if (HeaderEnd > Prefix.size() && HeaderEnd <= FileSize) {
+    size_t Old = Prefix.size();
+    Prefix.resize(HeaderEnd);
+    if (llvm::Error E = File->read(
+            llvm::MutableArrayRef<char>(Prefix).drop_front(Old), Old))
+      return std::move(E);
+  }
+  llvm::Expected<NpyLayout> Layout = checkNpyLayout(Prefix, FileSize, Path);
+  if (!Layout)
+    return Layout.takeError();
+  Tensor T;
+  T.Type = Layout->Type;
+  T.Shape = std::move(Layout->Shape);
+  T.Data.resize(Layout->DataSize);
+  if (llvm::Error E = File->read(
+          llvm::MutableArrayRef<char>(reinterpret_cast<char *>(T.Data.data()),
+                                      T.Data.size()),
+          Layout->DataBegin))
+    return std::move(E);
+  return T;
 }
 
 llvm::Error dq::checkNpyWritable(const Tensor &T) {

@@ -3,6 +3,7 @@
 #include "dq/Support/Safetensors.h"
 
 #include "dq/Support/AtomicFile.h"
+#include "dq/Support/InputFile.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Endian.h"
@@ -78,27 +79,37 @@ static std::string parseEntry(llvm::StringRef Name, const llvm::json::Value &V,
   return "";
 }
 
-llvm::Expected<SafetensorsReader>
-SafetensorsReader::parse(std::unique_ptr<llvm::MemoryBuffer> Buffer,
-                         llvm::StringRef Name) {
+/// Checks the 8-byte header length of a file of FileSize bytes whose first
+/// bytes are Prefix; returns the length or an error message.
+static llvm::Expected<uint64_t> checkHeaderLength(llvm::StringRef Prefix,
+                                                  uint64_t FileSize,
+                                                  llvm::StringRef Name) {
   auto Fail = [&](const llvm::Twine &Msg) -> llvm::Error {
     return llvm::createStringError(Name + ": " + Msg);
   };
-  llvm::StringRef Bytes = Buffer->getBuffer();
-  if (Bytes.size() < 8)
-    return Fail("truncated safetensors file: " + llvm::Twine(Bytes.size()) +
+  if (FileSize < 8 || Prefix.size() < 8)
+    return Fail("truncated safetensors file: " + llvm::Twine(FileSize) +
                 " bytes, too short for the header length");
-  uint64_t HeaderLen = llvm::support::endian::read64le(Bytes.data());
+  uint64_t HeaderLen = llvm::support::endian::read64le(Prefix.data());
   if (HeaderLen > kMaxSafetensorsHeaderBytes)
     return Fail("header length " + llvm::Twine(HeaderLen) +
                 " exceeds the limit of " +
                 llvm::Twine(kMaxSafetensorsHeaderBytes) +
                 " bytes (not a safetensors file?)");
-  if (HeaderLen > Bytes.size() - 8)
+  if (HeaderLen > FileSize - 8)
     return Fail("truncated safetensors file: the header claims " +
                 llvm::Twine(HeaderLen) + " bytes but only " +
-                llvm::Twine(Bytes.size() - 8) + " follow");
-  llvm::StringRef HeaderText = Bytes.substr(8, HeaderLen);
+                llvm::Twine(FileSize - 8) + " follow");
+  return HeaderLen;
+}
+
+llvm::Expected<SafetensorsReader>
+SafetensorsReader::parseHeader(llvm::StringRef HeaderText, uint64_t FileSize,
+                               llvm::StringRef Name) {
+  auto Fail = [&](const llvm::Twine &Msg) -> llvm::Error {
+    return llvm::createStringError(Name + ": " + Msg);
+  };
+  uint64_t HeaderLen = HeaderText.size();
   if (!HeaderText.starts_with("{"))
     return Fail("header is not a JSON object (not a safetensors file?)");
   llvm::Expected<llvm::json::Value> Header = llvm::json::parse(HeaderText);
@@ -135,7 +146,7 @@ SafetensorsReader::parse(std::unique_ptr<llvm::MemoryBuffer> Buffer,
   // The entries must tile the data buffer exactly: no gaps, no overlaps, no
   // bytes past the end, none left over.
   uint64_t DataBegin = 8 + HeaderLen;
-  uint64_t DataSize = Bytes.size() - DataBegin;
+  uint64_t DataSize = FileSize - DataBegin;
   llvm::sort(Raw, [](const RawEntry &A, const RawEntry &B) {
     return std::tie(A.Begin, A.End, A.Name) < std::tie(B.Begin, B.End, B.Name);
   });
@@ -163,19 +174,49 @@ SafetensorsReader::parse(std::unique_ptr<llvm::MemoryBuffer> Buffer,
                                    DataBegin + E.Begin, DataBegin + E.End};
   }
   llvm::sort(Reader.Names);
-  Reader.Buffer = std::move(Buffer);
   return std::move(Reader);
 }
 
 llvm::Expected<SafetensorsReader>
+SafetensorsReader::parse(std::unique_ptr<llvm::MemoryBuffer> Buffer,
+                         llvm::StringRef Name) {
+  llvm::StringRef Bytes = Buffer->getBuffer();
+  llvm::Expected<uint64_t> HeaderLen =
+      checkHeaderLength(Bytes, Bytes.size(), Name);
+  if (!HeaderLen)
+    return HeaderLen.takeError();
+  llvm::Expected<SafetensorsReader> Reader =
+      parseHeader(Bytes.substr(8, *HeaderLen), Bytes.size(), Name);
+  if (Reader)
+    Reader->Buffer = std::move(Buffer);
+  return Reader;
+}
+
+llvm::Expected<SafetensorsReader>
 SafetensorsReader::open(llvm::StringRef Path) {
-  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> Buffer =
-      llvm::MemoryBuffer::getFile(Path, /*IsText=*/false,
-                                  /*RequiresNullTerminator=*/false);
-  if (!Buffer)
-    return llvm::createStringError(
-        Path + ": cannot open: " + Buffer.getError().message());
-  return parse(std::move(*Buffer), Path);
+  llvm::Expected<InputFile> File = InputFile::open(Path);
+  if (!File)
+    return File.takeError();
+  uint64_t FileSize = File->getSize();
+  // Only the header is read now, after its length was checked against the
+  // file size; the data stays on disk until a tensor is read.
+  char Prefix[8];
+  uint64_t PrefixLen = std::min<uint64_t>(8, FileSize);
+  if (llvm::Error E =
+          File->read(llvm::MutableArrayRef<char>(Prefix, PrefixLen), 0))
+    return std::move(E);
+  llvm::Expected<uint64_t> HeaderLen =
+      checkHeaderLength(llvm::StringRef(Prefix, PrefixLen), FileSize, Path);
+  if (!HeaderLen)
+    return HeaderLen.takeError();
+  std::string HeaderText(*HeaderLen, '\0');
+  if (llvm::Error E = File->read(HeaderText, 8))
+    return std::move(E);
+  llvm::Expected<SafetensorsReader> Reader =
+      parseHeader(HeaderText, FileSize, Path);
+  if (Reader)
+    Reader->File = std::make_unique<InputFile>(std::move(*File));
+  return Reader;
 }
 
 bool SafetensorsReader::contains(llvm::StringRef Name) const {
@@ -211,12 +252,24 @@ llvm::Expected<Tensor> SafetensorsReader::read(llvm::StringRef Name) const {
   if (It == Entries.end())
     return unknownName(Name);
   const Entry &E = It->second;
+  if (llvm::Error Err = checkAllocation(E.End - E.Begin))
+    return llvm::createStringError(FileName + ": tensor '" + Name + "' " +
+                                   llvm::toString(std::move(Err)));
   Tensor T;
   T.Type = E.Type;
   T.Shape = E.Shape;
-  const auto *Data =
-      reinterpret_cast<const uint8_t *>(Buffer->getBufferStart());
-  T.Data.assign(Data + E.Begin, Data + E.End);
+  if (Buffer) {
+    const auto *Data =
+        reinterpret_cast<const uint8_t *>(Buffer->getBufferStart());
+    T.Data.assign(Data + E.Begin, Data + E.End);
+    return T;
+  }
+  T.Data.resize(E.End - E.Begin);
+  if (llvm::Error Err = File->read(
+          llvm::MutableArrayRef<char>(reinterpret_cast<char *>(T.Data.data()),
+                                      T.Data.size()),
+          E.Begin))
+    return std::move(Err);
   return T;
 }
 

@@ -5,6 +5,13 @@
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
+#ifndef _WIN32
+#include <sys/resource.h>
+#include <unistd.h>
+#endif
+
+#include <algorithm>
+
 using namespace dq;
 
 std::optional<uint64_t> dq::getCheckedByteSize(DType Type,
@@ -21,6 +28,29 @@ std::optional<uint64_t> dq::getCheckedByteSize(DType Type,
       return std::nullopt;
   }
   return static_cast<uint64_t>(Bytes);
+}
+
+uint64_t dq::getAllocationLimit() {
+  uint64_t Limit = UINT64_MAX;
+#ifndef _WIN32
+  long Pages = ::sysconf(_SC_PHYS_PAGES), PageSize = ::sysconf(_SC_PAGESIZE);
+  if (Pages > 0 && PageSize > 0)
+    Limit = uint64_t(Pages) * uint64_t(PageSize);
+  struct rlimit AddressSpace;
+  if (::getrlimit(RLIMIT_AS, &AddressSpace) == 0 &&
+      AddressSpace.rlim_cur != RLIM_INFINITY)
+    Limit = std::min<uint64_t>(Limit, AddressSpace.rlim_cur);
+#endif
+  return Limit;
+}
+
+llvm::Error dq::checkAllocation(uint64_t Bytes) {
+  uint64_t Limit = getAllocationLimit();
+  if (Bytes <= Limit)
+    return llvm::Error::success();
+  return llvm::createStringError("needs " + llvm::Twine(Bytes) +
+                                 " bytes, more than the " + llvm::Twine(Limit) +
+                                 " bytes of memory available to this process");
 }
 
 std::string dq::formatShape(llvm::ArrayRef<int64_t> Shape) {

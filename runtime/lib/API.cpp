@@ -55,10 +55,10 @@ dqrt_status dqrt_runtime_create(const dqrt_runtime_options *options,
     return nullArgument("options");
   if (!out)
     return nullArgument("out");
-  if (options->device != DQRT_DEVICE_CPU && options->device != DQRT_DEVICE_CUDA)
-    return toStatus(
-        makeError(DQRT_INVALID_ARGUMENT,
-                  "unknown device kind " + llvm::Twine(int(options->device))));
+  int device = getRawEnumValue(options->device);
+  if (device != DQRT_DEVICE_CPU && device != DQRT_DEVICE_CUDA)
+    return toStatus(makeError(DQRT_INVALID_ARGUMENT,
+                              "unknown device kind " + llvm::Twine(device)));
   if (options->num_threads < 0)
     return toStatus(makeError(DQRT_INVALID_ARGUMENT,
                               "num_threads must be >= 0, got " +

@@ -10,8 +10,10 @@
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/Error.h"
 
+#include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,25 @@ public:
   dqrt_status_code code;
   std::string message;
 };
+
+/// The int a C caller stored in an enum argument or field. C allows any int
+/// there, and the API answers out-of-range values with an error, but C++
+/// reading a value outside the enumerators' range through the enum type is
+/// undefined (UBSan: "not a valid value for type"), so the bytes are copied.
+template <typename Enum> int getRawEnumValue(const Enum &value) {
+  static_assert(sizeof(Enum) == sizeof(int), "C enums are int-sized here");
+  int raw;
+  std::memcpy(&raw, &value, sizeof(raw));
+  return raw;
+}
+
+/// The dtype a C caller passed, or std::nullopt when it is not one.
+inline std::optional<dqrt_dtype> getCheckedDType(const dqrt_dtype &value) {
+  int raw = getRawEnumValue(value);
+  if (raw < DQRT_F32 || raw > DQRT_I64)
+    return std::nullopt;
+  return static_cast<dqrt_dtype>(raw);
+}
 
 inline llvm::Error makeError(dqrt_status_code code, const llvm::Twine &msg) {
   return llvm::make_error<RuntimeError>(code, msg.str());

@@ -60,16 +60,16 @@ llvm::Error checkArg(llvm::StringRef name, size_t i, const TensorType &want,
                                                 " of '" + name +
                                                 "': invalid rank or shape");
   llvm::ArrayRef<int64_t> dims(got.shape, got.rank);
-  bool ok = got.dtype == want.dtype && dims.size() == want.dims.size();
+  std::optional<dqrt_dtype> dtype = getCheckedDType(got.dtype);
+  bool ok = dtype && *dtype == want.dtype && dims.size() == want.dims.size();
   for (size_t d = 0; ok && d < dims.size(); ++d)
     ok = dims[d] >= 0 && (want.dims[d] < 0 || want.dims[d] == dims[d]);
-  if (!ok || dqrt_dtype_name(got.dtype) == nullptr)
+  if (!ok)
     return makeError(DQRT_INVALID_ARGUMENT,
                      "argument #" + llvm::Twine(i) + " of '" + name +
                          "': expected " + want.str() + ", got " +
-                         (dqrt_dtype_name(got.dtype)
-                              ? shapeString(got.dtype, dims)
-                              : std::string("an unknown element type")));
+                         (dtype ? shapeString(*dtype, dims)
+                                : std::string("an unknown element type")));
   return llvm::Error::success();
 }
 

@@ -126,12 +126,12 @@ const char *dqrt_status_get_message(dqrt_status status) {
 void dqrt_status_free(dqrt_status status) { delete status; }
 
 const char *dqrt_dtype_name(dqrt_dtype dtype) {
-  int i = static_cast<int>(dtype);
+  int i = dqrt::getRawEnumValue(dtype);
   return i >= 0 && i < numDTypes ? dtypeInfo[i].name : nullptr;
 }
 
 size_t dqrt_dtype_size(dqrt_dtype dtype) {
-  int i = static_cast<int>(dtype);
+  int i = dqrt::getRawEnumValue(dtype);
   return i >= 0 && i < numDTypes ? dtypeInfo[i].size : 0;
 }
 

@@ -46,6 +46,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/Program.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
@@ -201,7 +202,10 @@ int main(int argc, char **argv) {
           directory + "/." + stem + ".%%%%%%.o", objectFD, objectPath))
     return fail("cannot create a temporary file in '" + directory +
                 "': " + ec.message());
+  // Removed on errors (FileRemover) and on SIGINT/SIGTERM (a SIGKILL still
+  // leaves these two hidden files behind).
   FileRemover removeObject(objectPath);
+  sys::RemoveFileOnSignal(objectPath);
   {
     raw_fd_ostream os(objectFD, /*shouldClose=*/true);
     legacy::PassManager pm;
@@ -235,6 +239,7 @@ int main(int argc, char **argv) {
                 "': " + ec.message());
   sys::Process::SafelyCloseFileDescriptor(sharedFD);
   FileRemover removeShared(sharedPath);
+  sys::RemoveFileOnSignal(sharedPath);
   SmallVector<StringRef> linkArgs = {driver, "-shared", "-o", sharedPath,
                                      objectPath};
   std::string rpath;
@@ -254,5 +259,7 @@ int main(int argc, char **argv) {
   if (std::error_code ec = sys::fs::rename(sharedPath, outputFile))
     return fail("cannot write '" + outputFile + "': " + ec.message());
   removeShared.releaseFile();
+  sys::DontRemoveFileOnSignal(sharedPath);
+  sys::DontRemoveFileOnSignal(objectPath);
   return 0;
 }

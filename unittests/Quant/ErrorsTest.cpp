@@ -136,6 +136,32 @@ TEST_F(QuantErrors, ScaleOverflowsStorageType) {
   EXPECT_EQ(errorOf(Big, H, O), "<no error>");
 }
 
+// The baselines' clip search ranks candidates whose (s, z) overflow the
+// scale type last and never rounds with them (dq-fuzz-quant found them
+// rounded through a NaN, undefined behaviour); when no candidate fits, the
+// overflow is reported as before.
+TEST_F(QuantErrors, ClipSearchSkipsOverflowingCandidates) {
+  Matrix Big = W;
+  Big(1, 3) = 3e5; // Fits f16 only once shrunk below ~0.65.
+  O.GroupSize = 8;
+  O.ClipForBaselines = true;
+  for (unsigned Exact : {0u, 4u})
+    for (QuantMethod M : {QuantMethod::RTN, QuantMethod::GPTQ}) {
+      O.Method = M;
+      O.ClipExactCandidates = Exact;
+      Expected<QuantizedLayer> L = quantizeLayer(Big, H, O);
+      ASSERT_TRUE(static_cast<bool>(L)) << toString(L.takeError());
+      for (size_t I = 0; I < L->ScaleValues.size(); ++I) {
+        EXPECT_TRUE(std::isfinite(L->ScaleValues[I]));
+        EXPECT_TRUE(std::isfinite(L->OffsetValues[I]));
+      }
+    }
+  Matrix Huge = W;
+  Huge(1, 3) = 1e30;
+  EXPECT_EQ(errorOf(Huge, H, O), "row 1, group 0: min-max scale/offset "
+                                 "overflow f16; use a wider scale type (f32)");
+}
+
 //===----------------------------------------------------------------------===//
 // Hessian accumulation
 //===----------------------------------------------------------------------===//

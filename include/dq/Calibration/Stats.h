@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,10 @@ public:
   /// dtypes and shapes). Values are checked when a layer is read.
   static llvm::Expected<StatsReader> open(llvm::StringRef Path);
 
+  /// The same checks on an in-memory file; Name prefixes every error.
+  static llvm::Expected<StatsReader>
+  parse(std::unique_ptr<llvm::MemoryBuffer> Buffer, llvm::StringRef Name);
+
   /// Layer names, sorted.
   llvm::ArrayRef<std::string> getLayerNames() const { return Layers; }
   bool contains(llvm::StringRef Layer) const;
@@ -71,6 +76,8 @@ public:
   llvm::Expected<LayerStats> read(llvm::StringRef Layer) const;
 
 private:
+  static llvm::Expected<StatsReader>
+  check(llvm::Expected<SafetensorsReader> File, llvm::StringRef Path);
   StatsReader(SafetensorsReader File, std::string Path)
       : File(std::move(File)), Path(std::move(Path)) {}
   SafetensorsReader File;

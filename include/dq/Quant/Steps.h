@@ -26,10 +26,12 @@ namespace dq {
 /// clamp(floor(X + 0.5), Lo, Hi) with integer bounds: the rounding rule of
 /// the algorithm (ties toward +inf). Clamping before the floor gives the
 /// same result (floor is monotone and keeps integers) and lets the floor be
-/// a truncation, where std::floor is a libm call on baseline x86-64.
+/// a truncation, where std::floor is a libm call on baseline x86-64. A NaN
+/// (from a non-finite scale or offset, which callers reject afterwards)
+/// gives Lo: converting it to int would be undefined.
 inline int roundAndClamp(double X, int Lo, int Hi) {
   double V = X + 0.5;
-  V = V < Lo ? double(Lo) : (V > Hi ? double(Hi) : V);
+  V = V >= Lo ? (V > Hi ? double(Hi) : V) : double(Lo);
   int T = int(V);
   return T - (double(T) > V);
 }

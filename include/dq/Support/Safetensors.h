@@ -9,13 +9,17 @@
 // when the file is opened (known dtypes, shapes whose byte size matches the
 // offsets, every byte of the buffer belonging to exactly one tensor) so that
 // a truncated or forged file is refused before anything is allocated. Tensor
-// data is read lazily, one tensor at a time, from a memory-mapped file.
+// data is read lazily, one tensor at a time, with plain reads from the open
+// file: reading a large file tensor by tensor keeps only the current tensor
+// in memory (a memory-mapped file would keep every page read so far
+// resident, so memory would grow with the number of tensors read).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef DQ_SUPPORT_SAFETENSORS_H
 #define DQ_SUPPORT_SAFETENSORS_H
 
+#include "dq/Support/InputFile.h"
 #include "dq/Support/Tensor.h"
 
 #include "llvm/ADT/ArrayRef.h"
@@ -67,9 +71,17 @@ private:
     uint64_t Begin, End; // Absolute file offsets.
   };
   llvm::Error unknownName(llvm::StringRef Name) const;
+  /// Checks the JSON header (HeaderText, of a file of FileSize bytes) and
+  /// fills Entries, Names and Metadata; errors start with "<Name>: ".
+  static llvm::Expected<SafetensorsReader>
+  parseHeader(llvm::StringRef HeaderText, uint64_t FileSize,
+              llvm::StringRef Name);
 
   std::string FileName;
+  /// Where the data is: the whole file in memory (parse()), or the open
+  /// file (open()).
   std::unique_ptr<llvm::MemoryBuffer> Buffer;
+  std::unique_ptr<InputFile> File;
   std::map<std::string, Entry, std::less<>> Entries;
   std::vector<std::string> Names;
   std::map<std::string, std::string> Metadata;

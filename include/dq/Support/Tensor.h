@@ -55,6 +55,17 @@ struct Tensor {
 std::optional<uint64_t> getCheckedByteSize(DType Type,
                                            llvm::ArrayRef<int64_t> Shape);
 
+/// The most bytes one allocation may take: the machine's physical memory, or
+/// a lower address-space limit (ulimit -v). Readers check the tensors they
+/// are about to copy against it, so that a file whose header is consistent
+/// with its size but absurd (e.g. a sparse file of terabytes) gives an error
+/// instead of a failed allocation, which aborts the process.
+uint64_t getAllocationLimit();
+
+/// Fails with "... needs N bytes, more than the M bytes of memory available
+/// to this process" when Bytes exceeds getAllocationLimit().
+llvm::Error checkAllocation(uint64_t Bytes);
+
 /// "[2, 3]" for {2, 3}; "[]" for a 0-d shape.
 std::string formatShape(llvm::ArrayRef<int64_t> Shape);
 

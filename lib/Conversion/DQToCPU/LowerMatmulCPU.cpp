@@ -58,7 +58,7 @@ struct DQLowerMatmulCPUPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    CPUTarget resolved;
+    CPUTarget resolved = CPUTarget::Generic;
     if (failed(validateOptions(resolved)))
       return signalPassFailure();
 

@@ -94,16 +94,20 @@ CUresult cuGetErrorString(CUresult r, const char **text) {
   return *text ? 0 : 1;
 }
 
-struct module {
-  char *image;
-};
+/* As in the real driver, a module owns its functions: they go with it. */
 struct function {
   char name[64];
+  struct function *next;
+};
+struct module {
+  char *image;
+  struct function *functions;
 };
 
 static CUresult load(struct module **out, const void *image) {
   struct module *m = malloc(sizeof *m);
   m->image = strdup((const char *)image); /* PTX text */
+  m->functions = NULL;
   *out = m;
   return 0;
 }
@@ -131,6 +135,11 @@ CUresult cuModuleLoadDataEx(struct module **out, const void *image, unsigned n,
 }
 CUresult cuModuleUnload(struct module *m) {
   logf_("cuModuleUnload");
+  while (m->functions) {
+    struct function *next = m->functions->next;
+    free(m->functions);
+    m->functions = next;
+  }
   free(m->image);
   free(m);
   return 0;
@@ -142,6 +151,8 @@ CUresult cuModuleGetFunction(struct function **out, struct module *m,
     return 500; /* CUDA_ERROR_NOT_FOUND */
   struct function *f = malloc(sizeof *f);
   snprintf(f->name, sizeof f->name, "%s", name);
+  f->next = m->functions;
+  m->functions = f;
   *out = f;
   logf_("cuModuleGetFunction %s", name);
   return 0;
