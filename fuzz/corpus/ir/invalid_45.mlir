@@ -1,4 +1,7 @@
-func.func @split_n16k4(%w: !dq.weight<[2, 4], bits = 2, group = 2, scale = f16, layout = n16k4>) {
-  %q, %s, %z = dq.split %w : !dq.weight<[2, 4], bits = 2, group = 2, scale = f16, layout = n16k4>
+func.func @gpu_chunked_scale_shape() {
+  %w = dq.constant packed(dense_resource<q> : tensor<4x32xi8>)
+         scale(dense_resource<s> : tensor<4x2xf16>)
+         offset(dense_resource<z> : tensor<1x2x16xf16>)
+         : !dq.weight<[4, 128], bits = 2, group = 64, scale = f16, layout = gpu_chunked>
   return
 }
