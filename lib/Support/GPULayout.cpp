@@ -26,16 +26,7 @@ GPUChunkField dq::locateGPUChunkField(unsigned Bits, int64_t E) {
 
 namespace {
 llvm::Error checkGeometry(const GPUChunkedGeometry &Geo) {
-  if (!isSupportedPackingBits(Geo.Bits))
-    return llvm::createStringError("unsupported bit width " +
-                                   llvm::Twine(Geo.Bits) +
-                                   "; expected 2, 3, 4 or 8");
-  if (Geo.Rows <= 0 || Geo.Cols <= 0 || Geo.Group <= 0 ||
-      Geo.Cols % Geo.Group != 0)
-    return llvm::createStringError(
-        "invalid weight shape [" + llvm::Twine(Geo.Rows) + ", " +
-        llvm::Twine(Geo.Cols) + "] with group " + llvm::Twine(Geo.Group));
-  return llvm::Error::success();
+  return checkPackedShape(Geo.Rows, Geo.Cols, Geo.Bits, Geo.Group);
 }
 
 llvm::Error checkSizes(size_t Elements, size_t Bytes,

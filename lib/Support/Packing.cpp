@@ -11,6 +11,19 @@ bool dq::isSupportedPackingBits(unsigned Bits) {
 int dq::minSignedValue(unsigned Bits) { return -(1 << (Bits - 1)); }
 int dq::maxSignedValue(unsigned Bits) { return (1 << (Bits - 1)) - 1; }
 
+llvm::Error dq::checkPackedShape(int64_t Rows, int64_t Cols, unsigned Bits,
+                                 int64_t Group) {
+  if (!isSupportedPackingBits(Bits))
+    return llvm::createStringError("unsupported bit width " +
+                                   llvm::Twine(Bits) +
+                                   "; expected 2, 3, 4 or 8");
+  if (Rows <= 0 || Cols <= 0 || Group <= 0 || Cols % Group != 0)
+    return llvm::createStringError(
+        "invalid weight shape [" + llvm::Twine(Rows) + ", " +
+        llvm::Twine(Cols) + "] with group " + llvm::Twine(Group));
+  return llvm::Error::success();
+}
+
 int64_t dq::getPackedRowBytes(int64_t Cols, unsigned Bits) {
   return (Cols * Bits + 7) / 8;
 }

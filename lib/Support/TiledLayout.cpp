@@ -45,16 +45,7 @@ ElementPos locate(const N16K4Geometry &Geo, int64_t Row, int64_t Col) {
 }
 
 llvm::Error checkGeometry(const N16K4Geometry &Geo) {
-  if (!isSupportedPackingBits(Geo.Bits))
-    return llvm::createStringError("unsupported bit width " +
-                                   llvm::Twine(Geo.Bits) +
-                                   "; expected 2, 3, 4 or 8");
-  if (Geo.Rows <= 0 || Geo.Cols <= 0 || Geo.Group <= 0 ||
-      Geo.Cols % Geo.Group != 0)
-    return llvm::createStringError(
-        "invalid weight shape [" + llvm::Twine(Geo.Rows) + ", " +
-        llvm::Twine(Geo.Cols) + "] with group " + llvm::Twine(Geo.Group));
-  return llvm::Error::success();
+  return checkPackedShape(Geo.Rows, Geo.Cols, Geo.Bits, Geo.Group);
 }
 
 llvm::Error checkBytes(size_t Have, int64_t Want, llvm::StringRef What) {

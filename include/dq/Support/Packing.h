@@ -25,6 +25,11 @@ bool isSupportedPackingBits(unsigned Bits);
 int minSignedValue(unsigned Bits);
 int maxSignedValue(unsigned Bits);
 
+/// Checks what every packed layout needs: a supported bit width, a positive
+/// shape, and a group size dividing Cols.
+llvm::Error checkPackedShape(int64_t Rows, int64_t Cols, unsigned Bits,
+                             int64_t Group);
+
 /// Bytes of one packed row of Cols elements.
 int64_t getPackedRowBytes(int64_t Cols, unsigned Bits);
 

@@ -63,6 +63,20 @@ struct TileBlockBuilder {
     return words;
   }
 
+  /// m0, m0 + 1, ..., m0 + rows - 1.
+  SmallVector<Value> rowIndices(OpBuilder &nb, Location nl, Value m0) {
+    SmallVector<Value> idx;
+    for (unsigned m = 0; m < rows; ++m)
+      idx.push_back(arith::AddIOp::create(nb, nl, m0, indexConst(nb, nl, m)));
+    return idx;
+  }
+
+  /// The padded activation column of the first column of a chunk.
+  Value chunkColumn(OpBuilder &nb, Location nl, Value g, Value chunk) {
+    Value col = affine(nb, nl, nullptr, g, geo.paddedGroup());
+    return affine(nb, nl, col, chunk, geo.chunkCols());
+  }
+
   Value shiftRight(OpBuilder &nb, Location nl, Value v, unsigned amount) {
     if (amount == 0)
       return v;
@@ -198,12 +212,8 @@ struct TileBlockBuilder {
         [&](OpBuilder &nb, Location nl, Value chunk, ValueRange iter) {
           SmallVector<Value> acc(iter);
           SmallVector<Value> words = loadChunk(nb, nl, packed, tile, g, chunk);
-          Value col0 = affine(nb, nl, nullptr, g, geo.paddedGroup());
-          col0 = affine(nb, nl, col0, chunk, geo.chunkCols());
-          SmallVector<Value> rowIdx;
-          for (unsigned m = 0; m < rows; ++m)
-            rowIdx.push_back(
-                arith::AddIOp::create(nb, nl, m0, indexConst(nb, nl, m)));
+          Value col0 = chunkColumn(nb, nl, g, chunk);
+          SmallVector<Value> rowIdx = rowIndices(nb, nl, m0);
           for (int64_t e = 0; e < geo.chunkCols(); ++e) {
             Value u = floatField(nb, nl, words, e);
             Value col =
@@ -240,12 +250,8 @@ struct TileBlockBuilder {
         [&](OpBuilder &nb, Location nl, Value chunk, ValueRange iter) {
           SmallVector<Value> acc(iter);
           SmallVector<Value> words = loadChunk(nb, nl, packed, tile, g, chunk);
-          Value col0 = affine(nb, nl, nullptr, g, geo.paddedGroup());
-          col0 = affine(nb, nl, col0, chunk, geo.chunkCols());
-          SmallVector<Value> rowIdx;
-          for (unsigned m = 0; m < rows; ++m)
-            rowIdx.push_back(
-                arith::AddIOp::create(nb, nl, m0, indexConst(nb, nl, m)));
+          Value col0 = chunkColumn(nb, nl, g, chunk);
+          SmallVector<Value> rowIdx = rowIndices(nb, nl, m0);
           VectorType v4i8 = vecType(nb.getI8Type(), 4);
           VectorType v1i32 = vecType(nb.getI32Type(), 1);
           for (int64_t j = 0; j < quads; ++j) {
@@ -280,10 +286,7 @@ struct TileBlockBuilder {
 
   void build(Value packed, Value scale, Value offset, Value y, Value tile,
              Value m0) {
-    SmallVector<Value> rowIdx;
-    for (unsigned m = 0; m < rows; ++m)
-      rowIdx.push_back(
-          arith::AddIOp::create(b, loc, m0, indexConst(b, loc, m)));
+    SmallVector<Value> rowIdx = rowIndices(b, loc, m0);
     SmallVector<Value> init(rows, splatF32(b, loc, 0.0f));
     float bias = float(geo.bias());
     auto groups = scf::ForOp::create(
