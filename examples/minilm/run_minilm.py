@@ -117,6 +117,12 @@ def evaluation_inputs(batch):
     return texts, ids, mask
 
 
+def fresh(tools, so):
+    """A compiled model newer than the compiler that built it is reusable."""
+    return (os.path.exists(so) and
+            os.path.getmtime(so) > os.path.getmtime(tools.dq_opt))
+
+
 def compile_module(tools, src, out_so, options=""):
     ll = out_so[:-3] + ".ll.mlir"
     tools.run([tools.dq_opt, "--dq-cpu-pipeline=" + options, src, "-o", ll],
@@ -250,7 +256,11 @@ def main():
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--json")
     ap.add_argument("--reuse", action="store_true",
-                    help="reuse statistics and compiled models in --work")
+                    help="reuse statistics in --work, and compiled models "
+                         "newer than dq-opt")
+    ap.add_argument("--stats-only", action="store_true",
+                    help="only calibrate (sequentially) and write the "
+                         "statistics files of the chosen configurations")
     ap.add_argument("--int8", action="store_true",
                     help="also run the decoupleQ models with the kernels' "
                          "int8 activation route")
@@ -288,12 +298,17 @@ def main():
                                    torch.from_numpy(mask[i:i + 8])).numpy()
                               for i in range(0, len(ids), 8)])
 
-    log("==> compiling the fp32 model with dq (no quantization)")
-    so_fp32 = {b: compile_module(tools, src[b], os.path.join(
-        a.work, "fp32_b%d.so" % b)) for b in (1, 8)}
-    emb = run_dq(tools, so_fp32[8], ids, mask, a.work, 8)
-    rows = [dict(config="fp32", method="-", **quality(ref, emb))]
-    log("    fp32 via dq: cosine mean %.6f" % rows[0]["cos_mean"])
+    rows = []
+    if not a.stats_only:
+        log("==> compiling the fp32 model with dq (no quantization)")
+        so_fp32 = {}
+        for b in (1, 8):
+            so = os.path.join(a.work, "fp32_b%d.so" % b)
+            so_fp32[b] = so if a.reuse and fresh(tools, so) else \
+                compile_module(tools, src[b], so)
+        emb = run_dq(tools, so_fp32[8], ids, mask, a.work, 8)
+        rows.append(dict(config="fp32", method="-", **quality(ref, emb)))
+        log("    fp32 via dq: cosine mean %.6f" % rows[0]["cos_mean"])
 
     quantized = {}
     for name in names:
@@ -303,10 +318,12 @@ def main():
             stats = os.path.join(a.work, tag + ".stats.safetensors")
             qmlir = os.path.join(a.work, tag + ".b8.mlir")
             so = os.path.join(a.work, tag + ".b8.so")
-            if a.reuse and all(os.path.exists(f) for f in (stats, so)):
+            if a.reuse and os.path.exists(stats):
                 log("==> %s: reusing %s" % (tag, stats))
                 errors, nbytes = quantize_module(tools, src[8], stats, method,
                                                  bits, group, qmlir)
+                if not a.stats_only and not fresh(tools, so):
+                    compile_module(tools, qmlir, so)
             else:
                 log("==> %s: sequential calibration (%s, W%d g%d)" %
                     (tag, method, bits, group))
@@ -326,7 +343,10 @@ def main():
                 if mismatch:
                     sys.exit("run_minilm: dq-quantize did not reproduce the "
                              "sequential quantization of %s" % mismatch[:3])
-                compile_module(tools, qmlir, so)
+                if not a.stats_only:
+                    compile_module(tools, qmlir, so)
+            if a.stats_only:
+                continue
             emb = run_dq(tools, so, ids, mask, a.work, 8)
             q = quality(ref, emb)
             q.update(config=name, method=method,
@@ -352,6 +372,11 @@ def main():
                 log("    int8 activations: cosine mean %.5f min %.5f, "
                     "recall@10 %.3f" % (qi["cos_mean"], qi["cos_min"],
                                         qi["recall10"]))
+
+    if a.stats_only:
+        log("==> statistics written to %s (%.0f s)" % (a.work,
+                                                     time.time() - t_start))
+        return 0
 
     # Speed: the decoupleQ models (quality is what differs between methods,
     # not speed), dq fp32, PyTorch and IREE, interleaved.

@@ -8,6 +8,8 @@
 #include "HostStages.h"
 
 #include "mlir/Conversion/SCFToOpenMP/SCFToOpenMP.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -28,8 +30,21 @@ void mlir::dq::buildCPUPipeline(OpPassManager &pm,
     lower.parallel = options.threads;
     pm.addPass(createDQLowerMatmulCPU(lower));
   }
-  // Whatever the kernels do not cover takes the portable lowering.
+  // Whatever the kernels do not cover takes the portable lowering, and
+  // becomes vector code where the vectorizer can.
+  addHostLinalgLowering(pm);
+  if (options.vectorize) {
+    DQVectorizeLinalgCPUOptions vectorize;
+    vectorize.threads = options.threads;
+    pm.addPass(createDQVectorizeLinalgCPU(vectorize));
+    pm.addPass(createCanonicalizerPass());
+  }
   addHostBufferization(pm);
+  // Tiles of the vectorized ops: threads split the scf.forall tiles, and
+  // multi-dimensional transfers become rows before the LLVM lowering.
+  pm.addPass(createForallToParallelLoopPass());
+  pm.addPass(createConvertVectorToSCFPass(
+      VectorTransferToSCFOptions().enableFullUnroll()));
   if (options.kernels)
     pm.addPass(createDQBuildCPUKernels());
   // After the deallocation pipeline: it would insert constants into

@@ -38,6 +38,7 @@ void mlir::dq::buildCUDAPipeline(OpPassManager &pm,
   lower.repeat = options.repeat;
   pm.addPass(createDQLowerMatmulCUDA(lower));
   // Everything else runs on the host.
+  addHostLinalgLowering(pm);
   addHostBufferization(pm);
 
   DQBuildCUDAKernelsOptions build;

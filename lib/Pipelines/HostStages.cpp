@@ -22,11 +22,13 @@
 
 using namespace mlir;
 
-void mlir::dq::addHostBufferization(OpPassManager &pm) {
+void mlir::dq::addHostLinalgLowering(OpPassManager &pm) {
   pm.addPass(createDQLowerToLinalg());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());
+}
 
+void mlir::dq::addHostBufferization(OpPassManager &pm) {
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   // Identity layouts at function boundaries keep the C calling convention

@@ -7,9 +7,12 @@
 
 namespace mlir::dq {
 
-/// The dq ops no kernel took (portable lowering), elementwise ops to
-/// linalg, one-shot bufferization with identity layouts at function
-/// boundaries, buffer deallocation, and linalg to loops.
+/// The dq ops no kernel took (portable lowering) and elementwise ops to
+/// linalg on tensors.
+void addHostLinalgLowering(OpPassManager &pm);
+
+/// One-shot bufferization with identity layouts at function boundaries,
+/// buffer deallocation, and the linalg ops left to loops.
 void addHostBufferization(OpPassManager &pm);
 
 /// scf to control flow, strided metadata, affine.

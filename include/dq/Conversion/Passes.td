@@ -163,6 +163,66 @@ def DQBuildCPUKernels : Pass<"dq-build-cpu-kernels", "::mlir::ModuleOp"> {
   ];
 }
 
+def DQVectorizeLinalgCPU : Pass<"dq-vectorize-linalg-cpu", "::mlir::ModuleOp"> {
+  let summary = "Tile and vectorize the tensor-level linalg ops left for the CPU";
+  let description = [{
+    Runs on linalg-on-tensors (after `--dq-lower-matmul-cpu` and
+    `--dq-lower-to-linalg`, before bufferization) and makes the ops the dq
+    kernels do not cover (attention's batch matmuls, softmax, layer
+    normalization, activations, float matmuls) vector code:
+
+    1. Elementwise producers are fused into their consumers
+       (upstream linalg elementwise fusion), except where a consumer with
+       reductions would read a producer's element more than once (a
+       contraction would recompute it per output column).
+    2. Each op is tiled over its parallel dimensions (`scf.forall`, which
+       becomes OpenMP with `threads`; `scf.for` otherwise):
+       - contractions (`linalg.matmul`, `batch_matmul` and equivalent
+         generics): 8 output rows x 16 or 32 columns, with the reduction
+         dimensions then stepped one at a time in `scf.for`; the
+         accumulator tile is hoisted out of that loop so it stays in
+         registers, and `vector.contract` becomes outer-product FMAs;
+       - other ops: up to 64 elements of the output's innermost dimension
+         per tile, reductions whole (`vector.multi_reduction`, then
+         `vector.reduction`); ops that would need more than 4096 vector
+         elements, or have dynamic shapes, are left as they are.
+    3. The tiles are vectorized with `linalg::vectorize` (gathers for
+       `tensor.extract` in bodies). A tile the vectorizer rejects (an
+       argmax's two-result reduction, for one) stays a linalg op and takes
+       the loop lowering like any other.
+
+    With `approximate-math` (default), f32 `math.exp` and `math.erf`
+    become upstream's polynomial approximations (vector code; libm has no
+    vector forms, so they would otherwise be one call per element). They
+    differ from libm by a few ulp (see the integration test's bound).
+
+    Otherwise, results are those of the scalar loops up to floating-point
+    reassociation inside a contraction's or reduction's order of
+    accumulation: contractions keep the k order per output element;
+    whole-dimension reductions use the ordered `vector.reduction`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+  let options = [
+    Option<"threads", "threads", "bool", "true",
+           "Tile the parallel dimensions with scf.forall (for OpenMP)">,
+    Option<"approximateMath", "approximate-math", "bool", "true",
+           "f32 exp and erf as upstream's vectorizable polynomials instead "
+           "of libm calls">,
+  ];
+  let statistics = [
+    Statistic<"numVectorized", "vectorized-ops", "Linalg ops vectorized">,
+    Statistic<"numScalar", "scalar-ops",
+              "Linalg ops left to the loop lowering">,
+  ];
+}
+
 def DQLowerMatmulCUDA : Pass<"dq-lower-matmul-cuda", "::mlir::ModuleOp"> {
   let summary = "Lower dq.matmul on gpu_chunked weights to CUDA kernel calls";
   let description = [{

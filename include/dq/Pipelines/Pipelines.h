@@ -35,6 +35,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "false lowers every dq op through the portable linalg "
                      "form"),
       llvm::cl::init(true)};
+  Option<bool> vectorize{
+      *this, "vectorize",
+      llvm::cl::desc("Tile and vectorize the linalg ops the kernels do not "
+                     "cover (--dq-vectorize-linalg-cpu); false leaves them "
+                     "to scalar loops"),
+      llvm::cl::init(true)};
 };
 
 /// dq ops and tensor-level linalg down to the LLVM dialect for the CPU:
