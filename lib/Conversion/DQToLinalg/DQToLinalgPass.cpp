@@ -32,7 +32,15 @@ WeightParts materializeParts(OpBuilder &b, Operation *producer) {
       b, loc, llvm::cast<TypedAttr>(constant.getScale()));
   auto offset = arith::ConstantOp::create(
       b, loc, llvm::cast<TypedAttr>(constant.getOffset()));
-  return {buildUnpack(b, loc, packed, constant.getWeightType()), scale, offset};
+  // Tensors of 3-bit integers are legal MLIR but other stacks (IREE) reject
+  // them in buffers: unless a dq.split hands out the logical i3 tensor, the
+  // fields go to dequantization as i8.
+  WeightType type = constant.getWeightType();
+  bool logical = llvm::isPowerOf2_32(type.getBits()) ||
+                 llvm::any_of(constant->getUsers(), [](Operation *user) {
+                   return llvm::isa<SplitOp>(user);
+                 });
+  return {buildUnpack(b, loc, packed, type, logical), scale, offset};
 }
 
 /// Rewrites one use of a weight in terms of its parts.

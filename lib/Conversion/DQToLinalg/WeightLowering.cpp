@@ -7,6 +7,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 
+#include <numeric>
+
 using namespace mlir;
 using namespace mlir::dq;
 
@@ -24,19 +26,78 @@ static Value castFloat(OpBuilder &b, Location loc, Value v, Type type) {
   return arith::TruncFOp::create(b, loc, type, v);
 }
 
+/// Unpacks fields that straddle bytes (3 bits) block by block: F = 8 /
+/// gcd(B, 8) fields fill exactly B*F/8 bytes, so the packed row reshapes to
+/// [K/F, B*F/8] bytes and the fields to [K/F, F], and every indexing map is
+/// a plain dimension or constant. Other stacks tile such maps; IREE rejects
+/// the (k*B) floordiv 8 maps of the general form.
+static Value buildBlockUnpack(OpBuilder &b, Location loc, Value packed,
+                              WeightType type, bool logical) {
+  MLIRContext *ctx = b.getContext();
+  unsigned bits = type.getBits();
+  int64_t fields = 8 / std::gcd(bits, 8u), bytes = bits * fields / 8;
+  int64_t rows = type.getRows(), blocks = type.getCols() / fields;
+  SmallVector<ReassociationIndices> split = {{0}, {1, 2}};
+  Value blocked = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get({rows, blocks, bytes}, b.getI8Type()),
+      packed, split);
+
+  RankedTensorType qType = type.getIntTensorType();
+  Type fieldType = qType.getElementType();
+  Type elementType = logical ? fieldType : b.getI8Type();
+  AffineExpr n = getAffineDimExpr(0, ctx), g = getAffineDimExpr(1, ctx);
+  SmallVector<Value> inputs(bytes, blocked);
+  SmallVector<AffineMap> maps;
+  for (int64_t i = 0; i < bytes; ++i)
+    maps.push_back(
+        AffineMap::get(3, 0, {n, g, getAffineConstantExpr(i, ctx)}, ctx));
+  maps.push_back(AffineMap::getMultiDimIdentityMap(3, ctx));
+  Value init =
+      tensor::EmptyOp::create(b, loc, {rows, blocks, fields}, elementType);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
+      parallelLoops(3), [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Type i32 = nb.getI32Type();
+        Value word;
+        for (int64_t i = 0; i < bytes; ++i) {
+          Value byte = arith::ExtUIOp::create(nb, nl, i32, args[i]);
+          if (i)
+            byte = arith::ShLIOp::create(
+                nb, nl, byte, arith::ConstantIntOp::create(nb, nl, i32, 8 * i));
+          word =
+              i ? arith::OrIOp::create(nb, nl, word, byte).getResult() : byte;
+        }
+        Value j = linalg::IndexOp::create(nb, nl, 2);
+        j = arith::IndexCastUIOp::create(nb, nl, i32, j);
+        Value shift = arith::MulIOp::create(
+            nb, nl, j, arith::ConstantIntOp::create(nb, nl, i32, bits));
+        Value field = arith::ShRUIOp::create(nb, nl, word, shift);
+        field = arith::TruncIOp::create(nb, nl, fieldType, field);
+        if (!logical)
+          field = arith::ExtSIOp::create(nb, nl, elementType, field);
+        linalg::YieldOp::create(nb, nl, field);
+      });
+  return tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get(qType.getShape(), elementType),
+      generic.getResult(0), split);
+}
+
 Value mlir::dq::buildUnpack(OpBuilder &b, Location loc, Value packed,
-                            WeightType type) {
+                            WeightType type, bool logical) {
   unsigned bits = type.getBits();
   // At 8 bits the storage already is the logical tensor.
   if (bits == 8)
     return packed;
+
+  bool straddles = 8 % bits != 0;
+  if (straddles && type.getCols() % (8 / std::gcd(bits, 8u)) == 0)
+    return buildBlockUnpack(b, loc, packed, type, logical);
 
   MLIRContext *ctx = b.getContext();
   AffineExpr n = getAffineDimExpr(0, ctx), k = getAffineDimExpr(1, ctx);
   // A field starts in byte (k*B) / 8 and ends in byte (k*B + B - 1) / 8; the
   // two differ only when B does not divide 8 (3 bits), so read the second
   // byte only then.
-  bool straddles = 8 % bits != 0;
   SmallVector<Value> inputs = {packed};
   AffineExpr firstByte =
       straddles ? (k * bits).floorDiv(8) : k.floorDiv(8 / bits);
@@ -49,6 +110,9 @@ Value mlir::dq::buildUnpack(OpBuilder &b, Location loc, Value packed,
   maps.push_back(AffineMap::getMultiDimIdentityMap(2, ctx));
 
   RankedTensorType qType = type.getIntTensorType();
+  Type fieldType = qType.getElementType();
+  if (!logical)
+    qType = RankedTensorType::get(qType.getShape(), b.getI8Type());
   Value init =
       tensor::EmptyOp::create(b, loc, qType.getShape(), qType.getElementType());
   auto generic = linalg::GenericOp::create(
@@ -71,7 +135,9 @@ Value mlir::dq::buildUnpack(OpBuilder &b, Location loc, Value packed,
             nb, nl, bitPos, arith::ConstantIntOp::create(nb, nl, i32, 7));
         Value field = arith::ShRUIOp::create(nb, nl, word, shift);
         // Truncation keeps the two's-complement field; iB reads as signed.
-        field = arith::TruncIOp::create(nb, nl, qType.getElementType(), field);
+        field = arith::TruncIOp::create(nb, nl, fieldType, field);
+        if (!logical)
+          field = arith::ExtSIOp::create(nb, nl, qType.getElementType(), field);
         linalg::YieldOp::create(nb, nl, field);
       });
   return generic.getResult(0);

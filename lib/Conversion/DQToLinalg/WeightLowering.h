@@ -22,8 +22,10 @@ struct WeightParts {
 };
 
 /// Unpacks row_major packed storage (tensor<N x ceil(K*B/8) x i8>) into the
-/// logical tensor<N x K x iB>.
-Value buildUnpack(OpBuilder &b, Location loc, Value packed, WeightType type);
+/// logical tensor<N x K x iB>, or with `logical` false into the same values
+/// sign-extended to i8 (for stacks without tensors of odd integer widths).
+Value buildUnpack(OpBuilder &b, Location loc, Value packed, WeightType type,
+                  bool logical = true);
 
 /// W = s * Q + z in f32, rounded once to `elementType`.
 Value buildDequantize(OpBuilder &b, Location loc, const WeightParts &parts,

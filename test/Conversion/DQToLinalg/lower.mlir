@@ -56,29 +56,89 @@ func.func @constant_matmul(%x: tensor<3x4xf32>) -> tensor<3x2xf32> {
 
 // -----
 
-// 3-bit fields may straddle two bytes: the unpack reads the byte holding the
-// field's first bit and the byte holding its last bit.
+// 3-bit fields may straddle two bytes: when K is not a multiple of 8 the
+// unpack reads the byte holding the field's first bit and the byte holding
+// its last bit.
 // CHECK-DAG: #[[LO:.*]] = affine_map<(d0, d1) -> (d0, (d1 * 3) floordiv 8)>
 // CHECK-DAG: #[[HI:.*]] = affine_map<(d0, d1) -> (d0, (d1 * 3 + 2) floordiv 8)>
 // CHECK-LABEL: func.func @unpack_3bit
-// CHECK: %[[P:.*]] = arith.constant dense_resource<q3> : tensor<1x3xi8>
-// CHECK: linalg.generic {indexing_maps = [#[[LO]], #[[HI]], #{{.*}}], {{.*}} ins(%[[P]], %[[P]] : tensor<1x3xi8>, tensor<1x3xi8>) outs(%{{.*}} : tensor<1x8xi3>)
+// CHECK: %[[P:.*]] = arith.constant dense_resource<q3> : tensor<1x2xi8>
+// CHECK: linalg.generic {indexing_maps = [#[[LO]], #[[HI]], #{{.*}}], {{.*}} ins(%[[P]], %[[P]] : tensor<1x2xi8>, tensor<1x2xi8>) outs(%{{.*}} : tensor<1x5xi3>)
 // CHECK:   arith.shli
 // CHECK:   arith.ori
 // CHECK:   arith.trunci %{{.*}} : i32 to i3
-func.func @unpack_3bit() -> tensor<1x8xi3> {
-  %w = dq.constant packed(dense_resource<q3> : tensor<1x3xi8>)
+func.func @unpack_3bit() -> tensor<1x5xi3> {
+  %w = dq.constant packed(dense_resource<q3> : tensor<1x2xi8>)
          scale(dense_resource<s3> : tensor<1x1xf32>)
          offset(dense_resource<s3> : tensor<1x1xf32>)
-         : !dq.weight<[1, 8], bits = 3, group = 8, scale = f32>
-  %q, %s, %z = dq.split %w : !dq.weight<[1, 8], bits = 3, group = 8, scale = f32>
-  return %q : tensor<1x8xi3>
+         : !dq.weight<[1, 5], bits = 3, group = 5, scale = f32>
+  %q, %s, %z = dq.split %w : !dq.weight<[1, 5], bits = 3, group = 5, scale = f32>
+  return %q : tensor<1x5xi3>
 }
 {-#
   dialect_resources: {
     builtin: {
-      q3: "0x10000000FFFFFF",
+      q3: "0x10000000FF07",
       s3: "0x100000000000803F"
+    }
+  }
+#-}
+
+// -----
+
+// With K a multiple of 8, blocks of 8 fields fill 3 bytes exactly: the
+// packed row reshapes to [K/8, 3] bytes, one generic with plain-dimension
+// maps (which IREE can tile) writes [K/8, 8] fields, collapsed to [1, K].
+// CHECK-LABEL: func.func @unpack_3bit_blocks
+// CHECK: %[[P:.*]] = arith.constant dense_resource<q3b> : tensor<1x6xi8>
+// CHECK: %[[B:.*]] = tensor.expand_shape %[[P]] {{\[\[}}0], [1, 2]] output_shape [1, 2, 3] : tensor<1x6xi8> into tensor<1x2x3xi8>
+// CHECK: %[[F:.*]] = linalg.generic {{.*}} ins(%[[B]], %[[B]], %[[B]] : {{.*}}) outs(%{{.*}} : tensor<1x2x8xi3>)
+// CHECK:   arith.shli %{{.*}}, %c16
+// CHECK:   linalg.index 2
+// CHECK:   arith.trunci %{{.*}} : i32 to i3
+// CHECK: tensor.collapse_shape %[[F]] {{\[\[}}0], [1, 2]] : tensor<1x2x8xi3> into tensor<1x16xi3>
+func.func @unpack_3bit_blocks() -> tensor<1x16xi3> {
+  %w = dq.constant packed(dense_resource<q3b> : tensor<1x6xi8>)
+         scale(dense_resource<s3b> : tensor<1x1xf32>)
+         offset(dense_resource<s3b> : tensor<1x1xf32>)
+         : !dq.weight<[1, 16], bits = 3, group = 16, scale = f32>
+  %q, %s, %z = dq.split %w : !dq.weight<[1, 16], bits = 3, group = 16, scale = f32>
+  return %q : tensor<1x16xi3>
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      q3b: "0x10000000FFFFFF000000",
+      s3b: "0x100000000000803F"
+    }
+  }
+#-}
+
+// -----
+
+// A 3-bit weight that is only dequantized: its fields unpack to
+// sign-extended i8, since stacks such as IREE reject buffers of i3.
+// CHECK-LABEL: func.func @dequantize_3bit
+// CHECK-NOT: xi3>
+// CHECK: outs(%{{.*}} : tensor<1x1x8xi8>)
+// CHECK:   arith.trunci %{{.*}} : i32 to i3
+// CHECK:   arith.extsi %{{.*}} : i3 to i8
+// CHECK: arith.sitofp %{{.*}} : i8 to f32
+// CHECK-NOT: xi3>
+// CHECK: return
+func.func @dequantize_3bit() -> tensor<1x8xf32> {
+  %w = dq.constant packed(dense_resource<q3d> : tensor<1x3xi8>)
+         scale(dense_resource<s3d> : tensor<1x1xf32>)
+         offset(dense_resource<s3d> : tensor<1x1xf32>)
+         : !dq.weight<[1, 8], bits = 3, group = 8, scale = f32>
+  %f = dq.dequantize %w : !dq.weight<[1, 8], bits = 3, group = 8, scale = f32> -> tensor<1x8xf32>
+  return %f : tensor<1x8xf32>
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      q3d: "0x10000000FFFFFF",
+      s3d: "0x100000000000803F"
     }
   }
 #-}
