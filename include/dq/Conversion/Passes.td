@@ -17,9 +17,14 @@ def DQLowerToLinalg : Pass<"dq-lower-to-linalg", "::mlir::ModuleOp"> {
     - The packed `tensor<N x ceil(K*bits/8) x i8>` is unpacked into the
       logical `tensor<N x K x iB>` by a `linalg.generic` that reads the
       byte(s) holding each field through `floordiv` indexing maps and
-      extracts it with shifts and masks. Upstream MLIR has no width-changing
-      tensor bitcast; a stack that has one (IREE's `flow.tensor.bitcast`)
-      can replace this generic.
+      extracts it with shifts and masks. At 3 bits with K a multiple of 8,
+      blocks of 8 fields fill 3 bytes exactly: the row is reshaped to
+      `[K/8, 3]` bytes and the fields to `[K/8, 8]`, so every map is a plain
+      dimension or constant (IREE cannot tile `(k*3) floordiv 8`); and
+      unless a `dq.split` hands the `i3` tensor out, the fields go to
+      dequantization sign-extended to `i8` (IREE rejects buffers of `i3`).
+      Upstream MLIR has no width-changing tensor bitcast; a stack that has
+      one (IREE's `flow.tensor.bitcast`) can replace this generic.
     - `dq.dequantize` becomes a `linalg.generic` over the logical `iB`
       tensor and the per-group scale and offset: `W = s * Q + z` in f32,
       then rounded to the result type. This is the pattern IREE and
