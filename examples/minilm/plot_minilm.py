@@ -54,8 +54,7 @@ def main():
             label="batch 8", color="#d2691e")
     ax.set_yticks(list(ys))
     ax.set_yticklabels(names, fontsize=8)
-    ax.set_xscale("log")
-    ax.set_xlabel("ms per forward call, sequence 128 (median, %d threads)"
+    ax.set_xlabel("ms per call, seq 128 (median, %d threads)"
                   % data["threads"])
     ax.grid(axis="x", alpha=0.3)
     ax.legend(loc="lower right")
