@@ -46,7 +46,9 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 /// dq ops and tensor-level linalg down to the LLVM dialect for the CPU:
 /// weights are repacked (--dq-pack-weights) and dq.matmul becomes calls to
 /// vectorized kernels (--dq-lower-matmul-cpu); other dq ops take the
-/// portable lowering; then upstream bufferization and lowering to LLVM.
+/// portable lowering; the remaining linalg ops are fused, tiled and
+/// vectorized (--dq-vectorize-linalg-cpu); then upstream bufferization and
+/// lowering to LLVM.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
 /// Options of --dq-cuda-pipeline.
