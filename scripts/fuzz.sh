@@ -15,6 +15,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/scripts/common.sh"
 build=${DQ_FUZZ_BUILD_DIR:-$root/build-fuzz}
 jobs=${DQ_JOBS:-2}
 seconds=${DQ_FUZZ_SECONDS:-20}
@@ -33,13 +34,7 @@ for arg in "$@"; do
 done
 ((${#targets[@]})) || targets=(safetensors npy stats ir quant)
 
-for tool in clang-22 clang++-22; do
-  command -v "$tool" >/dev/null || {
-    echo "error: $tool not found (scripts/setup.sh installs clang-22 and" \
-      "libclang-rt-22-dev)" >&2
-    exit 1
-  }
-done
+require_clang22
 
 echo "==> configuring $build (clang-22, libFuzzer + ASan + UBSan)"
 generator=()

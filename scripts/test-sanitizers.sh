@@ -15,17 +15,12 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/scripts/common.sh"
 build=${DQ_ASAN_BUILD_DIR:-$root/build-asan}
 jobs=${DQ_JOBS:-2}
 venv=$root/.venv
 
-for tool in clang-22 clang++-22; do
-  command -v "$tool" >/dev/null || {
-    echo "error: $tool not found (scripts/setup.sh installs clang-22 and" \
-      "libclang-rt-22-dev)" >&2
-    exit 1
-  }
-done
+require_clang22
 [ -x "$venv/bin/python3" ] || {
   echo "error: no $venv (run scripts/setup.sh first)" >&2
   exit 1
@@ -47,13 +42,4 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/scripts/sanitizers/lsan.supp:print_suppressions=0}
 export DQ_FUZZ=0
 
-lit=$(command -v lit || echo /usr/lib/llvm-22/bin/lit)
-results=$build/test-results.xml
-rm -f "$results"
-echo "==> running tests under ASan + UBSan"
-set +e
-"$lit" -sv --xunit-xml-output "$results" "$build/test" "$build/unittests"
-rc=$?
-set -e
-/usr/bin/python3 "$root/scripts/lit_summary.py" "$results" || rc=1
-exit $rc
+run_test_suite "$build" "running tests under ASan + UBSan"

@@ -10,19 +10,11 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/scripts/common.sh"
 build=${DQ_BUILD_DIR:-$root/build}
 "$root/scripts/setup.sh"
 if [ "${DQ_FUZZ:-1}" != 0 ]; then
   "$root/scripts/fuzz.sh" --build-only
 fi
 
-lit=$(command -v lit || echo /usr/lib/llvm-22/bin/lit)
-results=$build/test-results.xml
-rm -f "$results"
-echo "==> running tests"
-set +e
-"$lit" -sv --xunit-xml-output "$results" "$build/test" "$build/unittests"
-rc=$?
-set -e
-/usr/bin/python3 "$root/scripts/lit_summary.py" "$results" || rc=1
-exit $rc
+run_test_suite "$build" "running tests"

@@ -78,16 +78,12 @@ llvm::Error dq::packGPUChunked(llvm::ArrayRef<int8_t> Q,
                                  "packed output"))
     return E;
   std::fill(Out.begin(), Out.end(), 0);
-  int Lo = minSignedValue(Geo.Bits), Hi = maxSignedValue(Geo.Bits);
   unsigned LowBits = Geo.Bits == 3 ? 2 : Geo.Bits;
   for (int64_t R = 0; R < Geo.Rows; ++R)
     for (int64_t C = 0; C < Geo.Cols; ++C) {
       int V = Q[R * Geo.Cols + C];
-      if (V < Lo || V > Hi)
-        return llvm::createStringError("value " + llvm::Twine(V) + " at [" +
-                                       llvm::Twine(R) + ", " + llvm::Twine(C) +
-                                       "] does not fit in " +
-                                       llvm::Twine(Geo.Bits) + " signed bits");
+      if (llvm::Error E = checkFieldValue(V, Geo.Bits, R, C))
+        return E;
       unsigned U = unsigned(V + Geo.bias());
       GPUChunkField F =
           locateGPUChunkField(Geo.Bits, (C % Geo.Group) % Geo.chunkCols());

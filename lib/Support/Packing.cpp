@@ -11,6 +11,17 @@ bool dq::isSupportedPackingBits(unsigned Bits) {
 int dq::minSignedValue(unsigned Bits) { return -(1 << (Bits - 1)); }
 int dq::maxSignedValue(unsigned Bits) { return (1 << (Bits - 1)) - 1; }
 
+llvm::Error dq::checkFieldValue(int V, unsigned Bits, int64_t Row,
+                                int64_t Col) {
+  int Lo = minSignedValue(Bits), Hi = maxSignedValue(Bits);
+  if (V >= Lo && V <= Hi)
+    return llvm::Error::success();
+  return llvm::createStringError(
+      "value " + llvm::Twine(V) + " at [" + llvm::Twine(Row) + ", " +
+      llvm::Twine(Col) + "] does not fit in " + llvm::Twine(Bits) +
+      " signed bits [" + llvm::Twine(Lo) + ", " + llvm::Twine(Hi) + "]");
+}
+
 llvm::Error dq::checkPackedShape(int64_t Rows, int64_t Cols, unsigned Bits,
                                  int64_t Group) {
   if (!isSupportedPackingBits(Bits))
@@ -58,7 +69,6 @@ llvm::Error dq::packRowMajor(llvm::ArrayRef<int8_t> Q, int64_t Rows,
                              llvm::MutableArrayRef<uint8_t> Out) {
   if (llvm::Error E = checkSizes(Q.size(), Out.size(), Rows, Cols, Bits))
     return E;
-  int Lo = minSignedValue(Bits), Hi = maxSignedValue(Bits);
   int64_t RowBytes = getPackedRowBytes(Cols, Bits);
   unsigned Mask = (1u << Bits) - 1;
   std::fill(Out.begin(), Out.end(), 0);
@@ -66,11 +76,8 @@ llvm::Error dq::packRowMajor(llvm::ArrayRef<int8_t> Q, int64_t Rows,
     uint8_t *Row = Out.data() + N * RowBytes;
     for (int64_t K = 0; K < Cols; ++K) {
       int V = Q[N * Cols + K];
-      if (V < Lo || V > Hi)
-        return llvm::createStringError(
-            "value " + llvm::Twine(V) + " at [" + llvm::Twine(N) + ", " +
-            llvm::Twine(K) + "] does not fit in " + llvm::Twine(Bits) +
-            " signed bits [" + llvm::Twine(Lo) + ", " + llvm::Twine(Hi) + "]");
+      if (llvm::Error E = checkFieldValue(V, Bits, N, K))
+        return E;
       // A field spans at most two bytes (3 bits at offset 6 or 7).
       uint64_t Bit = uint64_t(K) * Bits;
       unsigned Field = (unsigned(V) & Mask) << (Bit % 8);

@@ -70,16 +70,12 @@ llvm::Error dq::packN16K4(llvm::ArrayRef<int8_t> Q, const N16K4Geometry &Geo,
                                  "packed output"))
     return E;
   std::fill(Out.begin(), Out.end(), 0);
-  int Lo = minSignedValue(Geo.Bits), Hi = maxSignedValue(Geo.Bits);
   unsigned LowMask = Geo.Bits == 3 ? 3u : (1u << Geo.Bits) - 1;
   for (int64_t R = 0; R < Geo.Rows; ++R)
     for (int64_t C = 0; C < Geo.Cols; ++C) {
       int V = Q[R * Geo.Cols + C];
-      if (V < Lo || V > Hi)
-        return llvm::createStringError("value " + llvm::Twine(V) + " at [" +
-                                       llvm::Twine(R) + ", " + llvm::Twine(C) +
-                                       "] does not fit in " +
-                                       llvm::Twine(Geo.Bits) + " signed bits");
+      if (llvm::Error E = checkFieldValue(V, Geo.Bits, R, C))
+        return E;
       unsigned U = unsigned(V + Geo.bias());
       ElementPos P = locate(Geo, R, C);
       Out[P.Low.Byte] |= uint8_t((U & LowMask) << P.Low.Shift);

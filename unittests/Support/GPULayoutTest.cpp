@@ -153,7 +153,7 @@ TEST(GPULayout, Errors) {
   llvm::Error E = packGPUChunked(Q, Geo, Packed);
   ASSERT_TRUE(bool(E));
   EXPECT_EQ(llvm::toString(std::move(E)),
-            "value 2 at [0, 5] does not fit in 2 signed bits");
+            "value 2 at [0, 5] does not fit in 2 signed bits [-2, 1]");
 
   std::vector<int8_t> Short(31, 0);
   E = packGPUChunked(Short, Geo, Packed);

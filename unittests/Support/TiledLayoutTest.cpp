@@ -150,7 +150,7 @@ TEST(TiledLayout, Errors) {
   llvm::Error E = packN16K4(Q, Geo, Packed);
   ASSERT_TRUE(bool(E));
   EXPECT_EQ(llvm::toString(std::move(E)),
-            "value 2 at [0, 5] does not fit in 2 signed bits");
+            "value 2 at [0, 5] does not fit in 2 signed bits [-2, 1]");
 
   std::vector<int8_t> Short(31, 0);
   E = packN16K4(Short, Geo, Packed);

@@ -30,6 +30,10 @@ int maxSignedValue(unsigned Bits);
 llvm::Error checkPackedShape(int64_t Rows, int64_t Cols, unsigned Bits,
                              int64_t Group);
 
+/// Fails, naming the element [Row, Col], when V does not fit in Bits signed
+/// bits; every packer checks its input with it.
+llvm::Error checkFieldValue(int V, unsigned Bits, int64_t Row, int64_t Col);
+
 /// Bytes of one packed row of Cols elements.
 int64_t getPackedRowBytes(int64_t Cols, unsigned Bits);
 

@@ -161,10 +161,8 @@ struct DQVectorizeLinalgCPU
         ops.push_back(op);
     });
     IRRewriter rewriter(ctx);
-    for (linalg::LinalgOp op : ops) {
-      if (failed(tileAndVectorize(rewriter, op)))
-        return signalPassFailure();
-    }
+    for (linalg::LinalgOp op : ops)
+      tileAndVectorize(rewriter, op);
 
     // The vector ops become what convert-vector-to-llvm lowers well.
     RewritePatternSet lowering(ctx);
@@ -202,11 +200,13 @@ struct DQVectorizeLinalgCPU
     }
   }
 
-  LogicalResult tileAndVectorize(IRRewriter &rewriter, linalg::LinalgOp op) {
+  /// Tiles and vectorizes `op`; what does not tile or vectorize is left
+  /// (valid IR either way) to the loop lowering.
+  void tileAndVectorize(IRRewriter &rewriter, linalg::LinalgOp op) {
     std::optional<TilePlan> plan = planTiles(op);
     if (!plan) {
       ++numScalar;
-      return success();
+      return;
     }
     Operation *current = op;
     auto tile = [&](ArrayRef<int64_t> sizes,
@@ -221,7 +221,7 @@ struct DQVectorizeLinalgCPU
       FailureOr<scf::SCFTilingResult> tiled =
           scf::tileUsingSCF(rewriter, cast<TilingInterface>(current), options);
       if (failed(tiled))
-        return current->emitError("dq-vectorize-linalg-cpu: tiling failed");
+        return failure();
       rewriter.replaceOp(current, tiled->replacements);
       current = tiled->tiledOps.front();
       return success();
@@ -229,8 +229,10 @@ struct DQVectorizeLinalgCPU
     if (failed(tile(plan->parallel,
                     threads ? scf::SCFTilingOptions::LoopType::ForallOp
                             : scf::SCFTilingOptions::LoopType::ForOp)) ||
-        failed(tile(plan->reduction, scf::SCFTilingOptions::LoopType::ForOp)))
-      return failure();
+        failed(tile(plan->reduction, scf::SCFTilingOptions::LoopType::ForOp))) {
+      ++numScalar;
+      return;
+    }
 
     rewriter.setInsertionPoint(current);
     FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
@@ -240,11 +242,10 @@ struct DQVectorizeLinalgCPU
         /*createNamedContraction=*/plan->contraction);
     if (failed(vectorized)) {
       ++numScalar; // tiled, left to the loop lowering
-      return success();
+      return;
     }
     rewriter.replaceOp(current, vectorized->replacements);
     ++numVectorized;
-    return success();
   }
 };
 
