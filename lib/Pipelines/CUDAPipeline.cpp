@@ -2,6 +2,7 @@
 
 #include "dq/Pipelines/Pipelines.h"
 
+#include "dq/Conversion/CUDAToolkit.h"
 #include "dq/Conversion/Passes.h"
 #include "dq/Transforms/Passes.h"
 

@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "JITPlugin.h"
-#include "MissingFunctions.h"
+#include "dq/Target/MissingFunctions.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"

@@ -1,14 +1,13 @@
 //===- dq-opt.cpp - the dq optimizer driver -------------------------------===//
 //
-// MlirOptMain with the dq registry. An output file (-o FILE) is written
+// MlirOptMain over dq/InitAll.h. An output file (-o FILE) is written
 // atomically (dq/Support/AtomicFile.h): it appears complete or not at all,
 // also when dq-opt fails or is killed part-way through a long pass such as
 // --dq-quantize, where MlirOptMain would leave an empty or partial file.
 //
 //===----------------------------------------------------------------------===//
 
-#include "Registration.h"
-
+#include "dq/InitAll.h"
 #include "dq/Support/AtomicFile.h"
 
 #include "mlir/Support/FileUtilities.h"
@@ -24,8 +23,10 @@
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   mlir::DialectRegistry registry;
-  dqopt::registerDQOptDialects(registry);
-  dqopt::registerDQOptPasses();
+  mlir::dq::registerAllDialects(registry);
+  mlir::dq::registerAllPasses();
+  mlir::dq::registerAllPipelines();
+  mlir::dq::registerUpstreamPasses();
   auto [inputFilename, outputFilename] = mlir::registerAndParseCLIOptions(
       argc, argv, "dq optimizer driver\n", registry);
   mlir::MlirOptMainConfig config =

@@ -1,6 +1,6 @@
 //===- MissingFunctions.cpp - stubs for functions nobody provides ---------===//
 
-#include "MissingFunctions.h"
+#include "dq/Target/MissingFunctions.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"

@@ -1,6 +1,12 @@
-//===- Registration.cpp - what dq-opt registers ---------------------------===//
+//===- InitAll.cpp - register everything dq offers ------------------------===//
+//
+// The upstream dialects and interface models listed here are those dq's
+// pipelines build IR in or rely on, and no more: a smaller registry keeps
+// tools quick to start and their pass lists readable.
+//
+//===----------------------------------------------------------------------===//
 
-#include "Registration.h"
+#include "dq/InitAll.h"
 
 #include "DQ/IR/DQDialect.h"
 #include "dq/Conversion/Passes.h"
@@ -67,9 +73,14 @@
 
 using namespace mlir;
 
-void dqopt::registerDQOptDialects(DialectRegistry &registry) {
+void mlir::dq::registerDQDialect(DialectRegistry &registry) {
+  registry.insert<DQDialect>();
+}
+
+void mlir::dq::registerAllDialects(DialectRegistry &registry) {
+  registerDQDialect(registry);
   registry
-      .insert<mlir::dq::DQDialect, affine::AffineDialect, arith::ArithDialect,
+      .insert<affine::AffineDialect, arith::ArithDialect,
               bufferization::BufferizationDialect, cf::ControlFlowDialect,
               func::FuncDialect, index::IndexDialect, linalg::LinalgDialect,
               LLVM::LLVMDialect, math::MathDialect, memref::MemRefDialect,
@@ -122,11 +133,14 @@ void dqopt::registerDQOptDialects(DialectRegistry &registry) {
   gpu::registerOffloadingLLVMTranslationInterfaceExternalModels(registry);
 }
 
-void dqopt::registerDQOptPasses() {
-  mlir::dq::registerDQConversionPasses();
-  mlir::dq::registerDQTransformsPasses();
-  mlir::dq::registerPipelines();
+void mlir::dq::registerAllPasses() {
+  registerDQConversionPasses();
+  registerDQTransformsPasses();
+}
 
+void mlir::dq::registerAllPipelines() { registerPipelines(); }
+
+void mlir::dq::registerUpstreamPasses() {
   registerTransformsPasses();
   registerConversionPasses();
   bufferization::registerBufferizationPasses();

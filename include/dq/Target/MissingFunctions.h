@@ -5,12 +5,13 @@
 // function one wants to run. Giving each of them a stub body lets the rest of
 // the module compile and run; a call to a stub reports the function's name
 // through libdqrt's `__dqrt_missing_function`, and the invocation fails with
-// that error. Used by the JIT plugin and by dq-compile.
+// that error. Used by the JIT plugin (runtime/lib/JIT.cpp) and by
+// dq-compile; it lives here, not in the runtime, because it needs MLIR.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef DQRT_LIB_MISSINGFUNCTIONS_H
-#define DQRT_LIB_MISSINGFUNCTIONS_H
+#ifndef DQ_TARGET_MISSINGFUNCTIONS_H
+#define DQ_TARGET_MISSINGFUNCTIONS_H
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
@@ -33,4 +34,4 @@ stubMissingFunctions(mlir::ModuleOp module,
 
 } // namespace dqrt
 
-#endif // DQRT_LIB_MISSINGFUNCTIONS_H
+#endif // DQ_TARGET_MISSINGFUNCTIONS_H
