@@ -29,9 +29,13 @@ config.substitutions.append(("%dq_src_root", config.dq_src_root))
 config.substitutions.append(("%dq_obj_root", config.dq_obj_root))
 # Not "%python": lit.llvm already defines that as its own interpreter.
 config.substitutions.append(("%dq_python", config.dq_python))
+# DQPlugin.so: dq for upstream mlir-opt (--load-dialect/pass-plugin).
+config.substitutions.append(
+    ("%dq_plugin", os.path.join(config.dq_obj_root, "lib", "DQPlugin.so")))
 
 llvm_config.add_tool_substitutions(
-    ["dq-opt", "dq-run", "dq-compile", "dq-stats", "dq-quant", "mlir-opt",
+    ["dq-opt", "dq-run", "dq-compile", "dq-stats", "dq-quant", "dq-capi-test",
+     "mlir-opt",
      "mlir-runner"],
     [config.dq_tools_dir, config.llvm_tools_dir])
 
