@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/JSON.h"
 
 namespace mlir::dq {
@@ -14,6 +15,10 @@ namespace mlir::dq {
 using namespace mlir;
 
 namespace {
+
+/// On a function argument: the index of the result that may be written into
+/// the argument's buffer (docs/runtime.md, "Tied results").
+constexpr llvm::StringLiteral kTiedResultAttr = "dq.tied_result";
 
 /// The runtime's name for an element type, or "" when it has none.
 StringRef dtypeName(Type type) {
@@ -62,6 +67,40 @@ FailureOr<llvm::json::Value> describe(Type type, std::string &reason) {
       llvm::json::Object{{"dtype", dtype.str()}, {"shape", std::move(shape)}});
 }
 
+/// The result each argument is tied to (`dq.tied_result = j`), checked:
+/// j names a result of the argument's own type, and no two arguments share
+/// one result.
+FailureOr<SmallVector<std::optional<int64_t>>>
+getTiedResults(func::FuncOp func) {
+  FunctionType type = func.getFunctionType();
+  SmallVector<std::optional<int64_t>> tied(type.getNumInputs());
+  llvm::SmallDenseMap<int64_t, unsigned> owner;
+  for (unsigned i = 0; i < type.getNumInputs(); ++i) {
+    Attribute attr = func.getArgAttr(i, kTiedResultAttr);
+    if (!attr)
+      continue;
+    auto index = llvm::dyn_cast<IntegerAttr>(attr);
+    if (!index || index.getInt() < 0 ||
+        index.getInt() >= int64_t(type.getNumResults()))
+      return func.emitOpError()
+             << "argument #" << i << ": " << kTiedResultAttr
+             << " must be the index of a result (0 to "
+             << int64_t(type.getNumResults()) - 1 << "), got " << attr;
+    int64_t j = index.getInt();
+    if (type.getInput(i) != type.getResult(j) ||
+        !llvm::isa<RankedTensorType>(type.getInput(i)))
+      return func.emitOpError()
+             << "argument #" << i << " of type " << type.getInput(i)
+             << " cannot be tied to result #" << j << " of type "
+             << type.getResult(j) << ": both must be the same ranked tensor";
+    if (auto [it, inserted] = owner.try_emplace(j, i); !inserted)
+      return func.emitOpError() << "arguments #" << it->second << " and #" << i
+                                << " are both tied to result #" << j;
+    tied[i] = j;
+  }
+  return tied;
+}
+
 struct DQExportABIPass
     : public mlir::dq::impl::DQExportABIBase<DQExportABIPass> {
   void runOnOperation() override {
@@ -69,6 +108,12 @@ struct DQExportABIPass
     for (auto func : getOperation().getOps<func::FuncOp>()) {
       if (func.isExternal() || !func.isPublic())
         continue;
+      FailureOr<SmallVector<std::optional<int64_t>>> tied =
+          getTiedResults(func);
+      if (llvm::failed(tied)) {
+        failed = true;
+        continue;
+      }
       llvm::json::Object abi;
       for (auto [key, types] :
            {std::pair<StringRef, ArrayRef<Type>>{
@@ -85,6 +130,8 @@ struct DQExportABIPass
             failed = true;
             continue;
           }
+          if (key == "args" && (*tied)[i])
+            (*entry->getAsObject())["tied_result"] = *(*tied)[i];
           entries.push_back(std::move(*entry));
         }
         abi[key] = std::move(entries);
@@ -95,11 +142,13 @@ struct DQExportABIPass
       func->setAttr("dq.abi", StringAttr::get(&getContext(), text));
       func->setAttr("llvm.emit_c_interface", UnitAttr::get(&getContext()));
       // Callers own the argument buffers (the runtime passes views of them):
-      // bufferization must not write results into them in place.
+      // bufferization must not write results into them in place, except
+      // into a tied argument, whose buffer the caller hands over for its
+      // result (a KV cache updated in place).
       for (auto [i, type] : llvm::enumerate(func.getFunctionType().getInputs()))
         if (llvm::isa<RankedTensorType>(type))
           func.setArgAttr(i, "bufferization.writable",
-                          BoolAttr::get(&getContext(), false));
+                          BoolAttr::get(&getContext(), (*tied)[i].has_value()));
     }
     if (failed)
       signalPassFailure();

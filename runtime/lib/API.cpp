@@ -154,6 +154,17 @@ size_t dqrt_function_num_results(dqrt_function function) {
   return function ? function->signature.results.size() : 0;
 }
 
+int64_t dqrt_function_result_tied_arg(dqrt_function function, size_t index) {
+  if (!function || index >= function->signature.tiedArg.size() ||
+      !function->signature.tiedArg[index])
+    return -1;
+  return static_cast<int64_t>(*function->signature.tiedArg[index]);
+}
+
+size_t dqrt_function_num_tied_copies(dqrt_function function) {
+  return function ? function->tiedCopies : 0;
+}
+
 dqrt_status dqrt_function_arg_type(dqrt_function function, size_t index,
                                    dqrt_dtype *dtype, int32_t *rank,
                                    int64_t *dims, size_t maxDims) {
@@ -208,19 +219,21 @@ dqrt_status dqrt_function_invoke(dqrt_function function,
   if (code.usesOpenMP())
     setOpenMPThreads(function->module->runtime->options.num_threads);
   llvm::MutableArrayRef<dqrt_buffer> out(results, numResults);
+  for (dqrt_buffer &buffer : out)
+    buffer = nullptr;
   clearPendingError();
-  llvm::Error err =
-      invoke(function->entry, function->name, function->signature,
-             llvm::ArrayRef<dqrt_buffer_view>(args, numArgs), out);
+  llvm::Error err = invoke(function->entry, function->name, function->signature,
+                           llvm::ArrayRef<dqrt_buffer_view>(args, numArgs), out,
+                           function->tiedCopies);
   // A failed observation, mgpu* call or missing function leaves its error
   // behind: it fails the invocation, which hands out no results.
   if (!err)
-    if ((err = takePendingError())) {
-      for (dqrt_buffer &buffer : out) {
-        dqrt_buffer_destroy(buffer);
-        buffer = nullptr;
-      }
+    if ((err = takePendingError()))
       err = prefixError(std::move(err), "'" + function->name + "' failed: ");
+  if (err)
+    for (dqrt_buffer &buffer : out) {
+      dqrt_buffer_destroy(buffer);
+      buffer = nullptr;
     }
   return toStatus(std::move(err));
 }

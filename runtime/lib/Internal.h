@@ -81,6 +81,13 @@ struct TensorType {
 struct Signature {
   std::vector<TensorType> args;
   std::vector<TensorType> results;
+  /// For each result, the argument tied to it ("tied_result" in dq.abi):
+  /// the result is returned in that argument's memory.
+  std::vector<std::optional<size_t>> tiedArg;
+  /// For each result, whether the compiled code returns it in its tied
+  /// argument's buffer instead of as a result ("in_place", written by
+  /// dq-elide-tied-results): such a result has no descriptor.
+  std::vector<bool> inPlace;
 };
 
 /// Parses the JSON written by the dq-export-abi pass.
@@ -144,9 +151,12 @@ std::vector<std::pair<const char *, void *>> getCUDASymbols();
 
 /// Calls `_mlir_ciface_<name>` at `entry` with the signature's calling
 /// convention and returns owned result buffers.
+/// Calls `entry` with `args`; results go to `results`. `tiedCopies` counts
+/// the tied results that had to be copied into their argument.
 llvm::Error invoke(void *entry, llvm::StringRef name, const Signature &sig,
                    llvm::ArrayRef<dqrt_buffer_view> args,
-                   llvm::MutableArrayRef<dqrt_buffer> results);
+                   llvm::MutableArrayRef<dqrt_buffer> results,
+                   size_t &tiedCopies);
 
 } // namespace dqrt
 
@@ -159,6 +169,9 @@ struct dqrt_function_s {
   std::string name;
   dqrt::Signature signature;
   void *entry = nullptr;
+  /// Tied results that the compiled code did not write in place, so that
+  /// the runtime copied them into their argument.
+  size_t tiedCopies = 0;
 };
 
 struct dqrt_module_s {

@@ -108,7 +108,8 @@ void *copyContiguous(const char *base, llvm::ArrayRef<int64_t> sizes,
 llvm::Error dqrt::invoke(void *entry, llvm::StringRef name,
                          const Signature &sig,
                          llvm::ArrayRef<dqrt_buffer_view> args,
-                         llvm::MutableArrayRef<dqrt_buffer> results) {
+                         llvm::MutableArrayRef<dqrt_buffer> results,
+                         size_t &tiedCopies) {
   if (args.size() != sig.args.size())
     return makeError(DQRT_INVALID_ARGUMENT,
                      "'" + name + "' takes " + llvm::Twine(sig.args.size()) +
@@ -118,7 +119,8 @@ llvm::Error dqrt::invoke(void *entry, llvm::StringRef name,
         DQRT_INVALID_ARGUMENT,
         "'" + name + "' returns " + llvm::Twine(sig.results.size()) +
             " result(s), space was given for " + llvm::Twine(results.size()));
-  size_t numPointers = args.size() + (results.empty() ? 0 : 1);
+  bool anyDescriptor = llvm::is_contained(sig.inPlace, false);
+  size_t numPointers = args.size() + (anyDescriptor ? 1 : 0);
   if (numPointers > kMaxPointers)
     return makeError(DQRT_INVALID_ARGUMENT, "'" + name + "' has more than " +
                                                 llvm::Twine(kMaxPointers) +
@@ -146,13 +148,28 @@ llvm::Error dqrt::invoke(void *entry, llvm::StringRef name,
     inputData.insert(view.data);
   }
 
+  // A tied argument's memory is overwritten with its result: no other
+  // argument may read from it.
+  for (auto [j, tied] : llvm::enumerate(sig.tiedArg)) {
+    if (!tied)
+      continue;
+    for (auto [i, view] : llvm::enumerate(args))
+      if (i != *tied && view.data && view.data == args[*tied].data)
+        return makeError(DQRT_INVALID_ARGUMENT,
+                         "argument #" + llvm::Twine(*tied) + " of '" + name +
+                             "' is tied to result #" + llvm::Twine(j) +
+                             " and must not share memory with argument #" +
+                             llvm::Twine(i));
+  }
+
   size_t resultWords = 0;
-  for (const TensorType &t : sig.results)
-    resultWords += descriptorWords(t.dims.size());
+  for (auto [j, t] : llvm::enumerate(sig.results))
+    if (!sig.inPlace[j])
+      resultWords += descriptorWords(t.dims.size());
   std::vector<int64_t> resultDescriptors(resultWords, 0);
 
   std::vector<Ptr> pointers;
-  if (!results.empty())
+  if (anyDescriptor)
     pointers.push_back(resultDescriptors.data());
   for (std::vector<int64_t> &words : argDescriptors)
     pointers.push_back(words.data());
@@ -162,11 +179,37 @@ llvm::Error dqrt::invoke(void *entry, llvm::StringRef name,
   // owns; stay defensive about aliasing anyway (an input, or one allocation
   // returned twice, is copied rather than freed or adopted twice).
   std::set<void *> adopted;
+  std::vector<size_t> offsets;
   size_t at = 0;
-  for (auto [i, type] : llvm::enumerate(sig.results)) {
+  for (auto [j, type] : llvm::enumerate(sig.results)) {
+    offsets.push_back(at);
+    if (!sig.inPlace[j])
+      at += descriptorWords(type.dims.size());
+  }
+  // Untied results first: one may still read a tied argument's memory (the
+  // value it had on entry), which a tied result is then copied over.
+  std::vector<size_t> order;
+  for (size_t i = 0; i < sig.results.size(); ++i)
+    if (!sig.tiedArg[i])
+      order.push_back(i);
+  for (size_t i = 0; i < sig.results.size(); ++i)
+    if (sig.tiedArg[i])
+      order.push_back(i);
+  for (size_t i : order) {
+    const TensorType &type = sig.results[i];
+    if (sig.inPlace[i]) {
+      // The compiled code updated the tied argument; no descriptor.
+      const dqrt_buffer_view &arg = args[*sig.tiedArg[i]];
+      auto buffer = std::make_unique<dqrt_buffer_s>();
+      buffer->dtype = type.dtype;
+      buffer->shape.assign(arg.shape, arg.shape + arg.rank);
+      buffer->numElements = product(buffer->shape);
+      buffer->data = arg.data;
+      results[i] = buffer.release();
+      continue;
+    }
     size_t rank = type.dims.size();
-    const int64_t *words = resultDescriptors.data() + at;
-    at += descriptorWords(rank);
+    const int64_t *words = resultDescriptors.data() + offsets[i];
     void *allocated = reinterpret_cast<void *>(words[0]);
     char *aligned = reinterpret_cast<char *>(words[1]);
     llvm::ArrayRef<int64_t> sizes(words + 3, rank);
@@ -183,7 +226,36 @@ llvm::Error dqrt::invoke(void *entry, llvm::StringRef name,
         buffer->numElements <= 1;
     bool ownable =
         allocated && !inputData.count(allocated) && !adopted.count(allocated);
-    if (contiguous && ownable) {
+    if (std::optional<size_t> tied = sig.tiedArg[i]) {
+      // Returned in the tied argument's memory: in place when the compiled
+      // code wrote it there, else copied back (and counted).
+      const dqrt_buffer_view &arg = args[*tied];
+      if (sizes != llvm::ArrayRef<int64_t>(arg.shape, arg.rank))
+        return makeError(
+            DQRT_INVALID_ARGUMENT,
+            "result #" + llvm::Twine(i) + " of '" + name +
+                "' is tied to argument #" + llvm::Twine(*tied) +
+                " but has shape " + shapeString(type.dtype, sizes) +
+                ", the argument " +
+                shapeString(type.dtype,
+                            llvm::ArrayRef<int64_t>(arg.shape, arg.rank)));
+      if (!(contiguous && base == arg.data)) {
+        void *copy = copyContiguous(base, sizes, strides, elementSize);
+        if (!copy)
+          return makeError(DQRT_INTERNAL, "out of memory copying result #" +
+                                              llvm::Twine(i) + " of '" + name +
+                                              "'");
+        std::memcpy(arg.data, copy, buffer->numElements * elementSize);
+        std::free(copy);
+        ++tiedCopies;
+        if (ownable) {
+          std::free(allocated);
+          adopted.insert(allocated);
+        }
+      }
+      buffer->data = arg.data;
+      buffer->allocation = nullptr; // the caller's memory
+    } else if (contiguous && ownable) {
       buffer->data = base;
       buffer->allocation = allocated;
       adopted.insert(allocated);

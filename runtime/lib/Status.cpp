@@ -110,6 +110,37 @@ llvm::Expected<Signature> dqrt::parseSignature(llvm::StringRef json,
       out->push_back(std::move(*type));
     }
   }
+  // Ties, checked as dq-export-abi does: a result of the argument's type,
+  // at most one argument per result.
+  sig.tiedArg.resize(sig.results.size());
+  const llvm::json::Array &args = *object->getArray("args");
+  for (auto [i, entry] : llvm::enumerate(args)) {
+    const llvm::json::Value *tied = entry.getAsObject()->get("tied_result");
+    if (!tied)
+      continue;
+    std::optional<int64_t> j = tied->getAsInteger();
+    if (!j || *j < 0 || size_t(*j) >= sig.results.size() || sig.tiedArg[*j] ||
+        sig.results[*j].dtype != sig.args[i].dtype ||
+        sig.results[*j].dims != sig.args[i].dims)
+      return makeError(DQRT_INVALID_MODULE,
+                       "malformed signature of '" + function + "': argument #" +
+                           llvm::Twine(i) + " has an invalid tied_result");
+    sig.tiedArg[*j] = i;
+  }
+  sig.inPlace.resize(sig.results.size());
+  const llvm::json::Array &results = *object->getArray("results");
+  for (auto [j, entry] : llvm::enumerate(results)) {
+    std::optional<bool> inPlace = entry.getAsObject()->getBoolean("in_place");
+    if (!inPlace || !*inPlace)
+      continue;
+    if (!sig.tiedArg[j])
+      return makeError(DQRT_INVALID_MODULE, "malformed signature of '" +
+                                                function + "': result #" +
+                                                llvm::Twine(j) +
+                                                " is in_place but tied to no "
+                                                "argument");
+    sig.inPlace[j] = true;
+  }
   return sig;
 }
 

@@ -51,3 +51,43 @@ func.func @i16(%x: tensor<2xi16>) {
 func.func @strided(%x: memref<2x2xf32, strided<[1, 2]>>) {
   return
 }
+
+// -----
+
+// A tied argument is writable and its signature entry names its result.
+// CHECK-LABEL: func.func @decode
+// CHECK-SAME: (%{{.*}}: tensor<1xi64> {bufferization.writable = false}, %{{.*}}: tensor<4x8xf32> {bufferization.writable = true, dq.tied_result = 1 : i64})
+// CHECK-SAME: dq.abi = "{\22args\22:[{\22dtype\22:\22i64\22,\22shape\22:[1]},{\22dtype\22:\22f32\22,\22shape\22:[4,8],\22tied_result\22:1}],\22results\22:[{\22dtype\22:\22f32\22,\22shape\22:[]},{\22dtype\22:\22f32\22,\22shape\22:[4,8]}]}"
+func.func @decode(%pos: tensor<1xi64>, %cache: tensor<4x8xf32> {dq.tied_result = 1 : i64}) -> (tensor<f32>, tensor<4x8xf32>) {
+  %c = arith.constant dense<0.0> : tensor<f32>
+  return %c, %cache : tensor<f32>, tensor<4x8xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument #0: dq.tied_result must be the index of a result (0 to 0), got 1 : i64}}
+func.func @tied_out_of_range(%cache: tensor<4xf32> {dq.tied_result = 1 : i64}) -> tensor<4xf32> {
+  return %cache : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument #0: dq.tied_result must be the index of a result (0 to 0), got "zero"}}
+func.func @tied_not_an_index(%cache: tensor<4xf32> {dq.tied_result = "zero"}) -> tensor<4xf32> {
+  return %cache : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument #0 of type 'tensor<4xf32>' cannot be tied to result #0 of type 'tensor<4xf16>': both must be the same ranked tensor}}
+func.func @tied_type_mismatch(%cache: tensor<4xf32> {dq.tied_result = 0 : i64}) -> tensor<4xf16> {
+  %c = arith.truncf %cache : tensor<4xf32> to tensor<4xf16>
+  return %c : tensor<4xf16>
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op arguments #0 and #1 are both tied to result #0}}
+func.func @tied_twice(%a: tensor<4xf32> {dq.tied_result = 0 : i64}, %b: tensor<4xf32> {dq.tied_result = 0 : i64}) -> tensor<4xf32> {
+  return %a : tensor<4xf32>
+}

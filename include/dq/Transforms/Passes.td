@@ -27,6 +27,15 @@ def DQExportABI : Pass<"dq-export-abi", "::mlir::ModuleOp"> {
     buffers belong to the caller, so one-shot bufferization allocates results
     instead of overwriting an argument in place.
 
+    An argument with `dq.tied_result = j` is *tied* to result `j` (IREE's
+    tied operands, JAX's donated buffers): the caller hands its buffer over
+    for that result, which is how a KV cache is updated in place across
+    calls. It is marked writable, so bufferization may update it in place,
+    and its signature entry carries `"tied_result": j`. The runtime then
+    returns result `j` in the argument's memory (docs/runtime.md). The
+    argument and the result must have the same ranked tensor type, and no
+    two arguments may be tied to one result.
+
     Arguments and results must be ranked tensors or memrefs with an identity
     layout of f32, f16, bf16, f64, i1, i8, i32 or i64; anything else is
     reported as an error naming the function and position.
@@ -145,6 +154,26 @@ def DQQuantize : Pass<"dq-quantize", "::mlir::ModuleOp"> {
     Statistic<"quantBytes", "quantized-weight-bytes",
               "Bytes of the dq weights (packed Q, scale, offset)">,
   ];
+}
+
+def DQElideTiedResults : Pass<"dq-elide-tied-results", "::mlir::ModuleOp"> {
+  let summary = "Return tied results in their argument's buffer, not as results";
+  let description = [{
+    Runs after one-shot bufferization. For every public function whose
+    result `j` is the very buffer of the argument tied to it
+    (`dq.tied_result = j`, see `--dq-export-abi`), the result is removed
+    from the function and its `dq.abi` entry gets `"in_place": true`: the
+    runtime then hands the argument's memory back as that result. Without
+    this, buffer deallocation would clone the argument to return it (a
+    function's results must be owned by its caller), and a KV cache would
+    be copied on every decoding step.
+
+    A tied result that bufferization could not update in place (another
+    result still needs the old value, say) stays a result; the runtime
+    copies it into the argument and counts the copy
+    (`dqrt_function_num_tied_copies`). Functions with callers inside the
+    module are left alone.
+  }];
 }
 
 def DQPackWeights : Pass<"dq-pack-weights", "::mlir::ModuleOp"> {

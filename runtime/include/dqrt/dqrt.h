@@ -120,6 +120,18 @@ DQRT_API dqrt_status dqrt_function_result_type(dqrt_function function,
                                                int32_t *rank, int64_t *dims,
                                                size_t max_dims);
 
+/* Tied results (docs/runtime.md): the argument whose memory result `index`
+ * is returned in, or -1 when the result is a new buffer. An argument is tied
+ * by `dq.tied_result = index` in the IR (dq-export-abi); a KV cache passed
+ * to every decoding step this way is updated in place, never copied. */
+DQRT_API int64_t dqrt_function_result_tied_arg(dqrt_function function,
+                                               size_t index);
+
+/* How many tied results, over all invocations so far, the compiled code did
+ * not write in place, so that the runtime copied them into their argument
+ * (0 is the expected value; see docs/runtime.md). */
+DQRT_API size_t dqrt_function_num_tied_copies(dqrt_function function);
+
 /*===-- Buffers and invocation --------------------------------------------===*/
 
 /* A view of caller-owned, C-contiguous host memory. */
@@ -144,7 +156,10 @@ DQRT_API void dqrt_buffer_destroy(dqrt_buffer buffer);
 /* Calls `function` with `num_args` inputs. Shapes and dtypes are checked
  * against the signature (errors name the argument, expected and got). On
  * success `results[0 .. num_results)` receive new buffers owned by the
- * caller; `num_results` must equal dqrt_function_num_results. */
+ * caller; `num_results` must equal dqrt_function_num_results. A tied
+ * result's buffer is a view of its argument's memory, which then holds the
+ * result (dqrt_buffer_destroy frees only the view); a tied argument must not
+ * share memory with another argument. */
 DQRT_API dqrt_status dqrt_function_invoke(dqrt_function function,
                                           const dqrt_buffer_view *args,
                                           size_t num_args, dqrt_buffer *results,

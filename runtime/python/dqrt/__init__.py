@@ -13,7 +13,12 @@ dq-compile (`.so`, ahead of time) with numpy arrays in and out, the way
 Copies: an argument that is already a C-contiguous array of the declared
 element type is passed by pointer, without a copy (others are converted
 once). A result is a numpy view of the buffer libdqrt returned, kept alive by
-the array, again without a copy. bf16 has no numpy type: bf16 arguments
+the array, again without a copy. A tied argument (`dq.tied_result` in the IR, e.g. a KV cache) is updated in
+place and returned as the very array that was passed, provided it was a
+C-contiguous array of the declared type; otherwise the converted copy is
+updated and returned, and the caller's array is left as it was.
+
+bf16 has no numpy type: bf16 arguments
 take float32 arrays (rounded to nearest even here) or uint16 arrays of raw
 bf16 bits, and bf16 results come back as float32 (exact widening).
 
@@ -107,6 +112,8 @@ def _library():
         "dqrt_module_lookup": (vp, [vp, ctypes.c_char_p, ctypes.POINTER(vp)]),
         "dqrt_function_num_args": (sz, [vp]),
         "dqrt_function_num_results": (sz, [vp]),
+        "dqrt_function_result_tied_arg": (ctypes.c_int64, [vp, sz]),
+        "dqrt_function_num_tied_copies": (sz, [vp]),
         "dqrt_function_arg_type": (vp, [vp, sz, ctypes.POINTER(ctypes.c_int),
                                         ctypes.POINTER(ctypes.c_int32), i64p,
                                         sz]),
@@ -214,6 +221,18 @@ class Function:
         self.result_types = [
             self._type(lib.dqrt_function_result_type, i)
             for i in range(lib.dqrt_function_num_results(handle))]
+        # Result index -> the argument it is returned in (dq.tied_result).
+        self.tied_args = {}
+        for i in range(len(self.result_types)):
+            arg = lib.dqrt_function_result_tied_arg(handle, i)
+            if arg >= 0:
+                self.tied_args[i] = arg
+
+    @property
+    def num_tied_copies(self):
+        """Tied results the compiled code did not update in place (copied
+        into their argument by the runtime), over all calls so far."""
+        return _library().dqrt_function_num_tied_copies(self._handle)
 
     def _type(self, query, index):
         dtype = ctypes.c_int()
@@ -267,8 +286,20 @@ class Function:
         results = (ctypes.c_void_p * max(1, len(self.result_types)))()
         _check(lib.dqrt_function_invoke(self._handle, views, len(arrays),
                                         results, len(self.result_types)))
-        return tuple(_Buffer(results[i]).to_numpy()
-                     for i in range(len(self.result_types)))
+        out = []
+        for i in range(len(self.result_types)):
+            if i in self.tied_args:
+                # The result lives in the argument's memory: hand back the
+                # array that was passed (the caller's own when no conversion
+                # was needed), and free only the runtime's view.
+                lib.dqrt_buffer_destroy(results[i])
+                array = arrays[self.tied_args[i]]
+                if self.result_types[i].dtype_code == _BF16:
+                    array = bf16_bits_to_f32(array)
+                out.append(array)
+            else:
+                out.append(_Buffer(results[i]).to_numpy())
+        return tuple(out)
 
     def __repr__(self):
         return "<dqrt.Function %s(%s) -> (%s)>" % (

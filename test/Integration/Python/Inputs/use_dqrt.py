@@ -23,8 +23,46 @@ def expect_error(code, needle, fn, *args):
     raise AssertionError("no error raised; expected: " + needle)
 
 
+def check_tied(mod, rng):
+    """A cache tied to its result is updated in place, step after step."""
+    step = mod["step"]
+    assert step.tied_args == {1: 0}, step.tied_args
+    cache = np.zeros((4, 8), np.float32)
+    ref = np.zeros((4, 8), np.float64)
+    address = cache.ctypes.data
+    for pos in rng.permutation(4):
+        row = rng.standard_normal((1, 8)).astype(np.float32)
+        sums, new = step(cache, row, np.array([pos], np.int64))
+        ref[pos] = row[0]
+        assert new is cache and cache.ctypes.data == address
+        assert np.array_equal(cache, ref.astype(np.float32))
+        # Four float32 additions in the reduction's order; each value is
+        # exact in float64, so the bound is 3 roundings of the largest
+        # partial sum.
+        bound = 3 * np.finfo(np.float32).eps * np.abs(ref).sum(axis=0)
+        assert np.all(np.abs(sums - ref.sum(axis=0)) <= bound)
+    print("tied: in place, %d copies" % step.num_tied_copies)
+
+    keep = mod["step_keep_old"]
+    cache = rng.standard_normal((4, 8)).astype(np.float32)
+    before = cache.copy()
+    row = rng.standard_normal((1, 8)).astype(np.float32)
+    old, new = keep(cache, row)
+    assert new is cache
+    assert np.array_equal(old, before)          # taken before the copy-back
+    expected = before.copy()
+    expected[0] = row[0]
+    assert np.array_equal(cache, expected)
+    print("tied, not in place: %d copies" % keep.num_tied_copies)
+
+    # The tied argument must not also be another argument.
+    shared = np.zeros((4, 8), np.float32)
+    expect_error(dqrt.INVALID_ARGUMENT, "must not share memory", step,
+                 shared, shared[:1], np.array([0], np.int64))
+
+
 def main():
-    add_path, mm_path, x_path, out_path = sys.argv[1:5]
+    add_path, mm_path, x_path, out_path, tied_path = sys.argv[1:6]
     rng = np.random.default_rng()
     rt = dqrt.Runtime(threads=2)
     mod = rt.load(add_path)
@@ -77,6 +115,8 @@ def main():
     (y,) = mm(np.load(x_path))
     np.save(out_path, y)
     print("matmul:", y.shape)
+
+    check_tied(rt.load(tied_path), rng)
 
     # bf16 helpers: round to nearest even, exact widening.
     f = np.array([1.0, 1.00390625, 1.01171875, -2.5, np.inf], np.float32)
