@@ -57,7 +57,7 @@ void mlir::dq::buildCUDAPipeline(OpPassManager &pm,
   addHostLLVMLowering(pm);
 
   GpuModuleToBinaryPassOptions binary;
-  binary.compilationTarget = options.format;
+  binary.compilationTarget = stringifyCUDABinaryFormat(options.format);
   std::string error;
   FailureOr<std::string> toolkit =
       findCUDAToolkit(options.format, options.toolkit, error);

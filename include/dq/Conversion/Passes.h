@@ -8,6 +8,8 @@
 #ifndef DQ_CONVERSION_PASSES_H
 #define DQ_CONVERSION_PASSES_H
 
+#include "dq/Conversion/Options.h"
+
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {

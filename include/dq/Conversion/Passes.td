@@ -126,10 +126,12 @@ def DQLowerMatmulCPU : Pass<"dq-lower-matmul-cpu", "::mlir::ModuleOp"> {
     "::mlir::vector::VectorDialect",
   ];
   let options = [
-    Option<"target", "target", "std::string", "\"host\"",
-           "Instruction set: host, avx512, avx2 or generic">,
-    Option<"activations", "activations", "std::string", "\"f32\"",
-           "Activation arithmetic: f32 (exact) or int8 (quantized per group)">,
+    Option<"target", "target", "::mlir::dq::CPUTargetOption",
+           "::mlir::dq::CPUTargetOption::Host",
+           "Instruction set of the kernels", "DQ_CPU_TARGET_VALUES">,
+    Option<"activations", "activations", "::mlir::dq::ActivationsOption",
+           "::mlir::dq::ActivationsOption::F32",
+           "Activation arithmetic of the kernels", "DQ_ACTIVATIONS_VALUES">,
     Option<"mBlock", "m-block", "unsigned", "8",
            "Activation rows per register block: 1, 2, 4 or 8">,
     Option<"parallel", "parallel", "bool", "true",
@@ -265,7 +267,7 @@ def DQLowerMatmulCUDA : Pass<"dq-lower-matmul-cuda", "::mlir::ModuleOp"> {
   ];
   let options = [
     Option<"gemvMaxM", "gemv-max-m", "unsigned", "8",
-           "Largest static M (1 to 8) that takes the gemv route">,
+           "Largest static M (0 to 8; 0: never) that takes the gemv route">,
     Option<"rowsPerWarp", "rows-per-warp", "unsigned", "2",
            "gemv: output rows per warp (1 to 8)">,
     Option<"warps", "warps", "unsigned", "4",
@@ -344,8 +346,9 @@ def DQCheckCUDAToolkit : Pass<"dq-check-cuda-toolkit", "::mlir::ModuleOp"> {
     it first.
   }];
   let options = [
-    Option<"format", "format", "std::string", "\"isa\"",
-           "Kernel binary format: isa (PTX), bin (cubin) or fatbin">,
+    Option<"format", "format", "::mlir::dq::CUDABinaryFormat",
+           "::mlir::dq::CUDABinaryFormat::Isa", "Kernel binary format",
+           "DQ_CUDA_FORMAT_VALUES">,
     Option<"toolkit", "toolkit", "std::string", "\"\"",
            "CUDA toolkit directory (default: CUDA_HOME, PATH, /usr/local/cuda)">,
   ];

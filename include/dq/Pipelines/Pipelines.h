@@ -3,6 +3,8 @@
 #ifndef DQ_PIPELINES_PIPELINES_H
 #define DQ_PIPELINES_PIPELINES_H
 
+#include "dq/Conversion/Options.h"
+
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
@@ -10,16 +12,13 @@ namespace mlir::dq {
 
 /// Options of --dq-cpu-pipeline.
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
-  Option<std::string> target{
-      *this, "target",
-      llvm::cl::desc("Instruction set of the matmul kernels: host, avx512, "
-                     "avx2 or generic"),
-      llvm::cl::init("host")};
-  Option<std::string> activations{
+  Option<CPUTargetOption> target{
+      *this, "target", llvm::cl::desc("Instruction set of the matmul kernels"),
+      llvm::cl::init(CPUTargetOption::Host), DQ_CPU_TARGET_VALUES};
+  Option<ActivationsOption> activations{
       *this, "activations",
-      llvm::cl::desc("Activation arithmetic of the matmul kernels: f32 "
-                     "(exact) or int8 (quantized per group, VNNI)"),
-      llvm::cl::init("f32")};
+      llvm::cl::desc("Activation arithmetic of the matmul kernels"),
+      llvm::cl::init(ActivationsOption::F32), DQ_ACTIVATIONS_VALUES};
   Option<unsigned> mBlock{
       *this, "m-block",
       llvm::cl::desc("Activation rows per register block: 1, 2, 4 or 8"),
@@ -64,12 +63,9 @@ struct CUDAPipelineOptions : public PassPipelineOptions<CUDAPipelineOptions> {
       *this, "opt-level",
       llvm::cl::desc("Optimization level of the NVPTX back end"),
       llvm::cl::init(3)};
-  Option<std::string> format{
-      *this, "format",
-      llvm::cl::desc("Kernel binary: isa (PTX, compiled by the driver at "
-                     "load), bin (cubin) or fatbin; bin and fatbin need the "
-                     "CUDA toolkit"),
-      llvm::cl::init("isa")};
+  Option<CUDABinaryFormat> format{
+      *this, "format", llvm::cl::desc("Kernel binary format"),
+      llvm::cl::init(CUDABinaryFormat::Isa), DQ_CUDA_FORMAT_VALUES};
   Option<std::string> toolkit{
       *this, "toolkit",
       llvm::cl::desc("CUDA toolkit directory (default: $CUDA_HOME, the "
@@ -77,7 +73,8 @@ struct CUDAPipelineOptions : public PassPipelineOptions<CUDAPipelineOptions> {
       llvm::cl::init("")};
   Option<unsigned> gemvMaxM{
       *this, "gemv-max-m",
-      llvm::cl::desc("Largest static M (0 to 8) that takes the gemv route"),
+      llvm::cl::desc("Largest static M (0 to 8; 0: never) that takes the "
+                     "gemv route"),
       llvm::cl::init(8)};
   Option<unsigned> rowsPerWarp{
       *this, "rows-per-warp",

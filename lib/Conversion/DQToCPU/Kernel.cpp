@@ -28,6 +28,20 @@ FailureOr<CPUTarget> mlir::dq::parseCPUTarget(StringRef name) {
     return CPUTarget::Generic;
   if (name != "host")
     return failure();
+  return resolveCPUTarget(CPUTargetOption::Host);
+}
+
+CPUTarget mlir::dq::resolveCPUTarget(CPUTargetOption option) {
+  switch (option) {
+  case CPUTargetOption::AVX512:
+    return CPUTarget::AVX512;
+  case CPUTargetOption::AVX2:
+    return CPUTarget::AVX2;
+  case CPUTargetOption::Generic:
+    return CPUTarget::Generic;
+  case CPUTargetOption::Host:
+    break;
+  }
   if (!hostIsX86())
     return CPUTarget::Generic;
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();

@@ -19,6 +19,7 @@
 #define DQ_LIB_CONVERSION_DQTOCPU_KERNEL_H
 
 #include "DQ/IR/DQTypes.h"
+#include "dq/Conversion/Options.h"
 #include "dq/Support/TiledLayout.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -35,6 +36,8 @@ enum class CPUTarget { AVX512, AVX2, Generic };
 /// Parses host|avx512|avx2|generic; host is resolved from the compiling
 /// machine's features.
 FailureOr<CPUTarget> parseCPUTarget(StringRef name);
+/// The ISA an option names; Host is the best one this machine has.
+CPUTarget resolveCPUTarget(CPUTargetOption option);
 StringRef stringifyCPUTarget(CPUTarget target);
 
 struct KernelSpec {

@@ -47,16 +47,7 @@ struct DQLowerMatmulCPUPass
 
   LogicalResult validateOptions(CPUTarget &resolved) {
     ModuleOp module = getOperation();
-    FailureOr<CPUTarget> parsed = parseCPUTarget(target);
-    if (failed(parsed))
-      return module.emitError()
-             << "--dq-lower-matmul-cpu: unknown target '" << target
-             << "'; expected host, avx512, avx2 or generic";
-    resolved = *parsed;
-    if (activations != "f32" && activations != "int8")
-      return module.emitError()
-             << "--dq-lower-matmul-cpu: unknown activations '" << activations
-             << "'; expected f32 or int8";
+    resolved = resolveCPUTarget(target);
     if (mBlock != 1 && mBlock != 2 && mBlock != 4 && mBlock != 8)
       return module.emitError() << "--dq-lower-matmul-cpu: m-block must be "
                                    "1, 2, 4 or 8, got "
@@ -86,7 +77,7 @@ struct DQLowerMatmulCPUPass
       spec.weight = constant.getWeightType();
       spec.activationType = op.getInput().getType().getElementType();
       spec.target = resolved;
-      spec.int8 = activations == "int8";
+      spec.int8 = activations == ActivationsOption::Int8;
       spec.mBlock = mBlock;
       spec.parallel = parallel;
       if (spec.int8 && !int8SumsFit(spec.geometry())) {

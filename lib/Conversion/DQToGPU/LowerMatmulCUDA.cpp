@@ -292,15 +292,22 @@ struct DQCheckCUDAToolkitPass
 
 } // namespace
 
-FailureOr<std::string> mlir::dq::findCUDAToolkit(StringRef format,
+StringRef mlir::dq::stringifyCUDABinaryFormat(CUDABinaryFormat format) {
+  switch (format) {
+  case CUDABinaryFormat::Isa:
+    return "isa";
+  case CUDABinaryFormat::Bin:
+    return "bin";
+  case CUDABinaryFormat::Fatbin:
+    return "fatbin";
+  }
+  llvm_unreachable("unknown CUDA binary format");
+}
+
+FailureOr<std::string> mlir::dq::findCUDAToolkit(CUDABinaryFormat kind,
                                                  StringRef option,
                                                  std::string &error) {
-  if (format != "isa" && format != "bin" && format != "fatbin") {
-    error = ("unknown CUDA binary format '" + format +
-             "'; expected isa, bin or fatbin")
-                .str();
-    return failure();
-  }
+  StringRef format = stringifyCUDABinaryFormat(kind);
   bool needed = format != "isa";
   SmallVector<StringRef> tools = {"ptxas"};
   if (format == "fatbin")

@@ -33,8 +33,9 @@
 
 // OPTS: func.func private @__dq_matmul_w2g32_20x64_f16_xf32_i8_avx2_mb4_seq({{.*}}) attributes {dq.cpu_kernel = {activation = f32, int8 = true, m_block = 4 : i64, parallel = false, target = "avx2", weight = {{.*}}}, no_inline, target_cpu = "haswell", target_features = #llvm.target_features<["+avx2", "+fma", "+f16c", "-avx512f"]>}
 
-// TARGET: --dq-lower-matmul-cpu: unknown target 'sse9'; expected host, avx512, avx2 or generic
-// ACT: --dq-lower-matmul-cpu: unknown activations 'int4'; expected f32 or int8
+// Enum options: the option parser refuses values outside the list.
+// TARGET: for the --target option: Cannot find option named 'sse9'!
+// ACT: for the --activations option: Cannot find option named 'int4'!
 // MBLOCK: --dq-lower-matmul-cpu: m-block must be 1, 2, 4 or 8, got 3
 
 func.func @two_matmuls(%x: tensor<2x3x64xf32>, %h: tensor<5x64xf16>) -> (tensor<2x3x20xf32>, tensor<2x3x20xf32>, tensor<5x20xf16>) {
