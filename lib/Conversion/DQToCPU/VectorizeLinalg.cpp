@@ -152,6 +152,9 @@ struct DQVectorizeLinalgCPU
 
     RewritePatternSet fusion(ctx);
     linalg::populateElementwiseOpsFusionPatterns(fusion, fuseOnce);
+    // x^n with a constant n (torch's pow(x, 2) in RMSNorm) as products:
+    // a vector llvm.intr.powi does not exist.
+    math::populateExpansionPatterns(fusion, {"fpowi"});
     if (failed(applyPatternsGreedily(module, std::move(fusion))))
       return signalPassFailure();
 

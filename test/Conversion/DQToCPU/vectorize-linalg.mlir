@@ -125,3 +125,23 @@ func.func @left_alone(%ids: tensor<2x64xi64>, %d: tensor<?xf32>, %long: tensor<2
   } -> tensor<2xf32>
   return %m, %y, %s : tensor<2x64xi1>, tensor<?xf32>, tensor<2xf32>
 }
+
+// -----
+
+// x^2 with an integer exponent (torch's pow in RMSNorm) is expanded to a
+// product before vectorization: LLVM has no vector powi with a vector of
+// exponents.
+// CHECK-LABEL: func.func @fpowi
+// CHECK-NOT: math.fpowi
+// CHECK: arith.mulf {{.*}} : vector<
+func.func @fpowi(%x: tensor<4x64xf32>) -> tensor<4x64xf32> {
+  %c2 = arith.constant 2 : i64
+  %e = tensor.empty() : tensor<4x64xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<4x64xf32>) outs(%e : tensor<4x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %p = math.fpowi %in, %c2 : f32, i64
+    linalg.yield %p : f32
+  } -> tensor<4x64xf32>
+  return %r : tensor<4x64xf32>
+}
