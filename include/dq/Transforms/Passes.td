@@ -156,6 +156,21 @@ def DQQuantize : Pass<"dq-quantize", "::mlir::ModuleOp"> {
   ];
 }
 
+def DQReuseInputBuffers : Pass<"dq-reuse-input-buffers", "::mlir::ModuleOp"> {
+  let summary = "Let elementwise ops write over an input that is dead after them";
+  let description = [{
+    A `linalg.generic` without reductions whose destination is a
+    `tensor.empty` takes as destination instead an input of the result's
+    type read through the identity map, when nothing reads that input
+    afterwards and it is not a caller-owned function argument (one that is
+    not `bufferization.writable`). One-shot bufferization then updates that
+    buffer in place rather than allocating a new one. The CPU and CUDA
+    pipelines run it right before bufferization; it is what lets a tied KV
+    cache (`dq.tied_result`) be updated in the caller's memory.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def DQElideTiedResults : Pass<"dq-elide-tied-results", "::mlir::ModuleOp"> {
   let summary = "Return tied results in their argument's buffer, not as results";
   let description = [{
