@@ -13,7 +13,7 @@
 
 #include "FuzzCheck.h"
 
-#include "dq/Quant/Hessian.h"
+#include "dq/Calibration/Hessian.h"
 #include "dq/Quant/Quantize.h"
 
 #include <fuzzer/FuzzedDataProvider.h>
