@@ -1,6 +1,9 @@
 //===- ErrorsTest.cpp - Every rejected input has a precise message -------===//
 
 #include "QuantTestUtil.h"
+#include "dq/Quant/Methods/DecoupleQ.h"
+#include "dq/Quant/Methods/Gptq.h"
+#include "dq/Quant/Methods/Rtn.h"
 #include "dq/Quant/Quantize.h"
 
 #include "gtest/gtest.h"
@@ -112,8 +115,17 @@ TEST_F(QuantErrors, NotPositiveSemiDefinite) {
 
 TEST_F(QuantErrors, BadOptions) {
   QuantOptions A = O;
-  A.Iters = 0;
+  DecoupleQOptions D;
+  D.Iters = 0;
+  A.MethodOptions = D;
   EXPECT_EQ(errorOf(W, H, A), "iters must be at least 1");
+  A.Method = "gptq";
+  EXPECT_EQ(errorOf(W, H, A),
+            "the options given for method 'gptq' are another method's");
+  A = O;
+  A.Method = "awq";
+  EXPECT_EQ(errorOf(W, H, A), "unknown method 'awq' (registered: decoupleq, "
+                              "gptq, rtn; see dq-quant --list-methods)");
   A = O;
   A.Damp = -1;
   EXPECT_EQ(errorOf(W, H, A), "damp must be a finite value >= 0, got -1");
@@ -143,10 +155,13 @@ TEST_F(QuantErrors, ClipSearchSkipsOverflowingCandidates) {
   Matrix Big = W;
   Big(1, 3) = 3e5; // Fits f16 only once shrunk below ~0.65.
   O.GroupSize = 8;
-  O.ClipForBaselines = true;
   for (unsigned Exact : {0u, 4u})
-    for (QuantMethod M : {QuantMethod::RTN, QuantMethod::GPTQ}) {
+    for (std::string M : {"rtn", "gptq"}) {
       O.Method = M;
+      if (M == "rtn")
+        O.MethodOptions = RtnOptions{/*ClipInit=*/true};
+      else
+        O.MethodOptions = GptqOptions{/*ClipInit=*/true};
       O.ClipExactCandidates = Exact;
       Expected<QuantizedLayer> L = quantizeLayer(Big, H, O);
       ASSERT_TRUE(static_cast<bool>(L)) << toString(L.takeError());
