@@ -7,6 +7,7 @@
 #include "llvm/Support/Threading.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 
 using namespace llvm;
@@ -17,9 +18,12 @@ LayerRun::LayerRun(const Matrix &W, const Matrix &H, const QuantOptions &Opts)
     : W(W), H(H), Opts(Opts), N(W.Rows), K(W.Cols),
       C(makeLayerContext(H, Opts, W.Cols)), Wd(W.Data.data()) {
   G = C.NumGroups;
-  if (Opts.Threads > 1 && N > kRowChunk)
-    Pool =
-        std::make_unique<DefaultThreadPool>(hardware_concurrency(Opts.Threads));
+  if (Opts.Threads > 1 && N > kRowChunk) {
+    if (!Opts.Pool)
+      OwnPool = std::make_unique<DefaultThreadPool>(
+          hardware_concurrency(Opts.Threads));
+    Pool = Opts.Pool ? Opts.Pool : OwnPool.get();
+  }
   Best.Q.assign(size_t(N * K), 0);
   Best.S.assign(size_t(N * G), 0.0f);
   Best.Z.assign(size_t(N * G), 0.0f);
@@ -28,15 +32,29 @@ LayerRun::LayerRun(const Matrix &W, const Matrix &H, const QuantOptions &Opts)
 }
 
 void LayerRun::forEachChunk(function_ref<void(int64_t, int64_t)> F) {
-  for (int64_t R0 = 0; R0 < N; R0 += kRowChunk) {
-    int64_t Len = std::min(kRowChunk, N - R0);
-    if (Pool)
-      Pool->async([F, R0, Len] { F(R0, Len); });
-    else
-      F(R0, Len);
+  int64_t NumChunks = (N + kRowChunk - 1) / kRowChunk;
+  auto RunChunk = [&](int64_t I) {
+    int64_t R0 = I * kRowChunk;
+    F(R0, std::min(kRowChunk, N - R0));
+  };
+  if (!Pool) {
+    for (int64_t I = 0; I < NumChunks; ++I)
+      RunChunk(I);
+    return;
   }
-  if (Pool)
-    Pool->wait();
+  // At most Threads tasks take the chunks in turn: which thread runs which
+  // chunk does not change its arithmetic. A task group, so that a layer
+  // running on a shared pool waits for its own chunks only (and, from a
+  // worker thread, helps run them).
+  std::atomic<int64_t> Next{0};
+  ThreadPoolTaskGroup Group(*Pool);
+  int64_t Tasks = std::min<int64_t>(Opts.Threads, NumChunks);
+  for (int64_t T = 0; T < Tasks; ++T)
+    Group.async([&] {
+      for (int64_t I = Next++; I < NumChunks; I = Next++)
+        RunChunk(I);
+    });
+  Group.wait();
 }
 
 void LayerRun::startGptqFactor() {

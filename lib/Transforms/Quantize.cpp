@@ -352,6 +352,8 @@ LogicalResult DQQuantizePass::prepare(Job &job, const ::dq::StatsReader &stats,
   job.hessian = Matrix(layer->K, layer->K);
   job.hessian.Data = std::move(layer->Hessian);
   job.options.Threads = rowThreads;
+  if (getContext().isMultithreadingEnabled())
+    job.options.Pool = &getContext().getThreadPool();
   return success();
 }
 
@@ -369,9 +371,10 @@ void runJob(Job &job) {
 }
 
 /// Quantizes the layers `parallel-layers` at a time on the context's
-/// thread pool (inline when the context is single-threaded), applying each
-/// result in layer order. At most that many layers are in memory at once
-/// (their float64 W and H); each gets an equal share of the threads.
+/// thread pool, their rows too (everything inline when the context is
+/// single-threaded), applying each result in layer order. At most that many
+/// layers are in memory at once (their float64 W and H); each gets an equal
+/// share of the threads.
 LogicalResult
 DQQuantizePass::quantizeJobs(std::vector<Job> &jobs,
                              const ::dq::StatsReader &stats, Totals &totals,

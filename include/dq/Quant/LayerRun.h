@@ -56,7 +56,8 @@ public:
   /// Σ wᵀHw (undamped), from computeEnergy.
   double TotalEnergy = 0;
 
-  /// Runs F(FirstRow, NumRows) over every chunk, on Opts.Threads threads.
+  /// Runs F(FirstRow, NumRows) over every chunk, on at most Opts.Threads
+  /// threads of Opts.Pool (or of a pool of its own).
   void forEachChunk(llvm::function_ref<void(int64_t, int64_t)> F);
 
   /// Starts the GPTQ factor (one thread, single-threaded LAPACK: the same
@@ -80,7 +81,9 @@ public:
               const std::vector<double> *Errors = nullptr) const;
 
 private:
-  std::unique_ptr<llvm::DefaultThreadPool> Pool;
+  std::unique_ptr<llvm::DefaultThreadPool> OwnPool;
+  /// Null: every chunk runs inline.
+  llvm::ThreadPoolInterface *Pool = nullptr;
   std::future<llvm::Expected<GptqFactor>> FactorFuture;
 };
 

@@ -7,8 +7,9 @@
 //
 // with signed integers Q in [-2^(b-1), 2^(b-1) - 1] and a float scale s and
 // float offset z per (row, group). The algorithm is the one of
-// docs/quantization.md (and shared/docs/decoupleq.md); this header is the
-// whole public interface:
+// docs/quantization.md (and shared/docs/decoupleq.md). This header is the
+// interface for callers; Method.h registers methods, Methods/*.h hold each
+// method's own options, Settings.h parses key=value option text:
 //
 //   QuantOptions Opts;                 // reference defaults
 //   Opts.Method = "decoupleq";         // a name in the registry (Method.h)
@@ -35,6 +36,10 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+namespace llvm {
+class ThreadPoolInterface;
+} // namespace llvm
 
 namespace dq {
 
@@ -78,6 +83,9 @@ struct QuantOptions {
   double Damp = 0.01;
   /// Worker threads (rows are split between them); 1 runs inline.
   unsigned Threads = 1;
+  /// When set, the rows' work runs on this pool (at most Threads tasks at a
+  /// time), e.g. an MLIRContext's, instead of on a pool of its own.
+  llvm::ThreadPoolInterface *Pool = nullptr;
   /// Name passed to Progress.
   std::string LayerName;
   /// Called after each stage, on the calling thread.
