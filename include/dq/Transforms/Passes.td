@@ -98,9 +98,10 @@ def DQQuantize : Pass<"dq-quantize", "::mlir::ModuleOp"> {
     Each layer's result is reported on stderr (name, shape, settings,
     normalized error `Σ(ŵ-w)ᵀH(ŵ-w) / ΣwᵀHw` with the stored scale and
     offset, seconds), then a summary table. Layers run `parallel-layers` at
-    a time on the context's thread pool, each on `threads / parallel-layers`
-    threads (one layer at a time on one thread when the context's
-    multithreading is disabled); the result does not depend on either.
+    a time, each on `threads / parallel-layers` threads, all of them tasks
+    of the context's thread pool (one layer at a time on one thread when
+    the context's multithreading is disabled); the result does not depend
+    on either.
 
     Errors: an unknown method (the message lists the registered ones), an
     unknown or malformed option, no statistics for a layer (or a warning and the layer skipped
