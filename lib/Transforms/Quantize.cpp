@@ -208,7 +208,8 @@ private:
   }
 };
 
-/// "bits=2" etc.: the typed pass options as the engine's option text.
+/// Feeds the typed pass options (as key/value text) and the method-options
+/// entries to the engine's parser, the one dq-quant uses too.
 LogicalResult applyEngineOptions(ArrayRef<std::pair<StringRef, std::string>> kv,
                                  ArrayRef<std::string> extra,
                                  ::dq::QuantSettings &out, std::string &error) {
