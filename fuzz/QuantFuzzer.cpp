@@ -13,7 +13,11 @@
 
 #include "FuzzCheck.h"
 
-#include "dq/Quant/Hessian.h"
+#include "dq/Calibration/Hessian.h"
+#include "dq/Quant/Method.h"
+#include "dq/Quant/Methods/DecoupleQ.h"
+#include "dq/Quant/Methods/Gptq.h"
+#include "dq/Quant/Methods/Rtn.h"
 #include "dq/Quant/Quantize.h"
 
 #include <fuzzer/FuzzedDataProvider.h>
@@ -119,9 +123,9 @@ std::optional<Matrix> makeHessian(FuzzedDataProvider &P, int64_t K) {
 
 QuantOptions makeOptions(FuzzedDataProvider &P, int64_t K) {
   QuantOptions O;
-  O.Method = pick(P, {QuantMethod::RTN, QuantMethod::GPTQ,
-                      QuantMethod::DecoupleQ, QuantMethod::DecoupleQ});
-  O.IntStep = pick(P, {IntStepKind::GPTQ, IntStepKind::PGD});
+  O.Method = pick<const char *>(P, {"rtn", "gptq", "decoupleq", "decoupleq"});
+  DecoupleQOptions D;
+  D.IntStep = pick(P, {IntStepKind::GPTQ, IntStepKind::PGD});
   O.Scale = pick(P, {ScaleType::F16, ScaleType::BF16, ScaleType::F32});
   // Mostly supported widths, sometimes anything.
   O.Bits = P.ConsumeBool() ? pick(P, {2u, 3u, 4u, 8u})
@@ -144,19 +148,25 @@ QuantOptions makeOptions(FuzzedDataProvider &P, int64_t K) {
   default:
     O.GroupSize = P.ConsumeIntegral<int64_t>();
   }
-  O.Iters = pick(P, {1u, 2u, 3u, 0u});
+  D.Iters = pick(P, {1u, 2u, 3u, 0u});
   O.Damp = pick(P, {0.01, 0.01, 0.0, 1e-12, 1.0, 1e300, -1.0,
                     std::numeric_limits<double>::quiet_NaN(),
                     std::numeric_limits<double>::infinity()});
   O.ClipGrid = pick(P, {1u, 5u, 20u});
   O.ClipMaxShrink = pick(P, {0.8, 1.0, 0.01});
   O.ClipExactCandidates = pick(P, {0u, 1u, 4u});
-  O.ClipForBaselines = P.ConsumeBool();
+  bool ClipInit = P.ConsumeBool();
   O.BlockSize = pick(P, {1u, 3u, 128u});
-  O.EarlyStopFraction = pick(P, {1e-4, 0.0, 1.0});
-  O.PgdSteps = pick(P, {0u, 1u, 3u});
-  O.PgdColumnSteps = pick(P, {0u, 1u, 2u});
+  D.EarlyStopFraction = pick(P, {1e-4, 0.0, 1.0});
+  D.Pgd.Steps = pick(P, {0u, 1u, 3u});
+  D.Pgd.ColumnSteps = pick(P, {0u, 1u, 2u});
   O.Threads = P.ConsumeBool() ? 2 : 1;
+  if (O.Method == "rtn")
+    O.MethodOptions = RtnOptions{ClipInit};
+  else if (O.Method == "gptq")
+    O.MethodOptions = GptqOptions{ClipInit};
+  else
+    O.MethodOptions = D;
   return O;
 }
 
@@ -184,17 +194,19 @@ void printCase(const Matrix &W, const Matrix &H, const QuantOptions &O) {
       std::fprintf(stderr, "\n");
     }
   };
+  DecoupleQOptions D = getMethodOptions<DecoupleQOptions>(O.MethodOptions);
+  bool ClipInit = O.Method == "rtn"
+                      ? getMethodOptions<RtnOptions>(O.MethodOptions).ClipInit
+                      : getMethodOptions<GptqOptions>(O.MethodOptions).ClipInit;
   std::fprintf(stderr,
                "method %s int-step %s scale %s bits %u group %lld iters %u "
                "damp %g clip-grid %u max-shrink %g exact %u baselines-clip "
                "%d block %u early-stop %g pgd %u/%u threads %u\n",
-               getQuantMethodName(O.Method).str().c_str(),
-               getIntStepName(O.IntStep).str().c_str(),
+               O.Method.c_str(), getIntStepName(D.IntStep).str().c_str(),
                getScaleTypeName(O.Scale).str().c_str(), O.Bits,
-               (long long)O.GroupSize, O.Iters, O.Damp, O.ClipGrid,
-               O.ClipMaxShrink, O.ClipExactCandidates, O.ClipForBaselines,
-               O.BlockSize, O.EarlyStopFraction, O.PgdSteps, O.PgdColumnSteps,
-               O.Threads);
+               (long long)O.GroupSize, D.Iters, O.Damp, O.ClipGrid,
+               O.ClipMaxShrink, O.ClipExactCandidates, ClipInit, O.BlockSize,
+               D.EarlyStopFraction, D.Pgd.Steps, D.Pgd.ColumnSteps, O.Threads);
   PrintMatrix("W", W);
   PrintMatrix("H", H);
 }
@@ -251,7 +263,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
                       std::isfinite(L->OffsetValues[I]),
                   "a returned scale or offset is not finite");
   DQ_FUZZ_CHECK(L->RowError.size() == size_t(N), "RowError has the wrong size");
-  DQ_FUZZ_CHECK(L->ItersRun >= 1 && L->ItersRun <= std::max(1u, Opts.Iters),
+  unsigned Iters = getMethodOptions<DecoupleQOptions>(Opts.MethodOptions).Iters;
+  DQ_FUZZ_CHECK(L->ItersRun >= 1 && L->ItersRun <= std::max(1u, Iters),
                 "ItersRun out of range");
 
   // The same bits with the other thread count.

@@ -25,11 +25,11 @@ struct AdamState {
 } // namespace
 
 void pgdRound(const LayerContext &C, const double *W, int64_t Rows,
-              const float *S, const float *Z, const QuantOptions &Opts,
+              const float *S, const float *Z, const PgdOptions &Opts,
               int8_t *Q) {
   int64_t K = C.K, G = C.NumGroups, Gs = C.GroupSize;
   const double Beta1 = 0.9, Beta2 = 0.999, Eps = 1e-5;
-  double Lr = Opts.PgdLearningRate;
+  double Lr = Opts.LearningRate;
   std::vector<double> Lo(size_t(Rows * K)), Hi(size_t(Rows * K)),
       V(size_t(Rows * K)), D(size_t(Rows * K)), Grad(size_t(Rows * K));
   for (int64_t Row = 0; Row < Rows; ++Row)
@@ -72,13 +72,13 @@ void pgdRound(const LayerContext &C, const double *W, int64_t Rows,
     V[Idx] = Sc * Qv + Off;
   };
 
-  for (unsigned I = 0; I < Opts.PgdSteps; ++I)
+  for (unsigned I = 0; I < Opts.Steps; ++I)
     Step(0);
   for (int64_t J = 0; J < K; ++J) {
     for (int64_t Row = 0; Row < Rows; ++Row)
       Snap(Row, J);
     if (J + 1 < K)
-      for (unsigned I = 0; I < Opts.PgdColumnSteps; ++I)
+      for (unsigned I = 0; I < Opts.ColumnSteps; ++I)
         Step(J + 1);
   }
 }

@@ -9,38 +9,6 @@ using namespace llvm;
 
 namespace dq {
 
-StringRef getQuantMethodName(QuantMethod M) {
-  switch (M) {
-  case QuantMethod::RTN:
-    return "rtn";
-  case QuantMethod::GPTQ:
-    return "gptq";
-  case QuantMethod::DecoupleQ:
-    return "decoupleq";
-  }
-  return "?";
-}
-
-std::optional<QuantMethod> parseQuantMethod(StringRef Name) {
-  for (QuantMethod M :
-       {QuantMethod::RTN, QuantMethod::GPTQ, QuantMethod::DecoupleQ})
-    if (Name == getQuantMethodName(M))
-      return M;
-  return std::nullopt;
-}
-
-StringRef getIntStepName(IntStepKind K) {
-  return K == IntStepKind::GPTQ ? "gptq" : "pgd";
-}
-
-std::optional<IntStepKind> parseIntStep(StringRef Name) {
-  if (Name == "gptq")
-    return IntStepKind::GPTQ;
-  if (Name == "pgd")
-    return IntStepKind::PGD;
-  return std::nullopt;
-}
-
 StringRef getScaleTypeName(ScaleType T) {
   switch (T) {
   case ScaleType::F16:

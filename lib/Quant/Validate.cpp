@@ -1,6 +1,7 @@
 //===- Validate.cpp - Checks of the quantizer's inputs and options -------===//
 
 #include "LinAlg.h"
+#include "dq/Quant/Method.h"
 #include "dq/Quant/Quantize.h"
 
 #include "llvm/Support/Format.h"
@@ -48,8 +49,12 @@ Error validateQuantInputs(const Matrix &W, const Matrix &H,
   if (Opts.GroupSize > 0 && K % Opts.GroupSize != 0)
     return fail(
         formatv("group size {0} does not divide K = {1}", Opts.GroupSize, K));
-  if (Opts.Iters < 1)
-    return fail("iters must be at least 1");
+  const QuantMethodInfo *Method = lookupQuantMethod(Opts.Method);
+  if (!Method)
+    return makeUnknownMethodError(Opts.Method);
+  if (Method->Verify)
+    if (Error E = Method->Verify(Opts.MethodOptions))
+      return E;
   if (!std::isfinite(Opts.Damp) || Opts.Damp < 0)
     return fail(
         formatv("damp must be a finite value >= 0, got {0}", num(Opts.Damp)));

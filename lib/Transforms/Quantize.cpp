@@ -5,7 +5,9 @@
 
 #include "DQ/IR/DQOps.h"
 #include "dq/Calibration/Stats.h"
+#include "dq/Quant/Method.h"
 #include "dq/Quant/Quantize.h"
+#include "dq/Quant/Settings.h"
 #include "dq/Support/Packing.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -35,7 +37,6 @@ using namespace mlir::dq;
 using ::dq::LayerStats;
 using ::dq::Matrix;
 using ::dq::QuantizedLayer;
-using ::dq::QuantMethod;
 using ::dq::QuantOptions;
 using ::dq::ScaleType;
 
@@ -165,57 +166,83 @@ struct Job {
   double seconds = 0;
 };
 
+/// What the options say, parsed afresh by every run so that the pass can
+/// run again (and twice in one pipeline) with nothing left over.
+struct Settings {
+  ::dq::QuantSettings engine;
+  Overrides<unsigned> bits;
+  Overrides<int64_t> groupSize;
+  Overrides<std::string> method;
+  std::vector<llvm::GlobPattern> skip, only;
+};
+
+/// The same counts as the pass statistics, which Debian's LLVM (built
+/// without LLVM_ENABLE_STATS) does not track.
+struct Totals {
+  int64_t quantized = 0, skipped = 0;
+  uint64_t floatBytes = 0, quantBytes = 0;
+};
+
 struct DQQuantizePass : public mlir::dq::impl::DQQuantizeBase<DQQuantizePass> {
   using DQQuantizeBase::DQQuantizeBase;
 
   void runOnOperation() override;
 
 private:
-  LogicalResult parseSettings(QuantOptions &base, std::string &error);
-  void apply(Job &job);
+  LogicalResult parseSettings(Settings &out, std::string &error);
+  LogicalResult planJobs(MutableArrayRef<WeightMatmul> found,
+                         const Settings &settings,
+                         const ::dq::StatsReader &stats, std::vector<Job> &jobs,
+                         Totals &totals);
+  LogicalResult prepare(Job &job, const ::dq::StatsReader &stats,
+                        unsigned rowThreads);
+  LogicalResult quantizeJobs(std::vector<Job> &jobs,
+                             const ::dq::StatsReader &stats, Totals &totals,
+                             std::vector<Operation *> &maybeDead);
+  void apply(Job &job, Totals &totals, std::vector<Operation *> &maybeDead);
   void report(const Job &job, size_t index, size_t count);
-
-  Overrides<unsigned> bitsOverrides;
-  Overrides<int64_t> groupOverrides;
-  Overrides<QuantMethod> methodOverrides;
-  std::vector<llvm::GlobPattern> skipGlobs, onlyGlobs;
-  std::vector<Operation *> maybeDead;
-  // The same counts as the pass statistics, which Debian's LLVM (built
-  // without LLVM_ENABLE_STATS) does not track.
-  struct {
-    int64_t quantized = 0, skipped = 0;
-    uint64_t floatBytes = 0, quantBytes = 0;
-  } totals;
+  void printSummary(const Totals &totals);
+  void skipped(Totals &totals) {
+    ++numSkipped;
+    ++totals.skipped;
+  }
 };
 
-LogicalResult DQQuantizePass::parseSettings(QuantOptions &base,
-                                            std::string &error) {
+/// Feeds the typed pass options (as key/value text) and the method-options
+/// entries to the engine's parser, the one dq-quant uses too.
+LogicalResult applyEngineOptions(ArrayRef<std::pair<StringRef, std::string>> kv,
+                                 ArrayRef<std::string> extra,
+                                 ::dq::QuantSettings &out, std::string &error) {
+  for (const auto &[key, value] : kv)
+    if (llvm::Error e = ::dq::applyQuantSetting(out, key, value)) {
+      error = llvm::toString(std::move(e));
+      return failure();
+    }
+  for (const std::string &text : extra)
+    if (llvm::Error e = ::dq::applyQuantSetting(out, text)) {
+      error = "method-options: " + llvm::toString(std::move(e));
+      return failure();
+    }
+  return success();
+}
+
+LogicalResult DQQuantizePass::parseSettings(Settings &out, std::string &error) {
   if (statsFile.empty()) {
     error = "needs stats=FILE (calibration statistics from dq-run "
             "--calibrate)";
     return failure();
   }
-  auto parseMethod = [](StringRef s) { return ::dq::parseQuantMethod(s); };
-  std::optional<QuantMethod> m = parseMethod(method);
-  std::optional<::dq::IntStepKind> step = ::dq::parseIntStep(intStep);
-  std::optional<ScaleType> scale = ::dq::parseScaleType(scaleType);
-  if (!m) {
-    error = "unknown method '" + method + "' (expected decoupleq, gptq, rtn)";
+  std::pair<StringRef, std::string> kv[] = {
+      {"method", method},
+      {"bits", std::to_string(bits)},
+      {"group-size", std::to_string(groupSize)},
+      {"scale-type", scaleType},
+      {"damp", llvm::formatv("{0}", llvm::format("%.17g", double(damp))).str()},
+      {"iters", std::to_string(iters)},
+      {"int-step", intStep},
+  };
+  if (failed(applyEngineOptions(kv, methodOptions, out.engine, error)))
     return failure();
-  }
-  if (!step) {
-    error = "unknown int-step '" + intStep + "' (expected gptq or pgd)";
-    return failure();
-  }
-  if (!scale) {
-    error = "unknown scale-type '" + scaleType + "' (expected f16, bf16, f32)";
-    return failure();
-  }
-  if (!::dq::isSupportedPackingBits(bits)) {
-    error = "unsupported bit width " + std::to_string(bits) +
-            "; expected 2, 3, 4 or 8";
-    return failure();
-  }
   auto parseBits = [](StringRef s) -> std::optional<unsigned> {
     unsigned v;
     if (s.getAsInteger(10, v) || !::dq::isSupportedPackingBits(v))
@@ -228,71 +255,43 @@ LogicalResult DQQuantizePass::parseSettings(QuantOptions &base,
       return std::nullopt;
     return v;
   };
-  if (failed(parseOverrides(layerBits, "layer-bits", parseBits, bitsOverrides,
-                            error)) ||
-      failed(parseOverrides(layerGroupSize, "layer-group-size", parseGroup,
-                            groupOverrides, error)) ||
-      failed(parseOverrides(layerMethod, "layer-method", parseMethod,
-                            methodOverrides, error)) ||
-      failed(parseGlobs(skip, "skip", skipGlobs, error)) ||
-      failed(parseGlobs(layers, "layers", onlyGlobs, error)))
-    return failure();
-  base.Method = *m;
-  base.IntStep = *step;
-  base.Scale = *scale;
-  base.Bits = bits;
-  base.GroupSize = groupSize;
-  base.Iters = iters;
-  base.Damp = damp;
-  return success();
+  auto parseMethod = [](StringRef s) -> std::optional<std::string> {
+    if (!::dq::lookupQuantMethod(s))
+      return std::nullopt;
+    return s.str();
+  };
+  return success(succeeded(parseOverrides(layerBits, "layer-bits", parseBits,
+                                          out.bits, error)) &&
+                 succeeded(parseOverrides(layerGroupSize, "layer-group-size",
+                                          parseGroup, out.groupSize, error)) &&
+                 succeeded(parseOverrides(layerMethod, "layer-method",
+                                          parseMethod, out.method, error)) &&
+                 succeeded(parseGlobs(skip, "skip", out.skip, error)) &&
+                 succeeded(parseGlobs(layers, "layers", out.only, error)));
 }
 
-void DQQuantizePass::runOnOperation() {
-  ModuleOp module = getOperation();
-  totals = {};
-  QuantOptions base;
-  std::string error;
-  if (failed(parseSettings(base, error))) {
-    module.emitError() << "dq-quantize: " << error;
-    return signalPassFailure();
-  }
-
-  std::vector<WeightMatmul> found;
-  std::vector<SkippedMatmul> unsupported;
-  findWeightMatmuls(module, found, unsupported);
-  for (const SkippedMatmul &skip : unsupported) {
-    skip.op->emitRemark() << "not quantized: " << skip.reason;
-    ++numSkipped;
-    ++totals.skipped;
-  }
-
-  llvm::Expected<::dq::StatsReader> stats = ::dq::StatsReader::open(statsFile);
-  if (!stats) {
-    module.emitError() << "dq-quantize: " << llvm::toString(stats.takeError());
-    return signalPassFailure();
-  }
-
-  // Settle every layer's settings and check them against the statistics
-  // before any work, so that a bad option fails fast and nothing is half
-  // quantized.
-  std::vector<Job> jobs;
+/// Settles every layer's settings and checks them against the statistics
+/// before any work, so that a bad option fails fast and nothing is half
+/// quantized.
+LogicalResult DQQuantizePass::planJobs(MutableArrayRef<WeightMatmul> found,
+                                       const Settings &settings,
+                                       const ::dq::StatsReader &stats,
+                                       std::vector<Job> &jobs, Totals &totals) {
   bool failedCheck = false;
   for (WeightMatmul &matmul : found) {
     StringRef name = matmul.name;
-    if ((!onlyGlobs.empty() && !matchesAny(onlyGlobs, name)) ||
-        matchesAny(skipGlobs, name)) {
-      ++numSkipped;
-      ++totals.skipped;
+    if ((!settings.only.empty() && !matchesAny(settings.only, name)) ||
+        matchesAny(settings.skip, name)) {
+      skipped(totals);
       continue;
     }
     Operation *op = matmul.op.getOperation();
-    if (!stats->contains(name)) {
+    if (!stats.contains(name)) {
       if (allowMissingStats) {
         op->emitWarning() << "layer '" << name
                           << "' has no calibration statistics in '" << statsFile
                           << "'; left in float";
-        ++numSkipped;
-        ++totals.skipped;
+        skipped(totals);
         continue;
       }
       op->emitError() << "layer '" << name
@@ -302,7 +301,7 @@ void DQQuantizePass::runOnOperation() {
       failedCheck = true;
       continue;
     }
-    int64_t statsK = cantFail(stats->getK(name));
+    int64_t statsK = cantFail(stats.getK(name));
     if (statsK != matmul.k) {
       op->emitError() << "layer '" << name
                       << "': statistics have K = " << statsK
@@ -311,11 +310,13 @@ void DQQuantizePass::runOnOperation() {
       failedCheck = true;
       continue;
     }
-    Job job{matmul, base, {}, {}, {}, {}, 0};
-    job.options.Bits = bitsOverrides.lookup(name).value_or(base.Bits);
+    const QuantOptions &common = settings.engine.Common;
+    Job job{matmul, {}, {}, {}, {}, {}, 0};
+    job.options = settings.engine.getOptions(
+        settings.method.lookup(name).value_or(common.Method));
+    job.options.Bits = settings.bits.lookup(name).value_or(common.Bits);
     job.options.GroupSize =
-        groupOverrides.lookup(name).value_or(base.GroupSize);
-    job.options.Method = methodOverrides.lookup(name).value_or(base.Method);
+        settings.groupSize.lookup(name).value_or(common.GroupSize);
     job.options.LayerName = matmul.name;
     int64_t g = job.options.GroupSize;
     if (g != -1 && (g <= 0 || matmul.k % g != 0)) {
@@ -328,63 +329,91 @@ void DQQuantizePass::runOnOperation() {
     }
     jobs.push_back(std::move(job));
   }
-  if (failedCheck)
-    return signalPassFailure();
+  return failure(failedCheck);
+}
 
-  // At most `parallelLayers` layers are in memory at once (their float64
-  // W and H); each gets an equal share of the threads.
+/// Reads the layer's float64 W and H (only while it is in flight).
+LogicalResult DQQuantizePass::prepare(Job &job, const ::dq::StatsReader &stats,
+                                      unsigned rowThreads) {
+  std::vector<float> w;
+  std::string readError;
+  if (failed(readWeight(job.matmul, w, readError))) {
+    job.matmul.op->emitError()
+        << "layer '" << job.matmul.name << "': " << readError;
+    return failure();
+  }
+  job.weight = Matrix(job.matmul.n, job.matmul.k);
+  for (size_t i = 0; i < w.size(); ++i)
+    job.weight.Data[i] = w[i];
+  llvm::Expected<LayerStats> layer = stats.read(job.matmul.name);
+  if (!layer) {
+    job.matmul.op->emitError() << llvm::toString(layer.takeError());
+    return failure();
+  }
+  job.hessian = Matrix(layer->K, layer->K);
+  job.hessian.Data = std::move(layer->Hessian);
+  job.options.Threads = rowThreads;
+  if (getContext().isMultithreadingEnabled())
+    job.options.Pool = &getContext().getThreadPool();
+  return success();
+}
+
+void runJob(Job &job) {
+  auto start = std::chrono::steady_clock::now();
+  llvm::Expected<QuantizedLayer> result =
+      ::dq::quantizeLayer(job.weight, job.hessian, job.options);
+  job.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  if (result)
+    job.result = std::move(*result);
+  else
+    job.error = llvm::toString(result.takeError());
+}
+
+/// Quantizes the layers `parallel-layers` at a time on the context's
+/// thread pool, their rows too (everything inline when the context is
+/// single-threaded), applying each result in layer order. At most that many
+/// layers are in memory at once (their float64 W and H); each gets an equal
+/// share of the threads.
+LogicalResult
+DQQuantizePass::quantizeJobs(std::vector<Job> &jobs,
+                             const ::dq::StatsReader &stats, Totals &totals,
+                             std::vector<Operation *> &maybeDead) {
+  MLIRContext &ctx = getContext();
+  bool threaded = ctx.isMultithreadingEnabled();
   unsigned totalThreads =
-      threads ? threads : llvm::hardware_concurrency().compute_thread_count();
+      !threaded ? 1
+      : threads ? threads
+                : llvm::hardware_concurrency().compute_thread_count();
   unsigned inFlight =
-      std::max(1u, std::min<unsigned>(parallelLayers, jobs.size()));
+      threaded ? std::max(1u, std::min<unsigned>(parallelLayers, jobs.size()))
+               : 1;
   unsigned rowThreads = std::max(1u, totalThreads / inFlight);
-  llvm::DefaultThreadPool pool(llvm::hardware_concurrency(inFlight));
-
-  auto prepare = [&](Job &job) -> LogicalResult {
-    std::vector<float> w;
-    std::string readError;
-    if (failed(readWeight(job.matmul, w, readError))) {
-      job.matmul.op->emitError()
-          << "layer '" << job.matmul.name << "': " << readError;
-      return failure();
-    }
-    job.weight = Matrix(job.matmul.n, job.matmul.k);
-    for (size_t i = 0; i < w.size(); ++i)
-      job.weight.Data[i] = w[i];
-    llvm::Expected<LayerStats> layer = stats->read(job.matmul.name);
-    if (!layer) {
-      job.matmul.op->emitError() << llvm::toString(layer.takeError());
-      return failure();
-    }
-    job.hessian = Matrix(layer->K, layer->K);
-    job.hessian.Data = std::move(layer->Hessian);
-    job.options.Threads = rowThreads;
-    return success();
-  };
-  auto work = [](Job *job) {
-    auto start = std::chrono::steady_clock::now();
-    llvm::Expected<QuantizedLayer> result =
-        ::dq::quantizeLayer(job->weight, job->hessian, job->options);
-    job->seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count();
-    if (result)
-      job->result = std::move(*result);
-    else
-      job->error = llvm::toString(result.takeError());
-  };
+  std::optional<llvm::ThreadPoolTaskGroup> group;
+  if (threaded && inFlight > 1)
+    group.emplace(ctx.getThreadPool());
 
   std::deque<std::pair<size_t, std::shared_future<void>>> running;
   size_t next = 0, done = 0;
   bool anyFailed = false;
   while (done < jobs.size()) {
     while (!anyFailed && next < jobs.size() && running.size() < inFlight) {
-      if (failed(prepare(jobs[next]))) {
+      if (failed(prepare(jobs[next], stats, rowThreads))) {
         anyFailed = true;
         break;
       }
       Job *job = &jobs[next];
-      running.emplace_back(next++, pool.async([job, &work] { work(job); }));
+      std::shared_future<void> future;
+      if (group) {
+        future = group->async([job] { runJob(*job); });
+      } else {
+        runJob(*job);
+        std::promise<void> ready;
+        ready.set_value();
+        future = ready.get_future().share();
+      }
+      running.emplace_back(next++, future);
     }
     if (running.empty())
       break;
@@ -399,19 +428,21 @@ void DQQuantizePass::runOnOperation() {
       anyFailed = true;
     } else if (!anyFailed) {
       report(job, done, jobs.size());
-      apply(job);
+      apply(job, totals, maybeDead);
     }
     // Free the layer's inputs and results as soon as they are applied.
     job.weight = Matrix();
     job.hessian = Matrix();
     job.result.reset();
   }
-  pool.wait();
-  if (anyFailed)
-    return signalPassFailure();
+  if (group)
+    group->wait();
+  return failure(anyFailed);
+}
 
-  // Drop what fed the float weights, if nothing else uses it. An op can be
-  // queued more than once (shared by several matmuls): erase it once.
+/// Drops what fed the float weights, if nothing else uses it. An op can be
+/// queued more than once (shared by several matmuls): erase it once.
+void eraseDeadFeeders(std::vector<Operation *> &maybeDead) {
   llvm::DenseSet<Operation *> erased;
   while (!maybeDead.empty()) {
     Operation *op = maybeDead.back();
@@ -424,15 +455,49 @@ void DQQuantizePass::runOnOperation() {
     erased.insert(op);
     op->erase();
   }
+}
 
-  if (!quiet && (totals.quantized || totals.skipped)) {
-    llvm::errs() << llvm::formatv(
-        "dq-quantize: {0} layer(s) quantized, {1} left in float; weights "
-        "{2} -> {3} bytes ({4:f1}x smaller)\n",
-        totals.quantized, totals.skipped, totals.floatBytes, totals.quantBytes,
-        totals.quantBytes ? double(totals.floatBytes) / totals.quantBytes
-                          : 0.0);
+void DQQuantizePass::runOnOperation() {
+  ModuleOp module = getOperation();
+  Settings settings;
+  std::string error;
+  if (failed(parseSettings(settings, error))) {
+    module.emitError() << "dq-quantize: " << error;
+    return signalPassFailure();
   }
+
+  Totals totals;
+  std::vector<WeightMatmul> found;
+  std::vector<SkippedMatmul> unsupported;
+  findWeightMatmuls(module, found, unsupported);
+  for (const SkippedMatmul &skip : unsupported) {
+    skip.op->emitRemark() << "not quantized: " << skip.reason;
+    skipped(totals);
+  }
+
+  llvm::Expected<::dq::StatsReader> stats = ::dq::StatsReader::open(statsFile);
+  if (!stats) {
+    module.emitError() << "dq-quantize: " << llvm::toString(stats.takeError());
+    return signalPassFailure();
+  }
+
+  std::vector<Job> jobs;
+  std::vector<Operation *> maybeDead;
+  if (failed(planJobs(found, settings, *stats, jobs, totals)) ||
+      failed(quantizeJobs(jobs, *stats, totals, maybeDead)))
+    return signalPassFailure();
+  eraseDeadFeeders(maybeDead);
+  printSummary(totals);
+}
+
+void DQQuantizePass::printSummary(const Totals &totals) {
+  if (quiet || (!totals.quantized && !totals.skipped))
+    return;
+  llvm::errs() << llvm::formatv(
+      "dq-quantize: {0} layer(s) quantized, {1} left in float; weights "
+      "{2} -> {3} bytes ({4:f1}x smaller)\n",
+      totals.quantized, totals.skipped, totals.floatBytes, totals.quantBytes,
+      totals.quantBytes ? double(totals.floatBytes) / totals.quantBytes : 0.0);
 }
 
 void DQQuantizePass::report(const Job &job, size_t index, size_t count) {
@@ -442,14 +507,14 @@ void DQQuantizePass::report(const Job &job, size_t index, size_t count) {
   llvm::errs() << llvm::formatv(
       "dq-quantize: [{0}/{1}] {2} {3}x{4} {5} W{6} {7}: error {8:e3}, "
       "{9:f2} s\n",
-      index, count, job.matmul.name, r.Rows, r.Cols,
-      ::dq::getQuantMethodName(job.options.Method), r.Bits,
+      index, count, job.matmul.name, r.Rows, r.Cols, job.options.Method, r.Bits,
       r.GroupSize == r.Cols ? std::string("per-channel")
                             : "g" + std::to_string(r.GroupSize),
       r.NormalizedError, job.seconds);
 }
 
-void DQQuantizePass::apply(Job &job) {
+void DQQuantizePass::apply(Job &job, Totals &totals,
+                           std::vector<Operation *> &maybeDead) {
   const QuantizedLayer &r = *job.result;
   WeightMatmul &m = job.matmul;
   Operation *op = m.op.getOperation();

@@ -9,8 +9,8 @@
 
 #include "Internal.h"
 
+#include "dq/Calibration/Hessian.h"
 #include "dq/Calibration/Stats.h"
-#include "dq/Quant/Hessian.h"
 
 #include <atomic>
 #include <mutex>

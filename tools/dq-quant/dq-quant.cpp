@@ -5,15 +5,17 @@
 //
 // Reads W [N, K] and H = XᵀX/T [K, K] (float32 or float64 .npy, or tensors
 // of a safetensors file named by --weight-name/--hessian-name), quantizes W
-// with RTN, GPTQ or decoupleQ (lib/Quant), and writes q (I8 [N, K]), scale
-// and offset ([N, K/G] in the chosen float type) and row_error (F64 [N]) to
-// a safetensors file, atomically. Progress goes to stderr; the last line on
-// stdout is one JSON object with the result. Exit code 0 on success, 1 on
-// any error (the message names the file and the problem).
+// with a registered method (lib/Quant; --list-methods), and writes q (I8 [N,
+// K]), scale and offset ([N, K/G] in the chosen float type) and row_error (F64
+// [N]) to a safetensors file, atomically. Progress goes to stderr; the last
+// line on stdout is one JSON object with the result. Exit code 0 on success, 1
+// on any error (the message names the file and the problem).
 //
 //===----------------------------------------------------------------------===//
 
+#include "dq/Quant/Method.h"
 #include "dq/Quant/Quantize.h"
+#include "dq/Quant/Settings.h"
 #include "dq/Support/Npy.h"
 #include "dq/Support/Safetensors.h"
 
@@ -54,9 +56,25 @@ static cl::opt<std::string>
     hessianName("hessian-name",
                 cl::desc("Tensor name of H in a safetensors --hessian"),
                 cl::cat(quantCategory));
+/// "Quantization method: decoupleq, gptq, rtn (--list-methods)", from the
+/// registry; static because cl::desc keeps a reference.
+static const std::string methodHelp =
+    "Quantization method: " + getQuantMethodList() + " (--list-methods)";
 static cl::opt<std::string> methodName("method", cl::Required,
-                                       cl::desc("rtn, gptq or decoupleq"),
+                                       cl::desc(methodHelp),
                                        cl::cat(quantCategory));
+static cl::list<std::string>
+    methodOptions("method-option",
+                  cl::desc("A method's own option, key=value (repeatable; "
+                           "--list-methods)"),
+                  cl::value_desc("key=value"), cl::cat(quantCategory));
+static cl::opt<bool> listMethods(
+    "list-methods",
+    cl::desc("List the registered methods and their options, then exit"),
+    cl::cat(quantCategory), cl::callback([](const bool &) {
+      printQuantMethods(outs());
+      std::exit(0);
+    }));
 static cl::opt<unsigned> bits("bits", cl::Required,
                               cl::desc("Bits per weight: 2, 3, 4 or 8"),
                               cl::cat(quantCategory));
@@ -209,33 +227,30 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(quantCategory);
   cl::ParseCommandLineOptions(
       argc, argv,
-      "dq-quant: quantize one linear layer (RTN, GPTQ or decoupleQ)\n");
+      "dq-quant: quantize one linear layer (RTN, GPTQ, decoupleQ or another "
+      "registered method: --list-methods)\n");
   auto Start = std::chrono::steady_clock::now();
 
-  QuantOptions Opts;
-  std::optional<QuantMethod> Method = parseQuantMethod(methodName);
-  if (!Method)
-    return fail(formatv("unknown --method '{0}': expected rtn, gptq or "
-                        "decoupleq",
-                        methodName));
-  std::optional<IntStepKind> Step = parseIntStep(intStep);
-  if (!Step)
-    return fail(
-        formatv("unknown --int-step '{0}': expected gptq or pgd", intStep));
-  std::optional<ScaleType> Scale = parseScaleType(scaleType);
-  if (!Scale)
-    return fail(formatv("unknown --scale-type '{0}': expected f16, bf16 or "
-                        "f32",
-                        scaleType));
-  Opts.Method = *Method;
-  Opts.IntStep = *Step;
-  Opts.Scale = *Scale;
-  Opts.Bits = bits;
-  Opts.GroupSize = groupSize;
-  Opts.Iters = iters;
-  Opts.Damp = damp;
-  Opts.ClipExactCandidates = clipExact;
-  Opts.ClipForBaselines = clipBaselines;
+  // The same parser and messages as --dq-quantize (dq/Quant/Settings.h).
+  QuantSettings Settings;
+  std::pair<StringRef, std::string> Flags[] = {
+      {"method", methodName},
+      {"bits", std::to_string(bits)},
+      {"group-size", std::to_string(groupSize)},
+      {"iters", std::to_string(iters)},
+      {"int-step", intStep},
+      {"scale-type", scaleType},
+      {"damp", formatv("{0}", format("%.17g", damp.getValue())).str()},
+      {"clip-exact-candidates", std::to_string(clipExact)},
+      {"clip-baselines", clipBaselines ? "true" : "false"},
+  };
+  for (const auto &[Key, Value] : Flags)
+    if (Error E = applyQuantSetting(Settings, Key, Value))
+      return fail(toString(std::move(E)));
+  for (const std::string &Text : methodOptions)
+    if (Error E = applyQuantSetting(Settings, Text))
+      return fail("--method-option: " + toString(std::move(E)));
+  QuantOptions Opts = Settings.getOptions(Settings.Common.Method);
   Opts.Threads =
       threads ? threads
               : std::max(1u, hardware_concurrency().compute_thread_count());
@@ -293,12 +308,12 @@ int main(int argc, char **argv) {
   std::map<std::string, std::string> Meta = {
       {"format", "dq-quantized-layer"},
       {"producer", "dq-quant"},
-      {"method", getQuantMethodName(Opts.Method).str()},
+      {"method", Opts.Method},
       {"bits", std::to_string(Opts.Bits)},
       {"group_size", std::to_string(L->GroupSize)},
       {"scale_type", getScaleTypeName(Opts.Scale).str()},
-      {"int_step", getIntStepName(Opts.IntStep).str()},
-      {"iters", std::to_string(Opts.Iters)},
+      {"int_step", intStep},
+      {"iters", std::to_string(iters)},
       {"iters_run", std::to_string(L->ItersRun)},
       {"damp", formatv("{0}", format("%g", Opts.Damp)).str()},
       {"normalized_error",
@@ -309,14 +324,14 @@ int main(int argc, char **argv) {
     return fail(toString(std::move(E)));
 
   json::Object Result{
-      {"method", getQuantMethodName(Opts.Method)},
+      {"method", Opts.Method},
       {"bits", int64_t(Opts.Bits)},
       {"group_size", int64_t(groupSize)},
       {"groups_per_row", L->NumGroups},
       {"rows", L->Rows},
       {"cols", L->Cols},
       {"scale_type", getScaleTypeName(Opts.Scale)},
-      {"int_step", getIntStepName(Opts.IntStep)},
+      {"int_step", intStep.getValue()},
       {"iters_run", int64_t(L->ItersRun)},
       {"threads", int64_t(Opts.Threads)},
       {"normalized_error", L->NormalizedError},

@@ -1,7 +1,9 @@
 //===- ErrorsTest.cpp - Every rejected input has a precise message -------===//
 
 #include "QuantTestUtil.h"
-#include "dq/Quant/Hessian.h"
+#include "dq/Quant/Methods/DecoupleQ.h"
+#include "dq/Quant/Methods/Gptq.h"
+#include "dq/Quant/Methods/Rtn.h"
 #include "dq/Quant/Quantize.h"
 
 #include "gtest/gtest.h"
@@ -113,8 +115,17 @@ TEST_F(QuantErrors, NotPositiveSemiDefinite) {
 
 TEST_F(QuantErrors, BadOptions) {
   QuantOptions A = O;
-  A.Iters = 0;
+  DecoupleQOptions D;
+  D.Iters = 0;
+  A.MethodOptions = D;
   EXPECT_EQ(errorOf(W, H, A), "iters must be at least 1");
+  A.Method = "gptq";
+  EXPECT_EQ(errorOf(W, H, A),
+            "the options given for method 'gptq' are another method's");
+  A = O;
+  A.Method = "awq";
+  EXPECT_EQ(errorOf(W, H, A), "unknown method 'awq' (registered: decoupleq, "
+                              "gptq, rtn; see dq-quant --list-methods)");
   A = O;
   A.Damp = -1;
   EXPECT_EQ(errorOf(W, H, A), "damp must be a finite value >= 0, got -1");
@@ -144,10 +155,13 @@ TEST_F(QuantErrors, ClipSearchSkipsOverflowingCandidates) {
   Matrix Big = W;
   Big(1, 3) = 3e5; // Fits f16 only once shrunk below ~0.65.
   O.GroupSize = 8;
-  O.ClipForBaselines = true;
   for (unsigned Exact : {0u, 4u})
-    for (QuantMethod M : {QuantMethod::RTN, QuantMethod::GPTQ}) {
+    for (std::string M : {"rtn", "gptq"}) {
       O.Method = M;
+      if (M == "rtn")
+        O.MethodOptions = RtnOptions{/*ClipInit=*/true};
+      else
+        O.MethodOptions = GptqOptions{/*ClipInit=*/true};
       O.ClipExactCandidates = Exact;
       Expected<QuantizedLayer> L = quantizeLayer(Big, H, O);
       ASSERT_TRUE(static_cast<bool>(L)) << toString(L.takeError());
@@ -160,76 +174,6 @@ TEST_F(QuantErrors, ClipSearchSkipsOverflowingCandidates) {
   Huge(1, 3) = 1e30;
   EXPECT_EQ(errorOf(Huge, H, O), "row 1, group 0: min-max scale/offset "
                                  "overflow f16; use a wider scale type (f32)");
-}
-
-//===----------------------------------------------------------------------===//
-// Hessian accumulation
-//===----------------------------------------------------------------------===//
-
-TEST(HessianAccumulator, MatchesDirectXtXOverT) {
-  int64_t K = 7;
-  std::mt19937_64 Rng(3);
-  std::normal_distribution<double> Norm;
-  HessianAccumulator Acc(K);
-  std::vector<std::vector<double>> All;
-  for (int B = 0; B < 3; ++B) {
-    int64_t Rows = 5 + B;
-    std::vector<float> Xf;
-    std::vector<double> Xd;
-    for (int64_t I = 0; I < Rows * K; ++I) {
-      float V = float(Norm(Rng));
-      Xf.push_back(V);
-      Xd.push_back(V);
-    }
-    for (int64_t R = 0; R < Rows; ++R)
-      All.emplace_back(Xd.begin() + R * K, Xd.begin() + (R + 1) * K);
-    if (B % 2)
-      ASSERT_FALSE(bool(Acc.addBatch(ArrayRef<float>(Xf), Rows)));
-    else
-      ASSERT_FALSE(bool(Acc.addBatch(ArrayRef<double>(Xd), Rows)));
-  }
-  Expected<Matrix> H = Acc.getHessian();
-  ASSERT_TRUE(bool(H)) << toString(H.takeError());
-  EXPECT_EQ(Acc.getNumSamples(), 18);
-  for (int64_t I = 0; I < K; ++I)
-    for (int64_t J = 0; J < K; ++J) {
-      double Want = 0;
-      for (const auto &X : All)
-        Want += X[I] * X[J];
-      Want /= double(All.size());
-      // float64 sums of 18 products of O(1) values: 1e-14 is ~100 ulps.
-      EXPECT_NEAR((*H)(I, J), Want, 1e-14);
-    }
-}
-
-TEST(HessianAccumulator, RejectsNonFiniteBatchNamingIt) {
-  HessianAccumulator Acc(3);
-  std::vector<double> Good = {1, 2, 3, 4, 5, 6};
-  ASSERT_FALSE(bool(Acc.addBatch(ArrayRef<double>(Good), 2)));
-  std::vector<float> Bad = {1, 2, 3, 4, std::nanf(""), 6};
-  Error E = Acc.addBatch(ArrayRef<float>(Bad), 2);
-  EXPECT_EQ(toString(std::move(E)), "activation batch 1 rejected: non-finite "
-                                    "value nan at row 1, column 1");
-  std::vector<double> Inf = {std::numeric_limits<double>::infinity(), 0, 0};
-  EXPECT_EQ(toString(Acc.addBatch(ArrayRef<double>(Inf), 1)),
-            "activation batch 2 rejected: non-finite value inf at row 0, "
-            "column 0");
-  // The rejected batches left nothing behind.
-  EXPECT_EQ(Acc.getNumSamples(), 2);
-  Expected<Matrix> H = Acc.getHessian();
-  ASSERT_TRUE(bool(H));
-  EXPECT_DOUBLE_EQ((*H)(0, 0), (1.0 + 16.0) / 2.0);
-  EXPECT_DOUBLE_EQ((*H)(1, 2), (2.0 * 3.0 + 5.0 * 6.0) / 2.0);
-}
-
-TEST(HessianAccumulator, WrongBatchSizeAndEmpty) {
-  HessianAccumulator Acc(4);
-  EXPECT_EQ(toString(Acc.getHessian().takeError()),
-            "no activation samples were accumulated");
-  std::vector<double> X(7, 1.0);
-  EXPECT_EQ(toString(Acc.addBatch(ArrayRef<double>(X), 2)),
-            "activation batch 0: 7 values do not form rows of K = 4 (2 rows "
-            "expected 8 values)");
 }
 
 } // namespace

@@ -2,6 +2,9 @@
 
 #include "dq/Quant/Quantize.h"
 #include "QuantTestUtil.h"
+#include "dq/Quant/Methods/DecoupleQ.h"
+#include "dq/Quant/Methods/Gptq.h"
+#include "dq/Quant/Methods/Rtn.h"
 
 #include "gtest/gtest.h"
 
@@ -63,7 +66,7 @@ TEST(Quantize, RtnReproducesMinMaxExactly) {
     for (unsigned Bits : {2u, 3u, 4u, 8u}) {
       int64_t N = 9, K = 32, Gs = 8;
       QuantOptions O;
-      O.Method = QuantMethod::RTN;
+      O.Method = "rtn";
       O.Bits = Bits;
       O.GroupSize = Gs;
       O.Scale = T;
@@ -105,8 +108,10 @@ TEST(Quantize, DecoupleQLossNeverIncreases) {
     QuantOptions O;
     O.Bits = Bits;
     O.GroupSize = 16;
-    O.Iters = 6;
-    O.EarlyStopFraction = 0; // run every iteration
+    DecoupleQOptions D;
+    D.Iters = 6;
+    D.EarlyStopFraction = 0; // run every iteration
+    O.MethodOptions = D;
     std::vector<double> Trace;
     std::vector<std::string> Stages;
     O.Progress = [&](const QuantProgress &P) {
@@ -127,10 +132,11 @@ TEST(Quantize, DecoupleQLossNeverIncreases) {
     EXPECT_LT(Trace.back(), Trace.front()) << "no improvement over RTN";
 
     QuantOptions G = O;
-    G.Method = QuantMethod::GPTQ;
+    G.Method = "gptq";
+    G.MethodOptions.reset();
     G.Progress = nullptr;
     QuantOptions R = G;
-    R.Method = QuantMethod::RTN;
+    R.Method = "rtn";
     QuantizedLayer Lg = quantizeOrDie(W, H, G), Lr = quantizeOrDie(W, H, R);
     checkResult(Lg, W, H, G);
     // decoupleQ keeps per row the better of RTN/GPTQ and only improves on
@@ -149,7 +155,9 @@ TEST(Quantize, PgdIntegerStepIsMonotoneToo) {
   QuantOptions O;
   O.Bits = 2;
   O.GroupSize = 8;
-  O.IntStep = IntStepKind::PGD;
+  DecoupleQOptions D;
+  D.IntStep = IntStepKind::PGD;
+  O.MethodOptions = D;
   std::vector<double> Trace;
   O.Progress = [&](const QuantProgress &P) {
     Trace.push_back(P.NormalizedError);
@@ -171,18 +179,20 @@ TEST(Quantize, OneAndTwoThreadsGiveIdenticalBits) {
   int64_t N = 200, K = 48; // four row chunks
   Matrix W = randomWeights(N, K, 501);
   Matrix H = randomHessian(K, 80, 502);
-  for (QuantMethod M :
-       {QuantMethod::RTN, QuantMethod::GPTQ, QuantMethod::DecoupleQ}) {
+  for (std::string M : {"rtn", "gptq", "decoupleq"}) {
     QuantOptions O;
     O.Method = M;
     O.Bits = 2;
     O.GroupSize = 16;
-    O.ClipForBaselines = true;
+    if (M == "rtn")
+      O.MethodOptions = RtnOptions{/*ClipInit=*/true};
+    else if (M == "gptq")
+      O.MethodOptions = GptqOptions{/*ClipInit=*/true};
     O.Threads = 1;
     QuantizedLayer A = quantizeOrDie(W, H, O);
     O.Threads = 2;
     QuantizedLayer B = quantizeOrDie(W, H, O);
-    EXPECT_EQ(A.Q, B.Q) << getQuantMethodName(M).str();
+    EXPECT_EQ(A.Q, B.Q) << M;
     ASSERT_EQ(A.ScaleValues.size(), B.ScaleValues.size());
     EXPECT_EQ(0, std::memcmp(A.ScaleValues.data(), B.ScaleValues.data(),
                              A.ScaleValues.size() * sizeof(float)));
@@ -210,13 +220,16 @@ TEST(Quantize, EveryBitWidthGroupAndScaleType) {
         O.Bits = Bits;
         O.GroupSize = Group;
         O.Scale = T;
-        O.Iters = 2;
+        DecoupleQOptions D;
+        D.Iters = 2;
+        O.MethodOptions = D;
         QuantizedLayer L = quantizeOrDie(W, H, O);
         checkResult(L, W, H, O);
         EXPECT_EQ(L.GroupSize, Group == -1 ? K : Group);
         EXPECT_EQ(L.NumGroups, K / L.GroupSize);
         QuantOptions R = O;
-        R.Method = QuantMethod::RTN;
+        R.Method = "rtn";
+        R.MethodOptions.reset();
         QuantizedLayer Lr = quantizeOrDie(W, H, R);
         EXPECT_LE(L.NormalizedError, Lr.NormalizedError * (1 + 1e-9));
         if (T == ScaleType::F32 && Group != 48) {
@@ -256,8 +269,7 @@ TEST(Quantize, AllZeroRowsDeadColumnsAndRankDeficientH) {
   for (int64_t Dead : {5, 17})
     for (int64_t I = 0; I < K; ++I)
       H(Dead, I) = H(I, Dead) = 0.0;
-  for (QuantMethod M :
-       {QuantMethod::RTN, QuantMethod::GPTQ, QuantMethod::DecoupleQ}) {
+  for (std::string M : {"rtn", "gptq", "decoupleq"}) {
     QuantOptions O;
     O.Method = M;
     O.Bits = 2;
@@ -265,7 +277,7 @@ TEST(Quantize, AllZeroRowsDeadColumnsAndRankDeficientH) {
     QuantizedLayer L = quantizeOrDie(W, H, O);
     checkResult(L, W, H, O);
     // decoupleQ's least squares fits the zero row exactly (z = 0).
-    if (M == QuantMethod::DecoupleQ) {
+    if (M == "decoupleq") {
       EXPECT_LT(L.RowError[3], 1e-12 * L.TotalEnergy);
     }
     for (float S : L.ScaleValues)
@@ -293,7 +305,7 @@ TEST(Quantize, AllZeroRowIsExact) {
   QuantizedLayer L = quantizeOrDie(W, H, O);
   checkResult(L, W, H, O);
   QuantOptions R = O;
-  R.Method = QuantMethod::RTN;
+  R.Method = "rtn";
   QuantizedLayer Lr = quantizeOrDie(W, H, R);
   // RTN keeps the min-max grid; decoupleQ's least squares moves z to 0.
   EXPECT_GT(Lr.RowError[0], 0.0);

@@ -236,8 +236,9 @@ TEST(QuantSteps, IntegerStepsAgainstExhaustiveEnumeration) {
   // K = 8 at 2 bits: 4^8 = 65536 integer vectors per row.
   int64_t K = 8, Rows = 12;
   QuantOptions O = tinyOptions(2, 4);
-  O.PgdSteps = 50;
-  O.PgdColumnSteps = 5;
+  PgdOptions Pgd;
+  Pgd.Steps = 50;
+  Pgd.ColumnSteps = 5;
   Matrix H = randomHessian(K, 32, 21);
   Matrix W = randomWeights(Rows, K, 22);
   LayerContext C = makeLayerContext(H, O, K);
@@ -251,7 +252,7 @@ TEST(QuantSteps, IntegerStepsAgainstExhaustiveEnumeration) {
   std::vector<int8_t> Qg(static_cast<size_t>(Rows * K)),
       Qp(static_cast<size_t>(Rows * K)), Qr(static_cast<size_t>(Rows * K));
   gptqRound(C, *F, W.Data.data(), Rows, S.data(), Z.data(), 3, Qg.data());
-  pgdRound(C, W.Data.data(), Rows, S.data(), Z.data(), O, Qp.data());
+  pgdRound(C, W.Data.data(), Rows, S.data(), Z.data(), Pgd, Qp.data());
   double SumOpt = 0, SumGptq = 0, SumPgd = 0, SumRtn = 0;
   for (int64_t R = 0; R < Rows; ++R) {
     roundToNearest(C, W.row(R), S.data() + 2 * R, Z.data() + 2 * R,
@@ -377,7 +378,7 @@ TEST(QuantSteps, GptqMatchesPlainColumnByColumn) {
   int64_t K = 24, Rows = 70; // two row chunks, three lazy blocks of 8
   for (unsigned Bits : {2u, 4u}) {
     QuantOptions O = tinyOptions(Bits, 8);
-    O.Method = QuantMethod::GPTQ;
+    O.Method = "gptq";
     O.BlockSize = 8;
     Matrix H = randomHessian(K, 40, 40 + Bits);
     Matrix W = randomWeights(Rows, K, 50 + Bits);

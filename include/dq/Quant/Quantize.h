@@ -7,11 +7,12 @@
 //
 // with signed integers Q in [-2^(b-1), 2^(b-1) - 1] and a float scale s and
 // float offset z per (row, group). The algorithm is the one of
-// docs/quantization.md (and shared/docs/decoupleq.md); this header is the
-// whole public interface:
+// docs/quantization.md (and shared/docs/decoupleq.md). This header is the
+// interface for callers; Method.h registers methods, Methods/*.h hold each
+// method's own options, Settings.h parses key=value option text:
 //
 //   QuantOptions Opts;                 // reference defaults
-//   Opts.Method = QuantMethod::DecoupleQ;
+//   Opts.Method = "decoupleq";         // a name in the registry (Method.h)
 //   Opts.Bits = 2; Opts.GroupSize = 64;
 //   Expected<QuantizedLayer> L = quantizeLayer(W, H, Opts);
 //
@@ -29,33 +30,31 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
+#include <any>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+namespace llvm {
+class ThreadPoolInterface;
+} // namespace llvm
+
 namespace dq {
 
-enum class QuantMethod { RTN, GPTQ, DecoupleQ };
-/// decoupleQ's integer step with (s, z) fixed: GPTQ rounding with static
-/// groups in act-order, or projected gradient ("first-level approximation").
-enum class IntStepKind { GPTQ, PGD };
 /// Float type in which s and z are stored. Every value the engine returns or
 /// scores is already rounded to it (round to nearest even).
 enum class ScaleType { F16, BF16, F32 };
 
-llvm::StringRef getQuantMethodName(QuantMethod M);
-std::optional<QuantMethod> parseQuantMethod(llvm::StringRef Name);
-llvm::StringRef getIntStepName(IntStepKind K);
-std::optional<IntStepKind> parseIntStep(llvm::StringRef Name);
 llvm::StringRef getScaleTypeName(ScaleType T);
 std::optional<ScaleType> parseScaleType(llvm::StringRef Name);
 
 /// One progress report: a stage of one layer finished.
 struct QuantProgress {
   llvm::StringRef Layer;
-  /// "rtn", "gptq", "clip", "int-step", "float-step" or "done".
+  /// The method's stage names, e.g. decoupleQ's "rtn", "gptq", "clip",
+  /// "int-step" and "float-step"; "done" for every method.
   llvm::StringRef Stage;
   /// decoupleQ outer iteration (0 for the initial RTN/GPTQ stages).
   unsigned Iteration = 0;
@@ -66,19 +65,33 @@ struct QuantProgress {
   double NormalizedError = 0;
 };
 
+/// The knobs every method shares. A method's own knobs live in its options
+/// struct (dq/Quant/Methods/*.h), held in MethodOptions.
 struct QuantOptions {
-  QuantMethod Method = QuantMethod::DecoupleQ;
+  /// A registered method (dq/Quant/Method.h): "decoupleq", "gptq", "rtn".
+  std::string Method = "decoupleq";
+  /// The method's options struct (e.g. DecoupleQOptions); empty means the
+  /// method's defaults.
+  std::any MethodOptions;
   /// 2, 3, 4 or 8.
   unsigned Bits = 2;
   /// Columns per (s, z) pair: any divisor of K, or -1 (or K) for one pair per
   /// row ("per-channel").
   int64_t GroupSize = -1;
-  /// decoupleQ outer iterations (the first is the RTN/GPTQ initialisation).
-  unsigned Iters = 4;
-  IntStepKind IntStep = IntStepKind::GPTQ;
   ScaleType Scale = ScaleType::F16;
   /// λ: the optimisation uses H + λ·mean(diag H)·I.
   double Damp = 0.01;
+  /// Worker threads (rows are split between them); 1 runs inline.
+  unsigned Threads = 1;
+  /// When set, the rows' work runs on this pool (at most Threads tasks at a
+  /// time), e.g. an MLIRContext's, instead of on a pool of its own.
+  llvm::ThreadPoolInterface *Pool = nullptr;
+  /// Name passed to Progress.
+  std::string LayerName;
+  /// Called after each stage, on the calling thread.
+  std::function<void(const QuantProgress &)> Progress;
+
+  // Knobs of the steps that several methods use.
   /// Clip grid: shrink factors p = 1 - i/ClipGrid for i < ClipMaxShrink *
   /// ClipGrid (200 and 0.8: 160 candidates, p from 1 down to 0.205).
   unsigned ClipGrid = 200;
@@ -87,22 +100,8 @@ struct QuantOptions {
   /// error after ranking all of them by the diagonal-H error; 0 scores every
   /// candidate exactly (the reference behaviour, ~40x slower at K = 4096).
   unsigned ClipExactCandidates = 4;
-  /// RTN and GPTQ: start from the clip-searched (s, z) instead of min-max.
-  bool ClipForBaselines = false;
-  /// GPTQ lazy batch: columns updated together (a pure speed-up).
+  /// GPTQ rounding's lazy batch: columns updated together (a pure speed-up).
   unsigned BlockSize = 128;
-  /// decoupleQ stops when fewer than this fraction of rows improved.
-  double EarlyStopFraction = 1e-4;
-  /// PGD integer step: Adam steps on all columns, then per snapped column.
-  unsigned PgdSteps = 20;
-  unsigned PgdColumnSteps = 1;
-  double PgdLearningRate = 1e-3;
-  /// Worker threads (rows are split between them); 1 runs inline.
-  unsigned Threads = 1;
-  /// Name passed to Progress.
-  std::string LayerName;
-  /// Called after each stage, on the calling thread.
-  std::function<void(const QuantProgress &)> Progress;
 };
 
 struct QuantizedLayer {
@@ -122,24 +121,26 @@ struct QuantizedLayer {
   double TotalError = 0, TotalEnergy = 0;
   /// TotalError / TotalEnergy (0 when TotalEnergy is 0).
   double NormalizedError = 0;
-  /// decoupleQ outer iterations actually run (early stop may cut them).
+  /// decoupleQ outer iterations actually run (early stop may cut them); 1
+  /// for single-pass methods.
   unsigned ItersRun = 0;
 
   /// ŵ = s·Q + z as a float64 matrix.
   Matrix dequantize() const;
 };
 
-/// Checks every input and option; the error names the offending value
-/// (shape, position of a NaN/Inf, asymmetric entry, negative diagonal,
-/// unsupported bit width, group size that does not divide K, ...).
+/// Checks every input and option, the method's own included; the error
+/// names the offending value (shape, position of a NaN/Inf, asymmetric
+/// entry, negative diagonal, unsupported bit width, group size that does not
+/// divide K, unknown method, ...).
 llvm::Error validateQuantInputs(const Matrix &W, const Matrix &H,
                                 const QuantOptions &Opts);
 
-/// Quantizes W with the method in Opts. H must be symmetric up to 1e-5 of
-/// its largest entry (it is symmetrised) and positive semi-definite (H plus
-/// the damping must have a Cholesky factor); zero (dead) columns and
-/// rank-deficient H are fine. Errors are those of validateQuantInputs, plus
-/// a scale/offset that overflows the storage type.
+/// Quantizes W with the method in Opts (looked up in the registry). H must be
+/// symmetric up to 1e-5 of its largest entry (it is symmetrised) and positive
+/// semi-definite (H plus the damping must have a Cholesky factor); zero (dead)
+/// columns and rank-deficient H are fine. Errors are those of
+/// validateQuantInputs, plus a scale/offset that overflows the storage type.
 llvm::Expected<QuantizedLayer> quantizeLayer(const Matrix &W, const Matrix &H,
                                              const QuantOptions &Opts);
 

@@ -137,9 +137,17 @@ void gptqRound(const LayerContext &C, const GptqFactor &F, const double *W,
                int64_t Rows, const float *S, const float *Z, unsigned BlockSize,
                int8_t *Q);
 
+/// The projected-gradient integer step's knobs: Adam steps on all columns,
+/// then per snapped column.
+struct PgdOptions {
+  unsigned Steps = 20;
+  unsigned ColumnSteps = 1;
+  double LearningRate = 1e-3;
+};
+
 /// Projected-gradient integer step (see docs/quantization.md).
 void pgdRound(const LayerContext &C, const double *W, int64_t Rows,
-              const float *S, const float *Z, const QuantOptions &Opts,
+              const float *S, const float *Z, const PgdOptions &Opts,
               int8_t *Q);
 
 } // namespace dq

@@ -79,7 +79,9 @@ def DQQuantize : Pass<"dq-quantize", "::mlir::ModuleOp"> {
   let description = [{
     Replaces the constant weight of every weight-bearing matmul (the forms
     and layer names of `--dq-instrument`, docs/quantize.md) by a
-    `dq.constant` quantized with decoupleQ, GPTQ or RTN from the layer's
+    `dq.constant` quantized with a registered method (decoupleQ, GPTQ,
+    RTN; `dq-quant --list-methods` lists them with their own options) from
+    the layer's
     calibration statistics (`stats=FILE`, written by `dq-run --calibrate`,
     `dq-stats merge` or scripts/torch_calibrate.py), and the matmul by a
     `dq.matmul` (plus an add when the matmul accumulated into a non-zero
@@ -89,6 +91,11 @@ def DQQuantize : Pass<"dq-quantize", "::mlir::ModuleOp"> {
     ```
     dq-opt --dq-quantize="stats=stats.safetensors method=decoupleq bits=2 group-size=64"
     ```
+
+    A method's own options beyond `iters` and `int-step` go in
+    `method-options=key=value,...` (e.g. `method-options=pgd-steps=40`); the
+    options are parsed by the same code as dq-quant's, with the same
+    messages.
 
     Per-layer overrides take `glob:value` entries, matched against layer
     names in order, first match wins: `layer-bits=*.down:4`,
@@ -100,10 +107,13 @@ def DQQuantize : Pass<"dq-quantize", "::mlir::ModuleOp"> {
     Each layer's result is reported on stderr (name, shape, settings,
     normalized error `Σ(ŵ-w)ᵀH(ŵ-w) / ΣwᵀHw` with the stored scale and
     offset, seconds), then a summary table. Layers run `parallel-layers` at
-    a time, each on `threads / parallel-layers` threads; the result does not
-    depend on either.
+    a time, each on `threads / parallel-layers` threads, all of them tasks
+    of the context's thread pool (one layer at a time on one thread when
+    the context's multithreading is disabled); the result does not depend
+    on either.
 
-    Errors: no statistics for a layer (or a warning and the layer skipped
+    Errors: an unknown method (the message lists the registered ones), an
+    unknown or malformed option, no statistics for a layer (or a warning and the layer skipped
     with `allow-missing-stats`), a K that differs between statistics and
     weight, a group size that does not divide K, a bit width outside
     2/3/4/8, malformed overrides, and unreadable or invalid statistics.
@@ -115,7 +125,7 @@ def DQQuantize : Pass<"dq-quantize", "::mlir::ModuleOp"> {
     Option<"statsFile", "stats", "std::string", "",
            "Calibration statistics file (safetensors)">,
     Option<"method", "method", "std::string", "\"decoupleq\"",
-           "Quantization method: decoupleq, gptq or rtn">,
+           "Quantization method (dq-quant --list-methods)">,
     Option<"bits", "bits", "unsigned", "2", "Bit width: 2, 3, 4 or 8">,
     Option<"groupSize", "group-size", "int64_t", "64",
            "Columns per scale/offset pair; -1 for per-channel">,
@@ -130,6 +140,8 @@ def DQQuantize : Pass<"dq-quantize", "::mlir::ModuleOp"> {
            "Worker threads in total (0: all cores)">,
     Option<"parallelLayers", "parallel-layers", "unsigned", "1",
            "Layers quantized at the same time">,
+    ListOption<"methodOptions", "method-options", "std::string",
+               "A method's own options, key=value (dq-quant --list-methods)">,
     ListOption<"layerBits", "layer-bits", "std::string",
                "Per-layer bit widths, glob:bits">,
     ListOption<"layerGroupSize", "layer-group-size", "std::string",

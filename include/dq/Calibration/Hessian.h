@@ -5,10 +5,14 @@
 // or an Inf is rejected as a whole with an error naming the batch, the row
 // and the column; the accumulator is left as it was.
 //
+// Plain loops, no BLAS: the runtime (libdqrt) accumulates with it and must
+// not carry the quantization engine's linear algebra. Every entry is summed
+// in row order, so results are bit-identical run to run.
+//
 //===----------------------------------------------------------------------===//
 
-#ifndef DQ_QUANT_HESSIAN_H
-#define DQ_QUANT_HESSIAN_H
+#ifndef DQ_CALIBRATION_HESSIAN_H
+#define DQ_CALIBRATION_HESSIAN_H
 
 #include "dq/Quant/Matrix.h"
 
@@ -41,10 +45,11 @@ private:
   int64_t Samples = 0;
   /// Batches offered so far, accepted or not (names them in errors).
   int64_t Batches = 0;
-  /// Upper triangle of Σ x xᵀ, column-major K x K (BLAS dsyrk layout).
+  /// Upper triangle (I <= J) of Σ x xᵀ at Sum[J * K + I]: column J's entries
+  /// are contiguous, so the update vectorizes over I.
   std::vector<double> Sum;
 };
 
 } // namespace dq
 
-#endif // DQ_QUANT_HESSIAN_H
+#endif // DQ_CALIBRATION_HESSIAN_H

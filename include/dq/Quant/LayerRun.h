@@ -1,0 +1,92 @@
+//===- LayerRun.h - What a method's solver works on -------------*- C++ -*-===//
+//
+// One quantizeLayer() call: the validated inputs, the shared per-layer
+// context, the best (Q, s, z) of every row so far, and the stages that
+// several methods share (energy, initial scale/offset, the GPTQ factor,
+// progress). A method's Solve (Method.h) fills Best; quantizeLayer() then
+// measures the errors on the stored values and builds the result.
+//
+// Rows are independent given H, so every stage runs over fixed chunks of
+// kRowChunk rows, in parallel when Threads > 1. A chunk's arithmetic (its
+// GEMMs included: BLAS is single-threaded) does not depend on which thread
+// runs it, and totals are summed in row order afterwards, so the result is
+// bit-identical for any thread count.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DQ_QUANT_LAYERRUN_H
+#define DQ_QUANT_LAYERRUN_H
+
+#include "dq/Quant/Steps.h"
+
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/Support/ThreadPool.h"
+
+#include <future>
+#include <memory>
+
+namespace dq {
+
+/// Rows per work item: large enough that each GEMM streams H once for many
+/// rows, small enough to balance two threads on a 384-row layer.
+constexpr int64_t kRowChunk = 64;
+
+/// The best candidate of every row so far.
+struct BestState {
+  std::vector<int8_t> Q;
+  std::vector<float> S, Z;
+  std::vector<double> Err;
+  /// Whether the least-squares step has been solved for the row's current Q.
+  std::vector<char> SolvedQ;
+};
+
+class LayerRun {
+public:
+  LayerRun(const Matrix &W, const Matrix &H, const QuantOptions &Opts);
+
+  const Matrix &W, &H;
+  const QuantOptions &Opts;
+  int64_t N, K, G;
+  LayerContext C;
+  /// W.Data.data(), row-major N x K.
+  const double *Wd;
+  BestState Best;
+  /// Rows of W·(H + δI), N x K: filled by computeEnergy(/*WithHW=*/true).
+  std::vector<double> HW;
+  /// Σ wᵀHw (undamped), from computeEnergy.
+  double TotalEnergy = 0;
+
+  /// Runs F(FirstRow, NumRows) over every chunk, on at most Opts.Threads
+  /// threads of Opts.Pool (or of a pool of its own).
+  void forEachChunk(llvm::function_ref<void(int64_t, int64_t)> F);
+
+  /// Starts the GPTQ factor (one thread, single-threaded LAPACK: the same
+  /// bits whoever computes it) so that it overlaps the first row-parallel
+  /// stages; takeGptqFactor() waits for it (or computes it inline).
+  void startGptqFactor();
+  llvm::Expected<GptqFactor> takeGptqFactor();
+
+  /// Σ wᵀHw, the error of ŵ = 0. WithHW reads it off W·H, which also gives
+  /// every least-squares system its right-hand side (HW); otherwise from
+  /// the exact errors of zero integers and scales.
+  void computeEnergy(bool WithHW);
+
+  /// Best's initial (s, z): min-max, or the clip search; fails when a value
+  /// overflows the storage type.
+  llvm::Error initScaleOffset(bool ClipSearch);
+
+  /// Reports a finished stage to Opts.Progress with the normalized error of
+  /// Errors (Best.Err when null).
+  void report(llvm::StringRef Stage, unsigned Iteration, int64_t RowsImproved,
+              const std::vector<double> *Errors = nullptr) const;
+
+private:
+  std::unique_ptr<llvm::DefaultThreadPool> OwnPool;
+  /// Null: every chunk runs inline.
+  llvm::ThreadPoolInterface *Pool = nullptr;
+  std::future<llvm::Expected<GptqFactor>> FactorFuture;
+};
+
+} // namespace dq
+
+#endif // DQ_QUANT_LAYERRUN_H

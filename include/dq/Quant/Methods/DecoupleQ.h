@@ -1,0 +1,33 @@
+//===- DecoupleQ.h - decoupleQ's own options --------------------*- C++ -*-===//
+
+#ifndef DQ_QUANT_METHODS_DECOUPLEQ_H
+#define DQ_QUANT_METHODS_DECOUPLEQ_H
+
+#include "dq/Quant/Steps.h"
+
+#include "llvm/ADT/StringRef.h"
+
+#include <optional>
+
+namespace dq {
+
+/// decoupleQ's integer step with (s, z) fixed: GPTQ rounding with static
+/// groups in act-order, or projected gradient ("first-level approximation").
+enum class IntStepKind { GPTQ, PGD };
+llvm::StringRef getIntStepName(IntStepKind K);
+std::optional<IntStepKind> parseIntStep(llvm::StringRef Name);
+
+/// QuantOptions::MethodOptions of "decoupleq".
+struct DecoupleQOptions {
+  /// Outer iterations (the first is the RTN/GPTQ initialisation).
+  unsigned Iters = 4;
+  IntStepKind IntStep = IntStepKind::GPTQ;
+  /// Stop when fewer than this fraction of rows improved.
+  double EarlyStopFraction = 1e-4;
+  /// The PGD integer step's knobs.
+  PgdOptions Pgd;
+};
+
+} // namespace dq
+
+#endif // DQ_QUANT_METHODS_DECOUPLEQ_H

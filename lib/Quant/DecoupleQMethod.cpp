@@ -1,0 +1,274 @@
+//===- DecoupleQMethod.cpp - The decoupleQ outer loop --------------------===//
+//
+// Alternates an integer step with (s, z) fixed and a closed-form float step
+// with Q fixed, starting from the better of RTN and GPTQ; a row keeps a new
+// candidate only when its error improved (docs/quantization.md).
+//
+//===----------------------------------------------------------------------===//
+
+#include "dq/Quant/LayerRun.h"
+#include "dq/Quant/Method.h"
+#include "dq/Quant/Methods/DecoupleQ.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace llvm;
+
+namespace dq {
+
+static bool allFinite(const float *V, int64_t N) {
+  return std::all_of(V, V + N, [](float X) { return std::isfinite(X); });
+}
+
+static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
+  DecoupleQOptions D =
+      getMethodOptions<DecoupleQOptions>(Run.Opts.MethodOptions);
+  const QuantOptions &Opts = Run.Opts;
+  Run.startGptqFactor();
+  Run.computeEnergy(/*WithHW=*/true);
+  if (Error E = Run.initScaleOffset(/*ClipSearch=*/false))
+    return std::move(E);
+  Expected<GptqFactor> Factor = Run.takeGptqFactor();
+  if (!Factor)
+    return Factor.takeError();
+  const LayerContext &C = Run.C;
+  const double *Wd = Run.Wd;
+  int64_t N = Run.N, K = Run.K, G = Run.G;
+  BestState &Best = Run.Best;
+  const std::vector<double> &HW = Run.HW;
+  unsigned ItersRun = 1;
+
+  auto IntStep = [&](const double *Wc, int64_t Len, const float *S,
+                     const float *Z, int8_t *Q) {
+    if (D.IntStep == IntStepKind::GPTQ)
+      gptqRound(C, *Factor, Wc, Len, S, Z, Opts.BlockSize, Q);
+    else
+      pgdRound(C, Wc, Len, S, Z, D.Pgd, Q);
+  };
+
+  // Stage 1: min-max (s, z) with RTN integers.
+  Run.forEachChunk([&](int64_t R0, int64_t Len) {
+    std::vector<LeastSquaresSystem> Sys;
+    for (int64_t R = R0; R < R0 + Len; ++R)
+      roundToNearest(C, Wd + R * K, Best.S.data() + R * G,
+                     Best.Z.data() + R * G, Best.Q.data() + R * K);
+    buildLeastSquares(C, Wd + R0 * K, HW.data() + R0 * K,
+                      Best.Q.data() + R0 * K, Len, Sys);
+    for (int64_t R = R0; R < R0 + Len; ++R)
+      Best.Err[R] =
+          systemError(C, Sys[R - R0], Wd + R * K, Best.Q.data() + R * K,
+                      Best.S.data() + R * G, Best.Z.data() + R * G);
+  });
+  Run.report("rtn", 0, N);
+
+  // Stage 2: GPTQ rounding with the min-max (s, z); keep the better.
+  std::vector<int8_t> NewQ(size_t(N * K));
+  std::vector<char> Improved(static_cast<size_t>(N), 0);
+  Run.forEachChunk([&](int64_t R0, int64_t Len) {
+    std::vector<LeastSquaresSystem> Sys;
+    gptqRound(C, *Factor, Wd + R0 * K, Len, Best.S.data() + R0 * G,
+              Best.Z.data() + R0 * G, Opts.BlockSize, NewQ.data() + R0 * K);
+    buildLeastSquares(C, Wd + R0 * K, HW.data() + R0 * K, NewQ.data() + R0 * K,
+                      Len, Sys);
+    for (int64_t R = R0; R < R0 + Len; ++R) {
+      double E = systemError(C, Sys[R - R0], Wd + R * K, NewQ.data() + R * K,
+                             Best.S.data() + R * G, Best.Z.data() + R * G);
+      Improved[R] = E < Best.Err[R];
+      if (Improved[R]) {
+        Best.Err[R] = E;
+        std::copy_n(NewQ.data() + R * K, K, Best.Q.data() + R * K);
+      }
+    }
+  });
+  Run.report("gptq", 0, std::count(Improved.begin(), Improved.end(), 1));
+
+  // Working (s, z) for the integer step of each iteration.
+  std::vector<float> WorkS(Best.S), WorkZ(Best.Z);
+  for (unsigned Iter = 1; Iter < D.Iters; ++Iter) {
+    std::fill(Improved.begin(), Improved.end(), 0);
+    if (Iter == 1) {
+      // Clip-searched (s, z), RTN integers, then one float step on them.
+      std::vector<char> ClipImproved(static_cast<size_t>(N), 0);
+      Run.forEachChunk([&](int64_t R0, int64_t Len) {
+        std::vector<LeastSquaresSystem> Sys;
+        float *Sc = WorkS.data() + R0 * G, *Zc = WorkZ.data() + R0 * G;
+        clipSearch(C, Wd + R0 * K, Len, Opts, Sc, Zc);
+        for (int64_t R = R0; R < R0 + Len; ++R)
+          roundToNearest(C, Wd + R * K, WorkS.data() + R * G,
+                         WorkZ.data() + R * G, NewQ.data() + R * K);
+        buildLeastSquares(C, Wd + R0 * K, HW.data() + R0 * K,
+                          NewQ.data() + R0 * K, Len, Sys);
+        std::vector<double> X(size_t(2 * G));
+        std::vector<float> S1(static_cast<size_t>(G)),
+            Z1(static_cast<size_t>(G));
+        for (int64_t R = R0; R < R0 + Len; ++R) {
+          const LeastSquaresSystem &Sy = Sys[R - R0];
+          float *Sr = WorkS.data() + R * G, *Zr = WorkZ.data() + R * G;
+          if (solveLeastSquares(Sy, X.data())) {
+            for (int64_t Gg = 0; Gg < G; ++Gg) {
+              S1[Gg] = roundToScaleType(X[Gg], C.Scale);
+              Z1[Gg] = roundToScaleType(X[G + Gg], C.Scale);
+            }
+            if (allFinite(S1.data(), G) && allFinite(Z1.data(), G)) {
+              std::copy(S1.begin(), S1.end(), Sr);
+              std::copy(Z1.begin(), Z1.end(), Zr);
+            }
+          }
+          double E =
+              systemError(C, Sy, Wd + R * K, NewQ.data() + R * K, Sr, Zr);
+          if (E < Best.Err[R]) {
+            ClipImproved[R] = Improved[R] = 1;
+            Best.Err[R] = E;
+            std::copy_n(NewQ.data() + R * K, K, Best.Q.data() + R * K);
+            std::copy_n(Sr, G, Best.S.data() + R * G);
+            std::copy_n(Zr, G, Best.Z.data() + R * G);
+            Best.SolvedQ[R] = 1;
+          }
+        }
+      });
+      Run.report("clip", Iter,
+                 std::count(ClipImproved.begin(), ClipImproved.end(), 1));
+    } else {
+      WorkS = Best.S;
+      WorkZ = Best.Z;
+    }
+
+    // Integer step with the working (s, z), then the float step on the
+    // best integers; each accepted per row only if its error improved.
+    std::vector<char> IntImproved(static_cast<size_t>(N), 0),
+        FloatImproved(static_cast<size_t>(N), 0);
+    // Errors after the integer step, for its own progress report.
+    std::vector<double> AfterInt(static_cast<size_t>(N));
+    Run.forEachChunk([&](int64_t R0, int64_t Len) {
+      std::vector<LeastSquaresSystem> Sys, Old;
+      const float *Sw = WorkS.data() + R0 * G, *Zw = WorkZ.data() + R0 * G;
+      IntStep(Wd + R0 * K, Len, Sw, Zw, NewQ.data() + R0 * K);
+      buildLeastSquares(C, Wd + R0 * K, HW.data() + R0 * K,
+                        NewQ.data() + R0 * K, Len, Sys);
+      bool NeedOld = false;
+      for (int64_t R = R0; R < R0 + Len; ++R) {
+        double E = systemError(C, Sys[R - R0], Wd + R * K, NewQ.data() + R * K,
+                               WorkS.data() + R * G, WorkZ.data() + R * G);
+        if (E < Best.Err[R]) {
+          IntImproved[R] = Improved[R] = 1;
+          Best.Err[R] = E;
+          std::copy_n(NewQ.data() + R * K, K, Best.Q.data() + R * K);
+          std::copy_n(WorkS.data() + R * G, G, Best.S.data() + R * G);
+          std::copy_n(WorkZ.data() + R * G, G, Best.Z.data() + R * G);
+          Best.SolvedQ[R] = 0;
+        } else if (!Best.SolvedQ[R]) {
+          NeedOld = true;
+        }
+        AfterInt[R] = Best.Err[R];
+      }
+      // Rows that kept integers never solved for need their own system.
+      if (NeedOld)
+        buildLeastSquares(C, Wd + R0 * K, HW.data() + R0 * K,
+                          Best.Q.data() + R0 * K, Len, Old);
+      std::vector<double> X(size_t(2 * G));
+      std::vector<float> S1(static_cast<size_t>(G)), Z1(static_cast<size_t>(G));
+      for (int64_t R = R0; R < R0 + Len; ++R) {
+        if (Best.SolvedQ[R])
+          continue; // Same Q, same solution as last time: no change.
+        const LeastSquaresSystem &Sy =
+            IntImproved[R] ? Sys[R - R0] : Old[R - R0];
+        Best.SolvedQ[R] = 1;
+        if (!solveLeastSquares(Sy, X.data()))
+          continue;
+        for (int64_t Gg = 0; Gg < G; ++Gg) {
+          S1[Gg] = roundToScaleType(X[Gg], C.Scale);
+          Z1[Gg] = roundToScaleType(X[G + Gg], C.Scale);
+        }
+        if (!allFinite(S1.data(), G) || !allFinite(Z1.data(), G))
+          continue;
+        double E = systemError(C, Sy, Wd + R * K, Best.Q.data() + R * K,
+                               S1.data(), Z1.data());
+        if (E < Best.Err[R]) {
+          FloatImproved[R] = Improved[R] = 1;
+          Best.Err[R] = E;
+          std::copy(S1.begin(), S1.end(), Best.S.begin() + R * G);
+          std::copy(Z1.begin(), Z1.end(), Best.Z.begin() + R * G);
+        }
+      }
+    });
+    Run.report("int-step", Iter,
+               std::count(IntImproved.begin(), IntImproved.end(), 1),
+               &AfterInt);
+    Run.report("float-step", Iter,
+               std::count(FloatImproved.begin(), FloatImproved.end(), 1));
+    ItersRun = Iter + 1;
+    int64_t Count = std::count(Improved.begin(), Improved.end(), 1);
+    if (double(Count) < D.EarlyStopFraction * double(N))
+      break;
+  }
+  return ItersRun;
+}
+
+StringRef getIntStepName(IntStepKind K) {
+  return K == IntStepKind::GPTQ ? "gptq" : "pgd";
+}
+
+std::optional<IntStepKind> parseIntStep(StringRef Name) {
+  if (Name == "gptq")
+    return IntStepKind::GPTQ;
+  if (Name == "pgd")
+    return IntStepKind::PGD;
+  return std::nullopt;
+}
+
+static Error setDecoupleQOption(std::any &Config, StringRef Key,
+                                StringRef Value) {
+  DecoupleQOptions &D = getOrMakeMethodOptions<DecoupleQOptions>(Config);
+  if (Key == "iters")
+    return parseOptionValue(Key, Value, D.Iters);
+  if (Key == "int-step") {
+    std::optional<IntStepKind> Step = parseIntStep(Value);
+    if (!Step)
+      return createStringError(
+          formatv("unknown int-step '{0}' (expected gptq, pgd)", Value).str());
+    D.IntStep = *Step;
+    return Error::success();
+  }
+  if (Key == "early-stop")
+    return parseOptionValue(Key, Value, D.EarlyStopFraction);
+  if (Key == "pgd-steps")
+    return parseOptionValue(Key, Value, D.Pgd.Steps);
+  if (Key == "pgd-column-steps")
+    return parseOptionValue(Key, Value, D.Pgd.ColumnSteps);
+  assert(Key == "pgd-lr" && "not one of decoupleq's options");
+  return parseOptionValue(Key, Value, D.Pgd.LearningRate);
+}
+
+static Error verifyDecoupleQ(const std::any &Config) {
+  if (Error E = checkMethodOptionsType<DecoupleQOptions>(Config, "decoupleq"))
+    return E;
+  if (getMethodOptions<DecoupleQOptions>(Config).Iters < 1)
+    return createStringError("iters must be at least 1");
+  return Error::success();
+}
+
+void registerDecoupleQMethod() {
+  QuantMethodInfo M;
+  M.Name = "decoupleq";
+  M.Description = "decoupleQ: alternating integer and closed-form "
+                  "scale/offset steps from the better of RTN and GPTQ";
+  M.Options = {
+      {"iters", "outer iterations, the first being the RTN/GPTQ start "
+                "(default 4)"},
+      {"int-step", "integer step: gptq or pgd (default gptq)"},
+      {"early-stop", "stop when fewer than this fraction of rows improved "
+                     "(default 1e-4)"},
+      {"pgd-steps", "PGD: Adam steps on all columns (default 20)"},
+      {"pgd-column-steps", "PGD: Adam steps per snapped column (default 1)"},
+      {"pgd-lr", "PGD: Adam learning rate (default 1e-3)"},
+  };
+  M.SetOption = setDecoupleQOption;
+  M.Verify = verifyDecoupleQ;
+  M.Solve = solveDecoupleQ;
+  registerQuantMethod(std::move(M));
+}
+
+} // namespace dq

@@ -1,0 +1,139 @@
+//===- LayerRun.cpp - The stages several methods share -------------------===//
+
+#include "dq/Quant/LayerRun.h"
+#include "LinAlg.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Threading.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+
+using namespace llvm;
+
+namespace dq {
+
+LayerRun::LayerRun(const Matrix &W, const Matrix &H, const QuantOptions &Opts)
+    : W(W), H(H), Opts(Opts), N(W.Rows), K(W.Cols),
+      C(makeLayerContext(H, Opts, W.Cols)), Wd(W.Data.data()) {
+  G = C.NumGroups;
+  if (Opts.Threads > 1 && N > kRowChunk) {
+    if (!Opts.Pool)
+      OwnPool = std::make_unique<DefaultThreadPool>(
+          hardware_concurrency(Opts.Threads));
+    Pool = Opts.Pool ? Opts.Pool : OwnPool.get();
+  }
+  Best.Q.assign(size_t(N * K), 0);
+  Best.S.assign(size_t(N * G), 0.0f);
+  Best.Z.assign(size_t(N * G), 0.0f);
+  Best.Err.assign(static_cast<size_t>(N), 0.0);
+  Best.SolvedQ.assign(static_cast<size_t>(N), 0);
+}
+
+void LayerRun::forEachChunk(function_ref<void(int64_t, int64_t)> F) {
+  int64_t NumChunks = (N + kRowChunk - 1) / kRowChunk;
+  auto RunChunk = [&](int64_t I) {
+    int64_t R0 = I * kRowChunk;
+    F(R0, std::min(kRowChunk, N - R0));
+  };
+  if (!Pool) {
+    for (int64_t I = 0; I < NumChunks; ++I)
+      RunChunk(I);
+    return;
+  }
+  // At most Threads tasks take the chunks in turn: which thread runs which
+  // chunk does not change its arithmetic. A task group, so that a layer
+  // running on a shared pool waits for its own chunks only (and, from a
+  // worker thread, helps run them).
+  std::atomic<int64_t> Next{0};
+  ThreadPoolTaskGroup Group(*Pool);
+  int64_t Tasks = std::min<int64_t>(Opts.Threads, NumChunks);
+  for (int64_t T = 0; T < Tasks; ++T)
+    Group.async([&] {
+      for (int64_t I = Next++; I < NumChunks; I = Next++)
+        RunChunk(I);
+    });
+  Group.wait();
+}
+
+void LayerRun::startGptqFactor() {
+  if (Opts.Threads > 1)
+    FactorFuture = std::async(std::launch::async,
+                              [this] { return makeGptqFactor(H, Opts.Damp); });
+}
+
+Expected<GptqFactor> LayerRun::takeGptqFactor() {
+  return FactorFuture.valid() ? FactorFuture.get()
+                              : makeGptqFactor(H, Opts.Damp);
+}
+
+void LayerRun::computeEnergy(bool WithHW) {
+  std::vector<double> Energy(static_cast<size_t>(N));
+  if (WithHW) {
+    HW.resize(size_t(N * K));
+    forEachChunk([&](int64_t R0, int64_t Len) {
+      linalg::gemm(false, false, Len, K, K, 1.0, Wd + R0 * K, K,
+                   C.HDamped.Data.data(), K, 0.0, HW.data() + R0 * K, K);
+      for (int64_t R = R0; R < R0 + Len; ++R) {
+        double Sum = 0;
+        for (int64_t I = 0; I < K; ++I)
+          Sum += (HW[R * K + I] - C.Delta * Wd[R * K + I]) * Wd[R * K + I];
+        Energy[R] = std::max(0.0, Sum);
+      }
+    });
+  } else {
+    std::vector<int8_t> Zq(size_t(N * K), 0);
+    std::vector<float> Zs(size_t(N * G), 0.0f);
+    forEachChunk([&](int64_t R0, int64_t Len) {
+      computeErrors(C, Wd + R0 * K, Zq.data() + R0 * K, Zs.data() + R0 * G,
+                    Zs.data() + R0 * G, Len, Energy.data() + R0);
+    });
+  }
+  TotalEnergy = 0;
+  for (double E : Energy)
+    TotalEnergy += E;
+}
+
+Error LayerRun::initScaleOffset(bool ClipSearch) {
+  forEachChunk([&](int64_t R0, int64_t Len) {
+    if (ClipSearch) {
+      clipSearch(C, Wd + R0 * K, Len, Opts, Best.S.data() + R0 * G,
+                 Best.Z.data() + R0 * G);
+    } else {
+      for (int64_t R = R0; R < R0 + Len; ++R)
+        minMaxScaleOffset(C, Wd + R * K, 1.0, Best.S.data() + R * G,
+                          Best.Z.data() + R * G);
+    }
+  });
+  for (int64_t I = 0; I < N * G; ++I)
+    if (!std::isfinite(Best.S[I]) || !std::isfinite(Best.Z[I])) {
+      if (FactorFuture.valid())
+        consumeError(FactorFuture.get().takeError());
+      return createStringError(
+          formatv("row {0}, group {1}: min-max scale/offset overflow {2}; use "
+                  "a wider scale type (f32)",
+                  I / G, I % G, getScaleTypeName(Opts.Scale))
+              .str());
+    }
+  return Error::success();
+}
+
+void LayerRun::report(StringRef Stage, unsigned Iteration, int64_t RowsImproved,
+                      const std::vector<double> *Errors) const {
+  if (!Opts.Progress)
+    return;
+  double Sum = 0;
+  for (double E : Errors ? *Errors : Best.Err)
+    Sum += E;
+  QuantProgress P;
+  P.Layer = Opts.LayerName;
+  P.Stage = Stage;
+  P.Iteration = Iteration;
+  P.RowsImproved = RowsImproved;
+  P.Rows = N;
+  P.NormalizedError = TotalEnergy > 0 ? Sum / TotalEnergy : 0.0;
+  Opts.Progress(P);
+}
+
+} // namespace dq
