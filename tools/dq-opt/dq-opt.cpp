@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Registration.h"
+#include "TestPasses.h"
 
 #include "dq/Support/AtomicFile.h"
 
@@ -26,6 +27,7 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   dqopt::registerDQOptDialects(registry);
   dqopt::registerDQOptPasses();
+  mlir::dq::test::registerTestPasses();
   auto [inputFilename, outputFilename] = mlir::registerAndParseCLIOptions(
       argc, argv, "dq optimizer driver\n", registry);
   mlir::MlirOptMainConfig config =
