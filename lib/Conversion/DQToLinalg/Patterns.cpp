@@ -50,10 +50,12 @@ DQToLinalgTypeConverter::DQToLinalgTypeConverter() {
 
 namespace {
 
-/// The parts of a converted weight operand.
-WeightParts getParts(ValueRange converted) {
-  assert(converted.size() == 3 && "a weight converts to three tensors");
-  return {converted[0], converted[1], converted[2]};
+/// The parts of a converted weight operand; none when the stack's type
+/// converter did not split the weight into three values.
+std::optional<WeightParts> getParts(ValueRange converted) {
+  if (converted.size() != 3)
+    return std::nullopt;
+  return WeightParts{converted[0], converted[1], converted[2]};
 }
 
 void replaceWithParts(ConversionPatternRewriter &rewriter, Operation *op,
@@ -116,12 +118,14 @@ struct SplitLowering : public OpConversionPattern<SplitOp> {
   LogicalResult
   matchAndRewrite(SplitOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    WeightParts parts = getParts(adaptor.getWeight());
+    std::optional<WeightParts> parts = getParts(adaptor.getWeight());
+    if (!parts)
+      return rewriter.notifyMatchFailure(op, "weight not split in three");
     // dq.split hands out the logical iB tensor whatever carried it.
     Value q = buildIntCast(
-        rewriter, op.getLoc(), parts.q,
+        rewriter, op.getLoc(), parts->q,
         llvm::cast<RankedTensorType>(op.getQ().getType()).getElementType());
-    rewriter.replaceOp(op, ValueRange{q, parts.scale, parts.offset});
+    rewriter.replaceOp(op, ValueRange{q, parts->scale, parts->offset});
     return success();
   }
 };
@@ -134,8 +138,10 @@ struct DequantizeLowering : public OpConversionPattern<DequantizeOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto type = llvm::cast<WeightType>(op.getWeight().getType());
     auto resultType = llvm::cast<RankedTensorType>(op.getType());
-    rewriter.replaceOp(op, buildDequantize(rewriter, op.getLoc(),
-                                           getParts(adaptor.getWeight()), type,
+    std::optional<WeightParts> parts = getParts(adaptor.getWeight());
+    if (!parts)
+      return rewriter.notifyMatchFailure(op, "weight not split in three");
+    rewriter.replaceOp(op, buildDequantize(rewriter, op.getLoc(), *parts, type,
                                            resultType.getElementType()));
     return success();
   }
@@ -149,9 +155,12 @@ struct MatmulLowering : public OpConversionPattern<MatmulOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto type = llvm::cast<WeightType>(op.getWeight().getType());
     auto resultType = llvm::cast<RankedTensorType>(op.getType());
-    rewriter.replaceOp(
-        op, buildMatmul(rewriter, op.getLoc(), adaptor.getInput().front(),
-                        getParts(adaptor.getWeight()), type, resultType));
+    std::optional<WeightParts> parts = getParts(adaptor.getWeight());
+    if (!parts || adaptor.getInput().size() != 1)
+      return rewriter.notifyMatchFailure(op, "unexpected operand conversion");
+    rewriter.replaceOp(op, buildMatmul(rewriter, op.getLoc(),
+                                       adaptor.getInput().front(), *parts, type,
+                                       resultType));
     return success();
   }
 };
