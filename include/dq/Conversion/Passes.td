@@ -40,10 +40,9 @@ def DQLowerToLinalg : Pass<"dq-lower-to-linalg", "::mlir::ModuleOp"> {
     their own conversions): a `!dq.weight` converts 1:N to its three tensors
     (at 3 bits the integer part as sign-extended `i8`, which `dq.split`
     narrows back to `i3`), so weights may be function arguments and
-    results, cross `func.call` and `scf.for` / `scf.while` / `scf.if`
-    regions. Reported as errors: a weight reaching any other op (a `cf`
-    branch among them: upstream converts branch operands 1:1 only), a weight
-    in a repacked layout, and `dq.observe` (it needs the calibration
+    results, cross `func.call`, `scf.for` / `scf.while` / `scf.if` regions
+    and `cf` branches. Reported as errors: a weight reaching any other op, a
+    weight in a repacked layout, and `dq.observe` (it needs the calibration
     runtime).
   }];
   let dependentDialects = [

@@ -108,7 +108,7 @@ LogicalResult checkLowerable(ModuleOp module, RewritePatternSet &patterns) {
       op->emitOpError()
           << "uses a dq weight in a way --dq-lower-to-linalg cannot lower; "
              "weights may only reach dq ops, function arguments and "
-             "results, func.call and scf control flow";
+             "results, func.call, scf control flow and cf branches";
       failed = true;
     }
   });

@@ -13,6 +13,7 @@
 #include "WeightLowering.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
@@ -177,9 +178,8 @@ void mlir::dq::populateDQToLinalgPatterns(const TypeConverter &converter,
 namespace {
 
 /// Converts a function's signature and the arguments of all its blocks
-/// (upstream's function pattern converts the entry block only), ready for a
-/// stack with a 1:N branch pattern; upstream's handles 1:1 only, so the
-/// pass itself reports weights on branches.
+/// (upstream's function pattern converts the entry block only), so that
+/// weights can flow along branches.
 struct FuncSignatureLowering : public OpConversionPattern<func::FuncOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -226,6 +226,44 @@ struct FuncSignatureLowering : public OpConversionPattern<func::FuncOp> {
   }
 };
 
+SmallVector<Value> flatten(ArrayRef<ValueRange> ranges) {
+  SmallVector<Value> values;
+  for (ValueRange range : ranges)
+    llvm::append_range(values, range);
+  return values;
+}
+
+/// cf.br and cf.cond_br forwarding the converted operands (upstream's
+/// branch pattern converts 1:1 only).
+struct BranchLowering : public OpConversionPattern<cf::BranchOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(cf::BranchOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto branch = cf::BranchOp::create(rewriter, op.getLoc(), op.getDest(),
+                                       flatten(adaptor.getDestOperands()));
+    rewriter.replaceOp(op, branch);
+    return success();
+  }
+};
+
+struct CondBranchLowering : public OpConversionPattern<cf::CondBranchOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(cf::CondBranchOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto branch = cf::CondBranchOp::create(
+        rewriter, op.getLoc(), adaptor.getCondition().front(), op.getTrueDest(),
+        flatten(adaptor.getTrueDestOperands()), op.getFalseDest(),
+        flatten(adaptor.getFalseDestOperands()));
+    branch.setBranchWeightsAttr(op.getBranchWeightsAttr());
+    rewriter.replaceOp(op, branch);
+    return success();
+  }
+};
+
 } // namespace
 
 /// True when no !dq.weight is left in `op`'s operands, results, block
@@ -244,7 +282,8 @@ static bool hasLegalTypes(const TypeConverter &converter, Operation *op) {
 void mlir::dq::populateDQToLinalgStructuralPatternsAndLegality(
     const TypeConverter &converter, RewritePatternSet &patterns,
     ConversionTarget &target) {
-  patterns.add<FuncSignatureLowering>(converter, patterns.getContext());
+  patterns.add<FuncSignatureLowering, BranchLowering, CondBranchLowering>(
+      converter, patterns.getContext());
   populateCallOpTypeConversionPattern(patterns, converter);
   populateReturnOpTypeConversionPattern(patterns, converter);
   scf::populateSCFStructuralTypeConversionsAndLegality(converter, patterns,

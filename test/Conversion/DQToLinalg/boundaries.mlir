@@ -146,6 +146,27 @@ func.func @while_loop(%n: i32, %w: !dq.weight<[2, 4], bits = 8, group = 4, scale
 
 // -----
 
+// Branches carry the parts to the block arguments of their successors.
+// CHECK-LABEL: func.func @branches
+// CHECK-SAME: (%[[C:.*]]: i1, %[[Q:[^:]*]]: tensor<2x4xi8>, %[[S:[^:]*]]: tensor<2x1xf32>, %[[Z:[^:]*]]: tensor<2x1xf32>)
+// CHECK: cf.cond_br %[[C]], ^bb1(%[[Q]], %[[S]], %[[Z]] : tensor<2x4xi8>, tensor<2x1xf32>, tensor<2x1xf32>), ^bb2
+// CHECK: ^bb1(%[[BQ:.*]]: tensor<2x4xi8>, %[[BS:.*]]: tensor<2x1xf32>, %[[BZ:.*]]: tensor<2x1xf32>):
+// CHECK: cf.br ^bb3(%[[BQ]], %[[BS]], %[[BZ]] : tensor<2x4xi8>, tensor<2x1xf32>, tensor<2x1xf32>)
+// CHECK: ^bb3(%[[VQ:.*]]: tensor<2x4xi8>, %[[VS:.*]]: tensor<2x1xf32>, %[[VZ:.*]]: tensor<2x1xf32>):
+// CHECK: linalg.generic {{.*}} ins(%[[VQ]], %[[VS]], %[[VZ]] :
+func.func @branches(%c: i1, %w: !dq.weight<[2, 4], bits = 8, group = 4, scale = f32>) -> tensor<2x4xf32> {
+  cf.cond_br %c, ^bb1(%w : !dq.weight<[2, 4], bits = 8, group = 4, scale = f32>), ^bb2
+^bb1(%a: !dq.weight<[2, 4], bits = 8, group = 4, scale = f32>):
+  cf.br ^bb3(%a : !dq.weight<[2, 4], bits = 8, group = 4, scale = f32>)
+^bb2:
+  cf.br ^bb3(%w : !dq.weight<[2, 4], bits = 8, group = 4, scale = f32>)
+^bb3(%v: !dq.weight<[2, 4], bits = 8, group = 4, scale = f32>):
+  %f = dq.dequantize %v : !dq.weight<[2, 4], bits = 8, group = 4, scale = f32> -> tensor<2x4xf32>
+  return %f : tensor<2x4xf32>
+}
+
+// -----
+
 // At 3 bits the integer part travels as sign-extended i8 (buffers of i3 are
 // rejected by stacks such as IREE): dq.build widens it, dq.split narrows it
 // back, and dequantization reads the i8 fields.

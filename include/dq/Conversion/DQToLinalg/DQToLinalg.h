@@ -4,7 +4,7 @@
 // dialect conversion (IREE-style input pipelines): a type conversion that
 // splits a !dq.weight into three tensors and patterns for the dq ops. Add
 // them to the stack's TypeConverter and RewritePatternSet, mark the dq
-// dialect illegal, and let the stack's structural patterns (func, scf)
+// dialect illegal, and let the stack's structural patterns (func, scf, cf)
 // carry the weights across block arguments, calls and regions.
 //
 //===----------------------------------------------------------------------===//
@@ -40,7 +40,8 @@ void populateDQToLinalgPatterns(const TypeConverter &converter,
                                 RewritePatternSet &patterns);
 
 /// The structural patterns --dq-lower-to-linalg uses to move weights through
-/// func.func signatures, func.call, func.return and scf regions, and
+/// func.func signatures (all blocks), func.call, func.return, scf regions
+/// and cf branches, and
 /// the matching legality: the dq dialect illegal, other ops legal once no
 /// !dq.weight remains in their types.
 void populateDQToLinalgStructuralPatternsAndLegality(
