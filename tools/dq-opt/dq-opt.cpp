@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TestPasses.h"
 #include "dq/InitAll.h"
 #include "dq/Support/AtomicFile.h"
 
@@ -27,6 +28,7 @@ int main(int argc, char **argv) {
   mlir::dq::registerAllPasses();
   mlir::dq::registerAllPipelines();
   mlir::dq::registerUpstreamPasses();
+  mlir::dq::test::registerTestPasses();
   auto [inputFilename, outputFilename] = mlir::registerAndParseCLIOptions(
       argc, argv, "dq optimizer driver\n", registry);
   mlir::MlirOptMainConfig config =

@@ -20,9 +20,9 @@ def DQLowerToLinalg : Pass<"dq-lower-to-linalg", "::mlir::ModuleOp"> {
       extracts it with shifts and masks. At 3 bits with K a multiple of 8,
       blocks of 8 fields fill 3 bytes exactly: the row is reshaped to
       `[K/8, 3]` bytes and the fields to `[K/8, 8]`, so every map is a plain
-      dimension or constant (IREE cannot tile `(k*3) floordiv 8`); and
-      unless a `dq.split` hands the `i3` tensor out, the fields go to
-      dequantization sign-extended to `i8` (IREE rejects buffers of `i3`).
+      dimension or constant (IREE cannot tile `(k*3) floordiv 8`); and the
+      fields go to dequantization sign-extended to `i8` (IREE rejects
+      buffers of `i3`).
       Upstream MLIR has no width-changing tensor bitcast; a stack that has
       one (IREE's `flow.tensor.bitcast`) can replace this generic.
     - `dq.dequantize` becomes a `linalg.generic` over the logical `iB`
@@ -35,10 +35,15 @@ def DQLowerToLinalg : Pass<"dq-lower-to-linalg", "::mlir::ModuleOp"> {
       expanded back, and half-precision results are rounded once at the end.
     - `dq.split` / `dq.build` are resolved through the data flow.
 
-    A weight must be produced by `dq.constant` or `dq.build` in the same
-    function; weights passed as block arguments are reported as unsupported.
-    `dq.observe` has no portable lowering (it needs the calibration runtime)
-    and is reported as an error.
+    It is a dialect conversion (the patterns of
+    `dq/Conversion/DQToLinalg/DQToLinalg.h`, which other stacks can add to
+    their own conversions): a `!dq.weight` converts 1:N to its three tensors
+    (at 3 bits the integer part as sign-extended `i8`, which `dq.split`
+    narrows back to `i3`), so weights may be function arguments and
+    results, cross `func.call`, `scf.for` / `scf.while` / `scf.if` regions
+    and `cf` branches. Reported as errors: a weight reaching any other op, a
+    weight in a repacked layout, and `dq.observe` (it needs the calibration
+    runtime).
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -1,14 +1,20 @@
 //===- DQToLinalgPass.cpp - the portable lowering of dq -------------------===//
+//
+// A thin driver around the patterns of DQToLinalg.h: it reports what has no
+// portable lowering, then runs one partial conversion with the structural
+// patterns so that weights cross function and region boundaries.
+//
+//===----------------------------------------------------------------------===//
 
 #include "dq/Conversion/Passes.h"
 
 #include "DQ/IR/DQOps.h"
-#include "WeightLowering.h"
+#include "dq/Conversion/DQToLinalg/DQToLinalg.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 
 namespace mlir::dq {
 #define GEN_PASS_DEF_DQLOWERTOLINALG
@@ -20,114 +26,112 @@ using namespace mlir::dq;
 
 namespace {
 
-/// Upstream tensors for the weight defined by `producer`, built right after
-/// it so that they dominate every use of the weight.
-WeightParts materializeParts(OpBuilder &b, Operation *producer) {
-  b.setInsertionPointAfter(producer);
-  Location loc = producer->getLoc();
-  if (auto build = llvm::dyn_cast<BuildOp>(producer))
-    return {build.getQ(), build.getScale(), build.getOffset()};
-  auto constant = llvm::cast<ConstantOp>(producer);
-  auto packed = arith::ConstantOp::create(
-      b, loc, llvm::cast<TypedAttr>(constant.getPacked()));
-  auto scale = arith::ConstantOp::create(
-      b, loc, llvm::cast<TypedAttr>(constant.getScale()));
-  auto offset = arith::ConstantOp::create(
-      b, loc, llvm::cast<TypedAttr>(constant.getOffset()));
-  // Tensors of 3-bit integers are legal MLIR but other stacks (IREE) reject
-  // them in buffers: unless a dq.split hands out the logical i3 tensor, the
-  // fields go to dequantization as i8.
-  WeightType type = constant.getWeightType();
-  bool logical = llvm::isPowerOf2_32(type.getBits()) ||
-                 llvm::any_of(constant->getUsers(), [](Operation *user) {
-                   return llvm::isa<SplitOp>(user);
-                 });
-  return {buildUnpack(b, loc, packed, type, logical), scale, offset};
+bool containsWeight(Type type) {
+  bool found = false;
+  type.walk([&](WeightType) { found = true; });
+  return found;
 }
 
-/// Rewrites one use of a weight in terms of its parts.
-LogicalResult lowerUser(IRRewriter &rewriter, Operation *user,
-                        const WeightParts &parts, WeightType type) {
-  rewriter.setInsertionPoint(user);
-  Location loc = user->getLoc();
-  if (auto split = llvm::dyn_cast<SplitOp>(user)) {
-    rewriter.replaceOp(split, ValueRange{parts.q, parts.scale, parts.offset});
-    return success();
-  }
-  if (auto dequantize = llvm::dyn_cast<DequantizeOp>(user)) {
-    auto resultType = llvm::cast<RankedTensorType>(dequantize.getType());
-    rewriter.replaceOp(dequantize,
-                       buildDequantize(rewriter, loc, parts, type,
-                                       resultType.getElementType()));
-    return success();
-  }
-  if (auto matmul = llvm::dyn_cast<MatmulOp>(user)) {
-    auto resultType = llvm::cast<RankedTensorType>(matmul.getType());
-    rewriter.replaceOp(matmul, buildMatmul(rewriter, loc, matmul.getInput(),
-                                           parts, type, resultType));
-    return success();
-  }
-  return user->emitOpError()
-         << "uses a dq weight in a way --dq-lower-to-linalg cannot lower; "
-            "only dq.split, dq.dequantize and dq.matmul are supported";
+bool containsWeight(TypeRange types) {
+  return llvm::any_of(types, [](Type type) { return containsWeight(type); });
+}
+
+/// True when a weight appears in `op`'s operands, results, signature or the
+/// arguments of its blocks.
+bool touchesWeight(Operation *op) {
+  if (containsWeight(op->getOperandTypes()) ||
+      containsWeight(op->getResultTypes()))
+    return true;
+  if (auto function = llvm::dyn_cast<FunctionOpInterface>(op))
+    if (containsWeight(function.getArgumentTypes()) ||
+        containsWeight(function.getResultTypes()))
+      return true;
+  for (Region &region : op->getRegions())
+    for (Block &block : region)
+      if (containsWeight(block.getArgumentTypes()))
+        return true;
+  return false;
+}
+
+/// True when some pattern of `patterns` may rewrite `op`.
+bool hasPatternFor(Operation *op, RewritePatternSet &patterns) {
+  OperationName name = op->getName();
+  return llvm::any_of(patterns.getNativePatterns(), [&](const auto &pattern) {
+    if (std::optional<OperationName> root = pattern->getRootKind())
+      return *root == name;
+    if (std::optional<TypeID> id = pattern->getRootInterfaceID())
+      return name.hasInterface(*id);
+    if (std::optional<TypeID> id = pattern->getRootTraitID())
+      return name.hasTrait(*id);
+    return true; // Matches any op.
+  });
+}
+
+/// The weight type in a non-portable layout among `op`'s block arguments.
+std::optional<WeightType> findPackedBlockArgument(Operation *op) {
+  for (Region &region : op->getRegions())
+    for (Block &block : region)
+      for (Type type : block.getArgumentTypes())
+        if (auto weight = llvm::dyn_cast<WeightType>(type);
+            weight && weight.getLayout() != Layout::RowMajor)
+          return weight;
+  return std::nullopt;
+}
+
+/// Reports what the conversion cannot lower, one error per op, so that the
+/// conversion itself never stops half-way on a dq construct.
+LogicalResult checkLowerable(ModuleOp module, RewritePatternSet &patterns) {
+  bool failed = false;
+  module.walk([&](Operation *op) {
+    if (auto constant = llvm::dyn_cast<ConstantOp>(op);
+        constant && constant.getWeightType().getLayout() != Layout::RowMajor) {
+      op->emitOpError() << "holds a weight in the "
+                        << stringifyLayout(constant.getWeightType().getLayout())
+                        << " layout, which has no portable lowering; lower to "
+                           "linalg before --dq-pack-weights";
+      failed = true;
+      return;
+    }
+    if (std::optional<WeightType> packed = findPackedBlockArgument(op)) {
+      op->emitOpError() << "takes a weight in the "
+                        << stringifyLayout(packed->getLayout())
+                        << " layout as block argument, which has no portable "
+                           "lowering; lower to linalg before --dq-pack-weights";
+      failed = true;
+      return;
+    }
+    if (llvm::isa<ObserveOp>(op)) {
+      op->emitOpError() << "has no portable lowering; observers only run "
+                           "in calibration builds, remove them to compile "
+                           "for inference";
+      failed = true;
+      return;
+    }
+    if (touchesWeight(op) && !hasPatternFor(op, patterns)) {
+      op->emitOpError()
+          << "uses a dq weight in a way --dq-lower-to-linalg cannot lower; "
+             "weights may only reach dq ops, function arguments and "
+             "results, func.call, scf control flow and cf branches";
+      failed = true;
+    }
+  });
+  return llvm::failure(failed);
 }
 
 struct DQLowerToLinalgPass
     : public mlir::dq::impl::DQLowerToLinalgBase<DQLowerToLinalgPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    bool failed = false;
-    SmallVector<Operation *> producers;
-    module.walk(
-        [&](Operation *op) {
-          if (llvm::isa<ConstantOp, BuildOp>(op))
-            producers.push_back(op);
-          if (auto constant = llvm::dyn_cast<ConstantOp>(op);
-              constant &&
-              constant.getWeightType().getLayout() != Layout::RowMajor) {
-            op->emitOpError()
-                << "holds a weight in the "
-                << stringifyLayout(constant.getWeightType().getLayout())
-                << " layout, which has no portable lowering; lower to linalg "
-                   "before --dq-pack-weights";
-            failed = true;
-          }
-          if (llvm::isa<ObserveOp>(op)) {
-            op->emitOpError()
-                << "has no portable lowering; observers only run "
-                   "in calibration builds, remove them to compile "
-                   "for inference";
-            failed = true;
-          }
-          for (Region &region : op->getRegions())
-            for (Block &block : region)
-              for (BlockArgument arg : block.getArguments())
-                if (llvm::isa<WeightType>(arg.getType())) {
-                  op->emitOpError()
-                      << "takes a dq weight as block argument #"
-                      << arg.getArgNumber()
-                      << "; --dq-lower-to-linalg needs weights defined by "
-                         "dq.constant or dq.build in the same function";
-                  failed = true;
-                }
-        });
-    if (failed)
-      return signalPassFailure();
-
-    // Producers are visited in program order, so a dq.build fed by an
-    // earlier dq.split already sees that split's replacement parts.
-    IRRewriter rewriter(&getContext());
-    for (Operation *producer : producers) {
-      Value weight = producer->getResult(0);
-      auto type = llvm::cast<WeightType>(weight.getType());
-      if (!weight.use_empty()) {
-        WeightParts parts = materializeParts(rewriter, producer);
-        for (Operation *user : llvm::make_early_inc_range(weight.getUsers()))
-          if (llvm::failed(lowerUser(rewriter, user, parts, type)))
-            return signalPassFailure();
-      }
-      rewriter.eraseOp(producer);
-    }
+    MLIRContext *ctx = &getContext();
+    DQToLinalgTypeConverter converter;
+    RewritePatternSet patterns(ctx);
+    ConversionTarget target(*ctx);
+    populateDQToLinalgPatterns(converter, patterns);
+    populateDQToLinalgStructuralPatternsAndLegality(converter, patterns,
+                                                    target);
+    if (failed(checkLowerable(module, patterns)) ||
+        failed(applyPartialConversion(module, target, std::move(patterns))))
+      signalPassFailure();
   }
 };
 

@@ -143,6 +143,31 @@ Value mlir::dq::buildUnpack(OpBuilder &b, Location loc, Value packed,
   return generic.getResult(0);
 }
 
+Value mlir::dq::buildIntCast(OpBuilder &b, Location loc, Value x,
+                             Type elementType) {
+  auto type = llvm::cast<RankedTensorType>(x.getType());
+  Type from = type.getElementType();
+  if (from == elementType)
+    return x;
+  MLIRContext *ctx = b.getContext();
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(type.getRank(), ctx);
+  Value init = tensor::EmptyOp::create(b, loc, type.getShape(), elementType);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{x}, ValueRange{init},
+             ArrayRef<AffineMap>{identity, identity},
+             parallelLoops(type.getRank()),
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Value v = args[0];
+               if (from.getIntOrFloatBitWidth() <
+                   elementType.getIntOrFloatBitWidth())
+                 v = arith::ExtSIOp::create(nb, nl, elementType, v);
+               else
+                 v = arith::TruncIOp::create(nb, nl, elementType, v);
+               linalg::YieldOp::create(nb, nl, v);
+             })
+      .getResult(0);
+}
+
 Value mlir::dq::buildDequantize(OpBuilder &b, Location loc,
                                 const WeightParts &parts, WeightType type,
                                 Type elementType) {

@@ -27,6 +27,10 @@ struct WeightParts {
 Value buildUnpack(OpBuilder &b, Location loc, Value packed, WeightType type,
                   bool logical = true);
 
+/// Casts the integer tensor `x` elementwise to `elementType` in a
+/// linalg.generic: sign extension when widening, truncation when narrowing.
+Value buildIntCast(OpBuilder &b, Location loc, Value x, Type elementType);
+
 /// W = s * Q + z in f32, rounded once to `elementType`.
 Value buildDequantize(OpBuilder &b, Location loc, const WeightParts &parts,
                       WeightType type, Type elementType);

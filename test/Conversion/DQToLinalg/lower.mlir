@@ -58,15 +58,20 @@ func.func @constant_matmul(%x: tensor<3x4xf32>) -> tensor<3x2xf32> {
 
 // 3-bit fields may straddle two bytes: when K is not a multiple of 8 the
 // unpack reads the byte holding the field's first bit and the byte holding
-// its last bit.
+// its last bit. A lowered 3-bit weight carries its fields as sign-extended
+// i8 (see @dequantize_3bit); dq.split narrows them to the logical i3.
 // CHECK-DAG: #[[LO:.*]] = affine_map<(d0, d1) -> (d0, (d1 * 3) floordiv 8)>
 // CHECK-DAG: #[[HI:.*]] = affine_map<(d0, d1) -> (d0, (d1 * 3 + 2) floordiv 8)>
 // CHECK-LABEL: func.func @unpack_3bit
 // CHECK: %[[P:.*]] = arith.constant dense_resource<q3> : tensor<1x2xi8>
-// CHECK: linalg.generic {indexing_maps = [#[[LO]], #[[HI]], #{{.*}}], {{.*}} ins(%[[P]], %[[P]] : tensor<1x2xi8>, tensor<1x2xi8>) outs(%{{.*}} : tensor<1x5xi3>)
+// CHECK: %[[F:.*]] = linalg.generic {indexing_maps = [#[[LO]], #[[HI]], #{{.*}}], {{.*}} ins(%[[P]], %[[P]] : tensor<1x2xi8>, tensor<1x2xi8>) outs(%{{.*}} : tensor<1x5xi8>)
 // CHECK:   arith.shli
 // CHECK:   arith.ori
 // CHECK:   arith.trunci %{{.*}} : i32 to i3
+// CHECK:   arith.extsi %{{.*}} : i3 to i8
+// CHECK: %[[L:.*]] = linalg.generic {{.*}} ins(%[[F]] : tensor<1x5xi8>) outs(%{{.*}} : tensor<1x5xi3>)
+// CHECK:   arith.trunci %{{.*}} : i8 to i3
+// CHECK: return %[[L]]
 func.func @unpack_3bit() -> tensor<1x5xi3> {
   %w = dq.constant packed(dense_resource<q3> : tensor<1x2xi8>)
          scale(dense_resource<s3> : tensor<1x1xf32>)
@@ -92,11 +97,12 @@ func.func @unpack_3bit() -> tensor<1x5xi3> {
 // CHECK-LABEL: func.func @unpack_3bit_blocks
 // CHECK: %[[P:.*]] = arith.constant dense_resource<q3b> : tensor<1x6xi8>
 // CHECK: %[[B:.*]] = tensor.expand_shape %[[P]] {{\[\[}}0], [1, 2]] output_shape [1, 2, 3] : tensor<1x6xi8> into tensor<1x2x3xi8>
-// CHECK: %[[F:.*]] = linalg.generic {{.*}} ins(%[[B]], %[[B]], %[[B]] : {{.*}}) outs(%{{.*}} : tensor<1x2x8xi3>)
+// CHECK: %[[F:.*]] = linalg.generic {{.*}} ins(%[[B]], %[[B]], %[[B]] : {{.*}}) outs(%{{.*}} : tensor<1x2x8xi8>)
 // CHECK:   arith.shli %{{.*}}, %c16
 // CHECK:   linalg.index 2
 // CHECK:   arith.trunci %{{.*}} : i32 to i3
-// CHECK: tensor.collapse_shape %[[F]] {{\[\[}}0], [1, 2]] : tensor<1x2x8xi3> into tensor<1x16xi3>
+// CHECK: %[[C:.*]] = tensor.collapse_shape %[[F]] {{\[\[}}0], [1, 2]] : tensor<1x2x8xi8> into tensor<1x16xi8>
+// CHECK: linalg.generic {{.*}} ins(%[[C]] : tensor<1x16xi8>) outs(%{{.*}} : tensor<1x16xi3>)
 func.func @unpack_3bit_blocks() -> tensor<1x16xi3> {
   %w = dq.constant packed(dense_resource<q3b> : tensor<1x6xi8>)
          scale(dense_resource<s3b> : tensor<1x1xf32>)

@@ -3,12 +3,15 @@
 usage: matmul_case.py OUT_PREFIX --bits B --group G --n N --k K
                       [--batch-shape 3 | 2x3] [--act-type f32|f16|bf16]
                       [--scale-type f32|f16|bf16] [--seed S]
+                      [--weight-argument]
 
 Writes OUT_PREFIX.mlir, a module whose public function
 `@matmul(%x) -> %y` computes y = x @ W.T with a random decoupled weight W
 (scripts/dqgen.py's generator), the activation as OUT_PREFIX.x.npy
 (OUT_PREFIX.x.safetensors, tensor "x", for bf16, which .npy cannot hold),
 and the float64 reference as OUT_PREFIX.npz for scripts/check_matmul.py.
+With --weight-argument the dq.matmul sits in a private function that takes
+the weight as an argument, called from @matmul.
 """
 import argparse
 import json
@@ -43,6 +46,7 @@ def main():
     ap.add_argument("--act-type", default="f32")
     ap.add_argument("--scale-type", default="f32")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--weight-argument", action="store_true")
     a = ap.parse_args()
 
     batch = dqgen.parse_batch_shape(a.batch_shape)
@@ -52,13 +56,25 @@ def main():
     xtype = dqgen.tensor_type(batch + (a.k,), a.act_type)
     ytype = dqgen.tensor_type(batch + (a.n,), a.act_type)
     wtype = dqgen.weight_type(a.n, a.k, a.bits, a.group, a.scale_type)
-    lines = [
-        "module {",
+    matmul = "    %%y = dq.matmul %%x, %%w : %s, %s -> %s" % (xtype, wtype,
+                                                           ytype)
+    lines = ["module {"]
+    if a.weight_argument:
+        lines += [
+            "  func.func private @apply(%%x: %s, %%w: %s) -> %s {" %
+            (xtype, wtype, ytype),
+            matmul,
+            "    return %y : " + ytype,
+            "  }",
+        ]
+        matmul = ("    %%y = func.call @apply(%%x, %%w) : (%s, %s) -> %s" %
+                  (xtype, wtype, ytype))
+    lines += [
         "  func.func @matmul(%%x: %s) -> %s {" % (xtype, ytype),
         dqgen.dq_constant(res, "w", "w", arrays["q"], arrays["s"],
                           arrays["z"], a.bits, a.group, a.scale_type,
                           indent="    "),
-        "    %%y = dq.matmul %%x, %%w : %s, %s -> %s" % (xtype, wtype, ytype),
+        matmul,
         "    return %y : " + ytype,
         "  }",
         "}",

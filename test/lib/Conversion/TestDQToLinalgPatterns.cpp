@@ -1,0 +1,103 @@
+//===- TestDQToLinalgPatterns.cpp - dq patterns in a foreign pass ---------===//
+//
+// Plays a stack that owns its dialect conversion (as IREE's input pipelines
+// do): its own target, type converter and patterns, into which it adds dq's
+// patterns, all applied in one full conversion. This checks that
+// DQToLinalg.h is enough to embed the portable lowering: nothing here comes
+// from --dq-lower-to-linalg.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TestPasses.h"
+
+#include "DQ/IR/DQDialect.h"
+#include "dq/Conversion/DQToLinalg/DQToLinalg.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+
+namespace {
+
+/// The stack's own pattern: it has no arith.negf, only multiplication
+/// (exact: the sign flips, NaN and zero included).
+struct NegFToMulF : public OpConversionPattern<arith::NegFOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(arith::NegFOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type type = op.getType();
+    TypedAttr minusOne =
+        rewriter.getFloatAttr(getElementTypeOrSelf(type), -1.0);
+    if (auto shaped = llvm::dyn_cast<ShapedType>(type))
+      minusOne = SplatElementsAttr::get(shaped, minusOne);
+    Value factor = arith::ConstantOp::create(rewriter, op.getLoc(), minusOne);
+    rewriter.replaceOpWithNewOp<arith::MulFOp>(op, adaptor.getOperand(),
+                                               factor);
+    return success();
+  }
+};
+
+struct TestDQToLinalgInForeignPass
+    : public PassWrapper<TestDQToLinalgInForeignPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(TestDQToLinalgInForeignPass)
+
+  StringRef getArgument() const final {
+    return "test-dq-to-linalg-in-foreign-pass";
+  }
+  StringRef getDescription() const final {
+    return "Apply populateDQToLinalgPatterns inside another stack's "
+           "conversion";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<arith::ArithDialect, linalg::LinalgDialect,
+                    tensor::TensorDialect>();
+  }
+
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    // The stack's converter: its rules (here the identity) plus dq's.
+    TypeConverter converter;
+    converter.addConversion([](Type type) { return type; });
+    dq::populateDQToLinalgTypeConversion(converter);
+
+    ConversionTarget target(*ctx);
+    target.addLegalOp<ModuleOp>();
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           tensor::TensorDialect>();
+    target.addIllegalOp<arith::NegFOp>();
+    target.addIllegalDialect<dq::DQDialect>();
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
+      return converter.isSignatureLegal(op.getFunctionType()) &&
+             converter.isLegal(&op.getBody());
+    });
+    target.addDynamicallyLegalOp<func::CallOp, func::ReturnOp>(
+        [&](Operation *op) { return converter.isLegal(op); });
+
+    RewritePatternSet patterns(ctx);
+    patterns.add<NegFToMulF>(converter, ctx);
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                   converter);
+    populateCallOpTypeConversionPattern(patterns, converter);
+    populateReturnOpTypeConversionPattern(patterns, converter);
+    dq::populateDQToLinalgPatterns(converter, patterns);
+
+    if (failed(
+            applyFullConversion(getOperation(), target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void mlir::dq::test::registerTestDQToLinalgInForeignPass() {
+  PassRegistration<TestDQToLinalgInForeignPass>();
+}

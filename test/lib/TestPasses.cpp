@@ -1,0 +1,7 @@
+//===- TestPasses.cpp - register the dq test passes -----------------------===//
+
+#include "TestPasses.h"
+
+void mlir::dq::test::registerTestPasses() {
+  registerTestDQToLinalgInForeignPass();
+}
