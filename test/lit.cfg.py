@@ -98,6 +98,14 @@ _torch = _torch_python()
 if _torch:
     config.available_features.add("torch")
     config.substitutions.append(("%torch_python", _torch))
+    # `transformers`: the decoder-LLM tests build their models with it.
+    if subprocess.call([_torch, "-c", "import transformers"],
+                       stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL) == 0:
+        config.available_features.add("transformers")
+    else:
+        lit_config.note("transformers not found for %s: decoder-LLM tests "
+                        "are skipped" % _torch)
 else:
     lit_config.note("no Python with torch and torch-mlir (set "
                     "DQ_TORCH_PYTHON): PyPI-torch tests are skipped")

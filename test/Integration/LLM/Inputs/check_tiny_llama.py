@@ -1,0 +1,176 @@
+"""Checks dq's compilation of a tiny random Llama (examples/llm) against
+PyTorch evaluated in float64.
+
+  check_tiny_llama.py samples DIR --seed S --count N --seq L
+      random token windows (.npy) for dq-run --calibrate
+  check_tiny_llama.py float DIR --seed S
+      score, prefill and decode compiled in fp32 (DIR/*.ll.mlir)
+  check_tiny_llama.py quantized DIR --seed S
+      the quantized score (DIR/score_q.mlir, compiled DIR/score_q.ll.mlir)
+      against float64 PyTorch with the module's own dequantized weights
+
+Bound: dq and PyTorch's float32 evaluate the same function in float32 with
+different summation orders, so each differs from float64 by rounding error
+of the same size. dq's error must be at most 16 times PyTorch float32's own
+error against float64 (measured here, on the same inputs) plus a floor of
+64 u max|value| (u = 2^-24) for inputs where PyTorch happens to be nearly
+exact. A wrong result (a missing block, a wrong cache slot, a mis-rotated
+head) is off by far more than that.
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.join(HERE, "..", "..", "..", "..")
+sys.path.insert(0, os.path.join(ROOT, "examples", "llm"))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+sys.path.insert(0, os.path.join(ROOT, "runtime", "python"))
+import dqgen  # noqa: E402
+import dqrt  # noqa: E402
+from export_llm import tiny_model  # noqa: E402
+
+U = 2.0 ** -24
+
+
+def check(name, got, ref64, ref32):
+    err = float(np.abs(got - ref64).max())
+    torch_err = float(np.abs(ref32 - ref64).max())
+    bound = 16 * torch_err + 64 * U * float(np.abs(ref64).max())
+    ok = err <= bound
+    print("%s: %s (dq %.3g, torch f32 %.3g, bound %.3g)"
+          % (name, "ok" if ok else "FAIL", err, torch_err, bound))
+    return ok
+
+
+def windows(seed, count, seq, vocab):
+    rng = np.random.default_rng(seed)
+    return [rng.integers(0, vocab, (1, seq)).astype(np.int64)
+            for _ in range(count)]
+
+
+def cmd_samples(a):
+    model = tiny_model(a.seed)
+    os.makedirs(a.dir, exist_ok=True)
+    for i, ids in enumerate(windows(a.seed + 100, a.count, a.seq,
+                                    model.cfg["vocab"])):
+        np.save(os.path.join(a.dir, "ids%02d.npy" % i), ids)
+    return True
+
+
+def cmd_float(a):
+    m32 = tiny_model(a.seed)
+    m64 = tiny_model(a.seed).double()
+    c = m32.cfg
+    rt = dqrt.Runtime(threads=2)
+    load = lambda f: rt.load(os.path.join(a.dir, f + ".ll.mlir"))[f]  # noqa
+    score, prefill, decode = load("score"), load("prefill"), load("decode")
+    seq = score.arg_types[0].shape[1]
+    p = prefill.arg_types[0].shape[1]
+    max_len = prefill.arg_types[1].shape[2]
+    ok = True
+    for i, ids in enumerate(windows(a.seed + 7, 2, seq, c["vocab"])):
+        (lp,) = score(ids)
+        with torch.no_grad():
+            t = torch.from_numpy(ids)
+            ok &= check("score %d" % i, lp, m64.score(t).numpy(),
+                        m32.score(t).numpy())
+
+    # Prefill P tokens, then decode to the end of the cache, against the
+    # full forward's logits at each position.
+    ids = windows(a.seed + 9, 1, max_len, c["vocab"])[0]
+    with torch.no_grad():
+        t = torch.from_numpy(ids)
+        full64 = m64.logits(t).numpy()[0]
+        full32 = m32.logits(t).numpy()[0]
+    k = np.zeros(prefill.arg_types[1].shape, np.float32)
+    v = np.zeros_like(k)
+    k_addr = k.ctypes.data
+    logits, k2, v2 = prefill(ids[:, :p], k, v)
+    ok &= check("prefill", logits[0], full64[p - 1], full32[p - 1])
+    worst = []
+    for pos in range(p, max_len):
+        logits, k2, v2 = decode(ids[:, pos:pos + 1],
+                                np.array([pos], np.int64), k, v)
+        assert k2 is k and v2 is v and k.ctypes.data == k_addr
+        worst.append(check("decode %d" % pos, logits[0], full64[pos],
+                           full32[pos]))
+    ok &= all(worst)
+    print("decode: %d steps, caches in place, %d copies"
+          % (max_len - p, decode.num_tied_copies))
+    return ok
+
+
+def linear_weights(module_text):
+    """Dequantized float64 weights of the quantized module, by layer name
+    (the packed blob is named after the layer: <name>.q)."""
+    weights, _ = dqgen.read_module(module_text)
+    out = {}
+    for w in weights.values():
+        name = w["resource"]
+        for suffix in (".q", "_q", ".packed"):
+            if name.endswith(suffix):
+                name = name[:-len(suffix)]
+        out[name] = dqgen.dequantize(w["q"], w["s"], w["z"], w["group"])
+    return out
+
+
+def cmd_quantized(a):
+    with open(os.path.join(a.dir, "score_q.mlir")) as f:
+        text = f.read()
+    deq = linear_weights(text)
+    models = {}
+    for dtype in (torch.float64, torch.float32):
+        m = tiny_model(a.seed).to(dtype)
+        named = dict(m.named_modules())
+        for name, w in deq.items():
+            if name not in named:
+                print("unknown layer %s in score_q.mlir" % name)
+                return False
+            with torch.no_grad():
+                named[name].weight.copy_(torch.from_numpy(w))
+        models[dtype] = m
+    print("quantized layers: %d" % len(deq))
+    rt = dqrt.Runtime(threads=2)
+    score = rt.load(os.path.join(a.dir, "score_q.ll.mlir"))["score"]
+    seq = score.arg_types[0].shape[1]
+    ok = True
+    total, total64, count = 0.0, 0.0, 0
+    for i, ids in enumerate(windows(a.seed + 11, 3, seq,
+                                    models[torch.float64].cfg["vocab"])):
+        (lp,) = score(ids)
+        with torch.no_grad():
+            t = torch.from_numpy(ids)
+            ref64 = models[torch.float64].score(t).numpy()
+            ref32 = models[torch.float32].score(t).numpy()
+        ok &= check("quantized score %d" % i, lp, ref64, ref32)
+        total += float(lp.astype(np.float64).sum())
+        total64 += float(ref64.sum())
+        count += lp.size
+    ppl, ppl64 = np.exp(-total / count), np.exp(-total64 / count)
+    rel = abs(ppl - ppl64) / ppl64
+    # The mean of the log-probabilities is within the per-token bound.
+    print("perplexity: dq %.6f, float64 %.6f, relative difference %.2g"
+          % (ppl, ppl64, rel))
+    return ok and rel < 1e-4
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("command", choices=["samples", "float", "quantized"])
+    ap.add_argument("dir")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--count", type=int, default=4)
+    ap.add_argument("--seq", type=int, default=16)
+    a = ap.parse_args()
+    ok = {"samples": cmd_samples, "float": cmd_float,
+          "quantized": cmd_quantized}[a.command](a)
+    print("check_tiny_llama %s: %s" % (a.command, "ok" if ok else "FAILED"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
