@@ -36,6 +36,7 @@ void mlir::dq::buildCPUPipeline(OpPassManager &pm,
   if (options.vectorize) {
     DQVectorizeLinalgCPUOptions vectorize;
     vectorize.threads = options.threads;
+    vectorize.approximateMath = options.approximateMath;
     pm.addPass(createDQVectorizeLinalgCPU(vectorize));
     pm.addPass(createCanonicalizerPass());
   }

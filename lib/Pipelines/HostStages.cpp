@@ -57,7 +57,11 @@ void mlir::dq::addHostLLVMLowering(OpPassManager &pm) {
   // others become intrinsics first (libm has no rsqrtf).
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createConvertVectorToLLVMPass());
+  // Vector reductions as trees, not in element order: as accurate as a
+  // pairwise sum and log-depth, where the ordered form is a sequential sum.
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.reassociateFPReductions = true;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());

@@ -40,6 +40,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "cover (--dq-vectorize-linalg-cpu); false leaves them "
                      "to scalar loops"),
       llvm::cl::init(true)};
+  Option<bool> approximateMath{
+      *this, "approximate-math",
+      llvm::cl::desc("Vectorized f32 exp and erf as upstream's polynomials "
+                     "(false: libm calls, one per element)"),
+      llvm::cl::init(true)};
 };
 
 /// dq ops and tensor-level linalg down to the LLVM dialect for the CPU:

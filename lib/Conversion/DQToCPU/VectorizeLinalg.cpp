@@ -113,17 +113,33 @@ std::optional<TilePlan> planTiles(linalg::LinalgOp op) {
   }
 
   int64_t elements = 1;
+  SmallVector<unsigned> reductions;
   for (unsigned d = 0; d < n; ++d) {
     if (linalg::isReductionIterator(op.getIteratorTypesArray()[d])) {
       plan.parallel[d] = 0; // whole reductions: vector.multi_reduction
       elements *= sizes[d];
+      reductions.push_back(d);
     }
   }
+  int64_t innerTile = 1;
   if (inner &&
       !linalg::isReductionIterator(op.getIteratorTypesArray()[*inner])) {
-    int64_t t = tileFor(sizes[*inner], 64, 16);
-    setParallel(*inner, t);
-    elements *= t;
+    innerTile = tileFor(sizes[*inner], 64, 16);
+    setParallel(*inner, innerTile);
+    elements *= innerTile;
+  }
+  if (elements > kMaxVectorElements && reductions.size() == 1) {
+    // A long reduction (a softmax over a 49152-word vocabulary) goes in
+    // chunks that fit the vector budget, each summed as a tree (the
+    // reductions are reassociated), rather than in one scalar loop whose
+    // sequential sum drops the small terms and biases the result.
+    unsigned d = reductions.front();
+    int64_t chunk = tileFor(
+        sizes[d], std::max<int64_t>(kMaxVectorElements / innerTile, 1), 16);
+    if (chunk >= 16) {
+      plan.reduction[d] = chunk;
+      elements = elements / sizes[d] * chunk;
+    }
   }
   if (elements > kMaxVectorElements)
     return std::nullopt;

@@ -88,16 +88,20 @@ func.func @no_fusion_into_contraction(%q: tensor<16x8xf32>, %k: tensor<32x8xf32>
 // -----
 
 // Left to the loop lowering: an i1 result (a bit per element in vectors,
-// a byte in memory), dynamic shapes, and a reduction longer than the
-// vector budget.
+// a byte in memory) and dynamic shapes. A reduction longer than the vector
+// budget goes in chunks that fit it, each a vector reduction (a tree once
+// convert-vector-to-llvm reassociates), the partial sums carried across
+// chunks: a sequential scalar sum of 8192 terms would drop the small ones.
 // CHECK-LABEL: func.func @left_alone
 // CHECK: linalg.generic
 // CHECK-SAME: outs(%{{.*}} : tensor<2x64xi1>)
 // CHECK: linalg.generic
 // CHECK-SAME: outs(%{{.*}} : tensor<?xf32>)
-// CHECK: linalg.generic
-// CHECK-SAME: iterator_types = ["parallel", "reduction"]
-// CHECK-SAME: outs(%{{.*}} : tensor<2xf32>)
+// CHECK: scf.for %{{.*}} = %c0 to %c8192 step %c2048 iter_args(%{{.*}}) -> (vector<2xf32>)
+// CHECK: vector.transfer_read {{.*}} : tensor<2x2048xf32>, vector<2x2048xf32>
+// CHECK: vector.reduction <add>, %{{.*}}, %{{.*}} : vector<2048xf32> into f32
+// CHECK: vector.reduction <add>, %{{.*}}, %{{.*}} : vector<2048xf32> into f32
+// CHECK: vector.transfer_write {{.*}} : vector<2xf32>, tensor<2xf32>
 func.func @left_alone(%ids: tensor<2x64xi64>, %d: tensor<?xf32>, %long: tensor<2x8192xf32>)
     -> (tensor<2x64xi1>, tensor<?xf32>, tensor<2xf32>) {
   %zero = arith.constant 0 : i64
