@@ -15,7 +15,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace mlir::dq {
 #define GEN_PASS_DEF_DQEXPORTQUANT
@@ -100,8 +100,8 @@ struct DQImportQuantPass
       return;
     RewritePatternSet patterns(ctx);
     populateDQMatmulFromDequantizePatterns(patterns);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      signalPassFailure();
+    // One walk, no folding: the rest of the module stays as it was.
+    walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };
 

@@ -74,3 +74,58 @@ func.func @returned() -> !dq.weight<[1, 4], bits = 2, group = 2, scale = f32> {
     }
   }
 #-}
+
+// -----
+
+// Repacked layouts are target storage, not the row-major integers.
+func.func @repacked() -> tensor<20x64xf32> {
+  // expected-error @below {{weight 'q' is not in the row_major layout; export before --dq-pack-weights}}
+  %w = dq.constant packed(dense_resource<q> : tensor<2x256xi8>) scale(dense_resource<s> : tensor<2x2x16xf16>) offset(dense_resource<z> : tensor<2x2x16xf16>) : !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = n16k4>
+  %a = dq.dequantize %w : !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = n16k4> -> tensor<20x64xf32>
+  return %a : tensor<20x64xf32>
+}
+
+// -----
+
+// Blobs without data (elided, or not in the file) cannot be read.
+func.func @elided_packed() -> tensor<1x4xf32> {
+  // expected-error @below {{weight 'nodata_q': the packed blob has no data (elided)}}
+  %w = dq.constant packed(dense_resource<nodata_q> : tensor<1x1xi8>) scale(dense_resource<nodata_s> : tensor<1x2xf32>) offset(dense_resource<nodata_z> : tensor<1x2xf32>) : !dq.weight<[1, 4], bits = 2, group = 2, scale = f32>
+  %a = dq.dequantize %w : !dq.weight<[1, 4], bits = 2, group = 2, scale = f32> -> tensor<1x4xf32>
+  return %a : tensor<1x4xf32>
+}
+
+// -----
+
+func.func @elided_scale() -> tensor<1x4xf32> {
+  // expected-error @below {{weight 'half_q': the scale or offset blob has no data (elided)}}
+  %w = dq.constant packed(dense_resource<half_q> : tensor<1x1xi8>) scale(dense_resource<half_s> : tensor<1x2xf32>) offset(dense_resource<half_z> : tensor<1x2xf32>) : !dq.weight<[1, 4], bits = 2, group = 2, scale = f32>
+  %a = dq.dequantize %w : !dq.weight<[1, 4], bits = 2, group = 2, scale = f32> -> tensor<1x4xf32>
+  return %a : tensor<1x4xf32>
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      half_q: "0x1000000049"
+    }
+  }
+#-}
+
+// -----
+
+// Non-zero padding bits: the bytes were not packed as 2-bit row_major.
+func.func @bad_padding() -> tensor<1x2xf32> {
+  // expected-error @below {{weight 'pad_q': row 0 has non-zero padding bits; the data was not packed as 2-bit row_major}}
+  %w = dq.constant packed(dense_resource<pad_q> : tensor<1x1xi8>) scale(dense_resource<pad_s> : tensor<1x1xf32>) offset(dense_resource<pad_z> : tensor<1x1xf32>) : !dq.weight<[1, 2], bits = 2, group = 2, scale = f32>
+  %a = dq.dequantize %w : !dq.weight<[1, 2], bits = 2, group = 2, scale = f32> -> tensor<1x2xf32>
+  return %a : tensor<1x2xf32>
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      pad_q: "0x10000000F1",
+      pad_s: "0x100000000000803F",
+      pad_z: "0x1000000000000000"
+    }
+  }
+#-}
