@@ -251,6 +251,15 @@ struct FuseDequantizeMatmul : public OpRewritePattern<linalg::MatmulOp> {
       return rewriter.notifyMatchFailure(op, "mixed activation/result types");
     rewriter.replaceOpWithNewOp<MatmulOp>(op, resultType, x,
                                           dequantize.getWeight());
+    // Drop what only the float matmul needed.
+    if (dequantize->use_empty())
+      rewriter.eraseOp(dequantize);
+    if (fill->use_empty()) {
+      Operation *init = fill.getOutputs()[0].getDefiningOp();
+      rewriter.eraseOp(fill);
+      if (init && init->use_empty() && isPure(init))
+        rewriter.eraseOp(init);
+    }
     return success();
   }
 };

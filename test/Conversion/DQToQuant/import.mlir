@@ -78,3 +78,27 @@ func.func @linear(%x: tensor<3x4xf32>, %x2: tensor<3x2xf32>) -> (tensor<3x2xf32>
   %z = linalg.matmul ins(%x2, %w : tensor<3x2xf32>, tensor<2x4xf32>) outs(%acc2 : tensor<3x4xf32>) -> tensor<3x4xf32>
   return %y, %z : tensor<3x2xf32>, tensor<3x4xf32>
 }
+
+// -----
+
+// When the matmul was the weight's only user, the dequantization and the
+// zero fill go with it.
+
+// CHECK-LABEL: func.func @linear_only
+// CHECK-NOT: dq.dequantize
+// CHECK: %[[W:.*]] = dq.constant
+// CHECK-NEXT: %[[Y:.*]] = dq.matmul %{{.*}}, %[[W]]
+// CHECK-NEXT: return %[[Y]]
+#xmap = affine_map<(m, n, k) -> (m, k)>
+#wmap = affine_map<(m, n, k) -> (n, k)>
+#ymap = affine_map<(m, n, k) -> (m, n)>
+func.func @linear_only(%x: tensor<3x4xf32>) -> tensor<3x2xf32> {
+  %zero = arith.constant 0.0 : f32
+  %q = arith.constant dense<[[1, -2, 0, 1], [-1, 0, 1, -2]]> : tensor<2x4xi2>
+  %t = quant.scast %q : tensor<2x4xi2> to tensor<2x4x!quant.uniform<i2:f32:{0:1, 1:2}, {{0.5:1, 0.25:-2}, {1.0, 2.0:1}}>>
+  %w = quant.dcast %t : tensor<2x4x!quant.uniform<i2:f32:{0:1, 1:2}, {{0.5:1, 0.25:-2}, {1.0, 2.0:1}}>> to tensor<2x4xf32>
+  %e = tensor.empty() : tensor<3x2xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<3x2xf32>) -> tensor<3x2xf32>
+  %y = linalg.matmul indexing_maps = [#xmap, #wmap, #ymap] ins(%x, %w : tensor<3x4xf32>, tensor<2x4xf32>) outs(%acc : tensor<3x2xf32>) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}
