@@ -4,4 +4,5 @@
 
 void mlir::dq::test::registerTestPasses() {
   registerTestDQToLinalgInForeignPass();
+  registerTestDQQuantPatterns();
 }

@@ -10,6 +10,7 @@ void registerTestPasses();
 
 /// One registration function per test pass.
 void registerTestDQToLinalgInForeignPass();
+void registerTestDQQuantPatterns();
 
 } // namespace mlir::dq::test
 

@@ -359,4 +359,80 @@ def DQCheckCUDAToolkit : Pass<"dq-check-cuda-toolkit", "::mlir::ModuleOp"> {
   ];
 }
 
+def DQExportQuant : Pass<"dq-export-quant", "::mlir::ModuleOp"> {
+  let summary = "Export dq weights to upstream !quant.uniform sub-channel types";
+  let description = [{
+    Rewrites every `row_major` `dq.constant` whose offsets are integer
+    multiples of its scales (`z = -zp * s`, see docs/quant-interop.md) into
+    upstream `quant` IR:
+
+    - an `arith.constant` of the logical integer tensor
+      `tensor<N x K x iB>` (or `i8` with `storage-type=i8`),
+    - a `quant.scast` to
+      `tensor<N x K x !quant.uniform<iB:f32:{0:1, 1:G}, {{s:zp, ...}}>>`
+      (one scale and zero point per row and per group of G columns; the
+      expressed type is always f32, which holds f16, bf16 and f32 scales
+      exactly),
+    - `dq.dequantize` becomes `quant.dcast` (+ `arith.truncf` for f16/bf16
+      results), `dq.matmul` becomes `quant.dcast` feeding the f32
+      `linalg.matmul` of the portable lowering.
+
+    A weight is representable when every scale is positive and every
+    offset is exactly `-zp * s` for an integer `zp` that the storage type
+    holds; then `s * q + z = (q - zp) * s`, and with f16/bf16 scales dq's
+    dequantization and `--lower-quant-ops` agree bit for bit. Otherwise the pass fails with an
+    error that names the weight, the row and the group and says why
+    (non-positive scale, non-integer zero point, zero point out of range);
+    with `allow-partial=true` such weights stay dq values and get a remark.
+    Weights used by other ops than `dq.dequantize` / `dq.matmul` are
+    handled the same way.
+  }];
+  let options = [
+    Option<"allowPartial", "allow-partial", "bool", /*default=*/"false",
+           "Leave weights that are not representable as they are (with a "
+           "remark) instead of failing">,
+    Option<"storageType", "storage-type", "std::string",
+           /*default=*/"\"logical\"",
+           "Storage of the integer part: `logical` (iB, zero points within "
+           "the B-bit range) or `i8` (i8 storage restricted to the B-bit "
+           "range, zero points anywhere in [-128, 127])">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::quant::QuantDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def DQImportQuant : Pass<"dq-import-quant", "::mlir::ModuleOp"> {
+  let summary = "Import upstream !quant.uniform constant weights as dq weights";
+  let description = [{
+    The inverse of `--dq-export-quant`: a
+    `quant.dcast(quant.scast(arith.constant <integer tensor>))` whose type
+    is a 2-D `!quant.uniform` sub-channel type with blocks of (1 row, G
+    columns), or a per-axis type along axis 0 (G = K), becomes a
+    `dq.constant` (packed `row_major` blob, scale `s`, offset `z = -zp * s`
+    rounded once to the scale type) and a `dq.dequantize`. When the
+    dequantized weight only feeds `linalg.matmul`s that read it transposed
+    (`indexing_maps` (m, k), (n, k), (m, n), accumulating into a zero
+    `linalg.fill`; the torch `Linear` pattern), those become `dq.matmul`.
+
+    Errors name the op and the reason: per-tensor types, blocks other than
+    (1, G) along K, unsigned storage, storage ranges that are not a dq bit
+    width (2, 3, 4, 8), expressed types other than f32, and scales that the
+    requested scale type does not hold exactly.
+  }];
+  let options = [
+    Option<"scaleType", "scale-type", "std::string", /*default=*/"\"f32\"",
+           "Float type of the imported scales and offsets: f32, f16 or bf16">,
+    Option<"fuseMatmuls", "fuse-matmuls", "bool", /*default=*/"true",
+           "Turn transposed-B linalg.matmul users into dq.matmul">,
+  ];
+  let dependentDialects = [
+    "::mlir::dq::DQDialect",
+    "::mlir::quant::QuantDialect",
+  ];
+}
+
 #endif // DQ_CONVERSION_PASSES_TD

@@ -237,14 +237,21 @@ Value mlir::dq::expandFromMatrix(OpBuilder &b, Location loc, Value y, Value x,
 Value mlir::dq::buildMatmul(OpBuilder &b, Location loc, Value input,
                             const WeightParts &parts, WeightType type,
                             RankedTensorType resultType) {
+  Value w = buildDequantize(b, loc, parts, type, b.getF32Type());
+  return buildFloatMatmul(b, loc, input, w, resultType);
+}
+
+Value mlir::dq::buildFloatMatmul(OpBuilder &b, Location loc, Value input,
+                                 Value weight, RankedTensorType resultType) {
   MLIRContext *ctx = b.getContext();
   Type f32 = b.getF32Type();
   Value x = collapseToMatrix(b, loc, input);
-  Value w = buildDequantize(b, loc, parts, type, f32);
+  Value w = weight;
+  int64_t rows = llvm::cast<RankedTensorType>(w.getType()).getDimSize(0);
 
   // Accumulate in f32 whatever the activation type.
   SmallVector<OpFoldResult> accSizes = {tensor::getMixedSize(b, loc, x, 0),
-                                        b.getIndexAttr(type.getRows())};
+                                        b.getIndexAttr(rows)};
   Value acc = tensor::EmptyOp::create(b, loc, accSizes, f32);
   Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
   acc = linalg::FillOp::create(b, loc, zero, acc).getResult(0);

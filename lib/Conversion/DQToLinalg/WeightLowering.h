@@ -41,6 +41,11 @@ Value buildMatmul(OpBuilder &b, Location loc, Value input,
                   const WeightParts &parts, WeightType type,
                   RankedTensorType resultType);
 
+/// The same product with the weight already dequantized: `weight` is the
+/// f32 tensor<N x K> W, read transposed.
+Value buildFloatMatmul(OpBuilder &b, Location loc, Value input, Value weight,
+                       RankedTensorType resultType);
+
 /// Reshapes `x` (rank r >= 1) to rank 2 [M, K], collapsing leading dims.
 Value collapseToMatrix(OpBuilder &b, Location loc, Value x);
 
