@@ -22,7 +22,9 @@ namespace mlir::dq {
 /// registerDQDialect.
 void registerAllDialects(DialectRegistry &registry);
 
-/// The dq dialect alone, with the interface models of its own ops.
+/// The dq dialect with the interface models of its own ops and the
+/// backends' layout dialects (dq_cpu, dq_gpu; include/dq/Conversion/Layouts.h),
+/// which load with it.
 void registerDQDialect(DialectRegistry &registry);
 
 /// dq's own passes (--dq-*), without any upstream pass.

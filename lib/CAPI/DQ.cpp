@@ -33,7 +33,9 @@ MlirType dqWeightTypeGetChecked(MlirLocation loc, int64_t rows, int64_t cols,
   int64_t group = groupSize == -1 ? cols : groupSize;
   return wrap(WeightType::getChecked(
       [&] { return emitError(location); }, location.getContext(), rows, cols,
-      bits, group, unwrap(scaleType), mlir::dq::Layout::RowMajor));
+      bits, group, unwrap(scaleType),
+      mlir::dq::WeightLayoutAttrInterface(
+          mlir::dq::RowMajorAttr::get(location.getContext()))));
 }
 
 int64_t dqWeightTypeGetRows(MlirType type) { return weight(type).getRows(); }
@@ -49,7 +51,7 @@ MlirType dqWeightTypeGetScaleType(MlirType type) {
   return wrap(weight(type).getScaleType());
 }
 MlirStringRef dqWeightTypeGetLayout(MlirType type) {
-  return wrap(mlir::dq::stringifyLayout(weight(type).getLayout()));
+  return wrap(weight(type).getLayout().getLayoutName());
 }
 MlirType dqWeightTypeGetIntTensorType(MlirType type) {
   return wrap(Type(weight(type).getIntTensorType()));

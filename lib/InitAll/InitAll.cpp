@@ -9,6 +9,7 @@
 #include "dq/InitAll.h"
 
 #include "DQ/IR/DQDialect.h"
+#include "dq/Conversion/Layouts.h"
 #include "dq/Conversion/Passes.h"
 #include "dq/Pipelines/Pipelines.h"
 #include "dq/Transforms/Passes.h"
@@ -77,6 +78,10 @@ using namespace mlir;
 
 void mlir::dq::registerDQDialect(DialectRegistry &registry) {
   registry.insert<DQDialect>();
+  // The backends' layouts: a weight packed for one must parse wherever dq
+  // does (mlir-opt with DQPlugin.so included).
+  registerCPULayouts(registry);
+  registerGPULayouts(registry);
 }
 
 void mlir::dq::registerAllDialects(DialectRegistry &registry) {

@@ -8,12 +8,11 @@
 #include "dq/Transforms/Passes.h"
 
 #include "DQ/IR/DQOps.h"
-#include "dq/Support/GPULayout.h"
 #include "dq/Support/Packing.h"
-#include "dq/Support/TiledLayout.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/StringExtras.h"
 
 namespace mlir::dq {
 #define GEN_PASS_DEF_DQPACKWEIGHTS
@@ -22,8 +21,6 @@ namespace mlir::dq {
 
 using namespace mlir;
 using namespace mlir::dq;
-using ::dq::GPUChunkedGeometry;
-using ::dq::N16K4Geometry;
 
 namespace {
 
@@ -56,18 +53,10 @@ struct DQPackWeightsPass
     : public mlir::dq::impl::DQPackWeightsBase<DQPackWeightsPass> {
   using DQPackWeightsBase::DQPackWeightsBase;
 
-  /// Repacks `op` into `target`: the integer part through `packInts`
-  /// (row-major signed values in, the layout's bytes out), scale and offset
-  /// through `packParams` (row-major [N, K/group] bytes in, the layout's
-  /// bytes out; the identity when the layout keeps them row-major).
-  LogicalResult
-  repack(ConstantOp op, Layout target,
-         llvm::function_ref<llvm::Error(ArrayRef<int8_t>,
-                                        MutableArrayRef<uint8_t>)>
-             packInts,
-         llvm::function_ref<llvm::Error(ArrayRef<uint8_t>, int64_t,
-                                        MutableArrayRef<uint8_t>)>
-             packParams) {
+  /// Repacks `op` into `target` through the layout's own packing: the
+  /// integer part from row-major signed values, scale and offset from
+  /// row-major [N, K/group] bytes.
+  LogicalResult repack(ConstantOp op, WeightLayoutAttrInterface target) {
     WeightType type = op.getWeightType();
     FailureOr<ArrayRef<char>> packed =
         getBlobBytes(op, op.getPacked(), "packed");
@@ -89,10 +78,16 @@ struct DQPackWeightsPass
       return op.emitOpError() << "cannot read the packed integer part: "
                               << llvm::toString(std::move(err));
 
-    WeightType packedType = type.withLayout(target);
+    // The layout may reject a shape it cannot store.
+    WeightType packedType = WeightType::getChecked(
+        [&] { return op.emitOpError(); }, op.getContext(), type.getRows(),
+        type.getCols(), type.getBits(), type.getGroup(), type.getScaleType(),
+        target);
+    if (!packedType)
+      return failure();
     std::vector<uint8_t> repacked(
         packedType.getPackedTensorType().getNumElements());
-    if (llvm::Error err = packInts(q, repacked))
+    if (llvm::Error err = target.packInts(packedType, q, repacked))
       return op.emitOpError()
              << "cannot repack: " << llvm::toString(std::move(err));
 
@@ -103,7 +98,8 @@ struct DQPackWeightsPass
       out.resize(paramType.getNumElements() * elemBytes);
       ArrayRef<uint8_t> bytes(reinterpret_cast<const uint8_t *>(in.data()),
                               in.size());
-      if (llvm::Error err = packParams(bytes, elemBytes, out))
+      if (llvm::Error err =
+              target.packParams(packedType, bytes, elemBytes, out))
         return op.emitOpError() << "cannot tile scale/offset: "
                                 << llvm::toString(std::move(err));
       return success();
@@ -112,7 +108,7 @@ struct DQPackWeightsPass
     if (failed(params(*scale, newScale)) || failed(params(*offset, newOffset)))
       return failure();
 
-    std::string suffix = "_" + layout;
+    std::string suffix = ("_" + target.getLayoutName()).str();
     OpBuilder b(op);
     auto newOp = ConstantOp::create(
         b, op.getLoc(), packedType,
@@ -127,53 +123,35 @@ struct DQPackWeightsPass
     return success();
   }
 
-  LogicalResult packN16K4(ConstantOp op) {
-    WeightType type = op.getWeightType();
-    N16K4Geometry geo(type.getRows(), type.getCols(), type.getBits(),
-                      type.getGroup());
-    return repack(
-        op, Layout::N16K4,
-        [&](ArrayRef<int8_t> q, MutableArrayRef<uint8_t> out) {
-          return ::dq::packN16K4(q, geo, out);
-        },
-        [&](ArrayRef<uint8_t> in, int64_t elemBytes,
-            MutableArrayRef<uint8_t> out) {
-          return ::dq::tileGroupParams(in, elemBytes, geo, out);
-        });
-  }
-
-  LogicalResult packGPUChunked(ConstantOp op) {
-    WeightType type = op.getWeightType();
-    GPUChunkedGeometry geo(type.getRows(), type.getCols(), type.getBits(),
-                           type.getGroup());
-    return repack(
-        op, Layout::GPUChunked,
-        [&](ArrayRef<int8_t> q, MutableArrayRef<uint8_t> out) {
-          return ::dq::packGPUChunked(q, geo, out);
-        },
-        [&](ArrayRef<uint8_t> in, int64_t,
-            MutableArrayRef<uint8_t> out) -> llvm::Error {
-          // Scale and offset stay row-major [N, K/group].
-          if (in.size() != out.size())
-            return llvm::createStringError(
-                "scale/offset has " + llvm::Twine(in.size()) +
-                " bytes; expected " + llvm::Twine(out.size()));
-          llvm::copy(in, out.begin());
-          return llvm::Error::success();
-        });
+  /// The packed layout named by the option, or an error listing the known
+  /// ones. row_major is the layout packing starts from, not a target.
+  WeightLayoutAttrInterface findTarget() {
+    MLIRContext *ctx = &getContext();
+    SmallVector<StringRef> known;
+    for (WeightLayoutAttrInterface candidate : getKnownWeightLayouts(ctx)) {
+      if (llvm::isa<RowMajorAttr>(candidate))
+        continue;
+      if (candidate.getLayoutName() == layout)
+        return candidate;
+      known.push_back(candidate.getLayoutName());
+    }
+    InFlightDiagnostic diag = getOperation().emitError()
+                              << "--dq-pack-weights: unknown layout '" << layout
+                              << "'; known layouts: ";
+    if (known.empty())
+      diag << "none (no layout dialect is registered)";
+    else
+      diag << llvm::join(known, ", ");
+    return {};
   }
 
   void runOnOperation() override {
-    if (layout != "n16k4" && layout != "gpu_chunked") {
-      getOperation().emitError()
-          << "--dq-pack-weights: unknown layout '" << layout
-          << "'; expected n16k4 or gpu_chunked";
+    WeightLayoutAttrInterface target = findTarget();
+    if (!target)
       return signalPassFailure();
-    }
-    bool gpu = layout == "gpu_chunked";
     SmallVector<ConstantOp> candidates;
     getOperation().walk([&](ConstantOp op) {
-      if (op.getWeightType().getLayout() != Layout::RowMajor)
+      if (!op.getWeightType().isRowMajor())
         return;
       bool onlyMatmuls =
           !op.getResult().use_empty() &&
@@ -187,7 +165,7 @@ struct DQPackWeightsPass
       candidates.push_back(op);
     });
     for (ConstantOp op : candidates) {
-      if (failed(gpu ? packGPUChunked(op) : packN16K4(op)))
+      if (failed(repack(op, target)))
         return signalPassFailure();
       ++numPacked;
     }

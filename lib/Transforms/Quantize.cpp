@@ -523,8 +523,8 @@ void DQQuantizePass::apply(Job &job, Totals &totals,
   Location loc = op->getLoc();
 
   Type scaleType = scaleMLIRType(ctx, r.Scale);
-  auto weightType = WeightType::get(ctx, r.Rows, r.Cols, r.Bits, r.GroupSize,
-                                    scaleType, Layout::RowMajor);
+  auto weightType =
+      WeightType::get(ctx, r.Rows, r.Cols, r.Bits, r.GroupSize, scaleType);
   std::vector<uint8_t> packed(r.Rows * ::dq::getPackedRowBytes(r.Cols, r.Bits));
   cantFail(::dq::packRowMajor(r.Q, r.Rows, r.Cols, r.Bits, packed));
   ArrayRef<char> packedBytes(reinterpret_cast<const char *>(packed.data()),

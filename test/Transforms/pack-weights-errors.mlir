@@ -1,7 +1,7 @@
 // RUN: dq-opt %s --dq-pack-weights --split-input-file --verify-diagnostics
 // RUN: not dq-opt %s --dq-pack-weights="layout=tiled" 2>&1 | FileCheck %s --check-prefix=LAYOUT
 
-// LAYOUT: --dq-pack-weights: unknown layout 'tiled'; expected n16k4 or gpu_chunked
+// LAYOUT: --dq-pack-weights: unknown layout 'tiled'; known layouts: gpu_chunked, n16k4
 
 // Elided data (e.g. printed with --mlir-elide-resource-strings-if-larger)
 // cannot be repacked.

@@ -10,9 +10,9 @@
 // CHECK: dq.constant packed(dense_resource<q_gpu_chunked> : tensor<1x16xi8>)
 // CHECK-SAME: scale(dense_resource<s_gpu_chunked> : tensor<1x1xf16>)
 // CHECK-SAME: offset(dense_resource<z_gpu_chunked> : tensor<1x1xf16>)
-// CHECK-SAME: : !dq.weight<[1, 16], bits = 2, group = 16, scale = f16, layout = gpu_chunked>
+// CHECK-SAME: : !dq.weight<[1, 16], bits = 2, group = 16, scale = f16, layout = #dq_gpu.chunked>
 // CHECK: dq.matmul
-// CHECK-SAME: layout = gpu_chunked
+// CHECK-SAME: layout = #dq_gpu.chunked
 // CHECK: q_gpu_chunked: "0x{{[0-9A-F]+}}E4AAAAAA000000000000000000000000"
 // CHECK: s_gpu_chunked: "0x{{[0-9A-F]+}}003C"
 // CHECK: z_gpu_chunked: "0x{{[0-9A-F]+}}00BC"

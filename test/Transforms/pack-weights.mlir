@@ -9,9 +9,9 @@
 // CHECK: dq.constant packed(dense_resource<q_n16k4> : tensor<1x64xi8>)
 // CHECK-SAME: scale(dense_resource<s_n16k4> : tensor<1x1x16xf16>)
 // CHECK-SAME: offset(dense_resource<z_n16k4> : tensor<1x1x16xf16>)
-// CHECK-SAME: : !dq.weight<[1, 16], bits = 2, group = 16, scale = f16, layout = n16k4>
+// CHECK-SAME: : !dq.weight<[1, 16], bits = 2, group = 16, scale = f16, layout = #dq_cpu.n16k4>
 // CHECK: dq.matmul
-// CHECK-SAME: layout = n16k4
+// CHECK-SAME: layout = #dq_cpu.n16k4
 // CHECK: q_n16k4: "0x{{[0-9A-F]+}}A8A9AAAB000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
 // CHECK: s_n16k4: "0x{{[0-9A-F]+}}003C000000000000000000000000000000000000000000000000000000000000"
 // CHECK: z_n16k4: "0x{{[0-9A-F]+}}00BC000000000000000000000000000000000000000000000000000000000000"

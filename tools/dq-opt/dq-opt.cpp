@@ -25,6 +25,7 @@ int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   mlir::DialectRegistry registry;
   mlir::dq::registerAllDialects(registry);
+  mlir::dq::test::registerTestLayout(registry);
   mlir::dq::registerAllPasses();
   mlir::dq::registerAllPipelines();
   mlir::dq::registerUpstreamPasses();

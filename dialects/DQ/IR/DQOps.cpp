@@ -79,11 +79,11 @@ LogicalResult ConstantOp::verify() {
 /// Build and split exchange logical tensors; a target layout only exists in
 /// constants that a packing pass wrote.
 static LogicalResult verifyLogicalLayout(Operation *op, WeightType weight) {
-  if (weight.getLayout() == Layout::RowMajor)
+  if (weight.isRowMajor())
     return success();
   return op->emitOpError()
          << "needs a row_major weight; layout "
-         << stringifyLayout(weight.getLayout())
+         << weight.getLayout().getLayoutName()
          << " exists only in dq.constant (written by --dq-pack-weights)";
 }
 

@@ -2,8 +2,6 @@
 
 #include "DQ/IR/DQTypes.h"
 #include "DQ/IR/DQDialect.h"
-#include "dq/Support/GPULayout.h"
-#include "dq/Support/TiledLayout.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -11,7 +9,7 @@
 using namespace mlir;
 using namespace mlir::dq;
 
-#include "DQ/IR/DQEnums.cpp.inc"
+#include "DQ/IR/DQAttrInterfaces.cpp.inc"
 
 #define GET_ATTRDEF_CLASSES
 #include "DQ/IR/DQAttrs.cpp.inc"
@@ -40,7 +38,8 @@ bool mlir::dq::isSupportedBitWidth(unsigned bits) {
 
 LogicalResult WeightType::verify(function_ref<InFlightDiagnostic()> emitError,
                                  int64_t rows, int64_t cols, unsigned bits,
-                                 int64_t group, Type scaleType, Layout layout) {
+                                 int64_t group, Type scaleType,
+                                 WeightLayoutAttrInterface layout) {
   if (rows <= 0 || cols <= 0)
     return emitError() << "weight shape must be positive, got [" << rows << ", "
                        << cols << "]";
@@ -54,7 +53,10 @@ LogicalResult WeightType::verify(function_ref<InFlightDiagnostic()> emitError,
   if (!isSupportedScaleType(scaleType))
     return emitError() << "scale type must be f16, bf16 or f32, got "
                        << scaleType;
-  return success();
+  if (!layout)
+    return emitError() << "weight layout must not be null";
+  // Only now may the layout size its storage: the shape is sane.
+  return layout.verifyWeight(emitError, rows, cols, bits, group, scaleType);
 }
 
 RankedTensorType WeightType::getIntTensorType() const {
@@ -66,44 +68,64 @@ RankedTensorType WeightType::getScaleTensorType() const {
   return RankedTensorType::get({getRows(), getNumGroups()}, getScaleType());
 }
 
-static ::dq::N16K4Geometry getN16K4Geometry(WeightType type) {
-  return ::dq::N16K4Geometry(type.getRows(), type.getCols(), type.getBits(),
-                             type.getGroup());
-}
-
 RankedTensorType WeightType::getPackedTensorType() const {
-  Type i8 = IntegerType::get(getContext(), 8);
-  switch (getLayout()) {
-  case Layout::RowMajor:
-    return RankedTensorType::get({getRows(), getPackedRowBytes()}, i8);
-  case Layout::N16K4: {
-    ::dq::N16K4Geometry geo = getN16K4Geometry(*this);
-    return RankedTensorType::get({geo.numTiles(), geo.tileBytes()}, i8);
-  }
-  case Layout::GPUChunked: {
-    ::dq::GPUChunkedGeometry geo(getRows(), getCols(), getBits(), getGroup());
-    return RankedTensorType::get({getRows(), geo.rowBytes()}, i8);
-  }
-  }
-  llvm_unreachable("unknown layout");
+  return getLayout().getPackedType(*this);
 }
 
 RankedTensorType WeightType::getStoredScaleTensorType() const {
-  switch (getLayout()) {
-  case Layout::RowMajor:
-  case Layout::GPUChunked:
-    return getScaleTensorType();
-  case Layout::N16K4: {
-    ::dq::N16K4Geometry geo = getN16K4Geometry(*this);
-    return RankedTensorType::get(
-        {geo.numTiles(), geo.numGroups(), ::dq::N16K4Geometry::TileRows},
-        getScaleType());
-  }
-  }
-  llvm_unreachable("unknown layout");
+  return getLayout().getStoredScaleType(*this);
 }
 
-WeightType WeightType::withLayout(Layout layout) const {
+WeightType WeightType::withLayout(WeightLayoutAttrInterface layout) const {
   return WeightType::get(getContext(), getRows(), getCols(), getBits(),
                          getGroup(), getScaleType(), layout);
+}
+
+bool WeightType::isRowMajor() const {
+  return llvm::isa<RowMajorAttr>(getLayout());
+}
+
+//===----------------------------------------------------------------------===//
+// row_major
+//===----------------------------------------------------------------------===//
+
+StringRef RowMajorAttr::getLayoutName() const { return "row_major"; }
+
+RankedTensorType RowMajorAttr::getPackedType(WeightType weight) const {
+  return RankedTensorType::get({weight.getRows(), weight.getPackedRowBytes()},
+                               IntegerType::get(getContext(), 8));
+}
+
+RankedTensorType RowMajorAttr::getStoredScaleType(WeightType weight) const {
+  return weight.getScaleTensorType();
+}
+
+// Fields are two's complement.
+int64_t RowMajorAttr::getFieldBias(unsigned) const { return 0; }
+
+//===----------------------------------------------------------------------===//
+// Layout lookup
+//===----------------------------------------------------------------------===//
+
+SmallVector<WeightLayoutAttrInterface>
+mlir::dq::getKnownWeightLayouts(MLIRContext *ctx) {
+  SmallVector<WeightLayoutAttrInterface> layouts;
+  for (Dialect *dialect : ctx->getLoadedDialects())
+    if (auto *iface =
+            dialect->getRegisteredInterface<WeightLayoutDialectInterface>())
+      iface->getLayouts(layouts);
+  llvm::sort(layouts,
+             [](WeightLayoutAttrInterface a, WeightLayoutAttrInterface b) {
+               return a.getLayoutName() < b.getLayoutName();
+             });
+  layouts.insert(layouts.begin(), RowMajorAttr::get(ctx));
+  return layouts;
+}
+
+WeightLayoutAttrInterface mlir::dq::lookupWeightLayout(MLIRContext *ctx,
+                                                       StringRef name) {
+  for (WeightLayoutAttrInterface layout : getKnownWeightLayouts(ctx))
+    if (layout.getLayoutName() == name)
+      return layout;
+  return {};
 }

@@ -5,55 +5,29 @@
 
 include "DQ/IR/DQDialect.td"
 include "mlir/IR/AttrTypeBase.td"
-include "mlir/IR/EnumAttr.td"
+include "DQ/IR/DQInterfaces.td"
 
-def DQ_Layout : I32EnumAttr<"Layout", "storage layout of the packed integers",
-    [I32EnumAttrCase<"RowMajor", 0, "row_major">,
-     I32EnumAttrCase<"N16K4", 1, "n16k4">,
-     I32EnumAttrCase<"GPUChunked", 2, "gpu_chunked">]> {
-  let cppNamespace = "::mlir::dq";
-  let genSpecializedAttr = 0;
+class DQ_Attr<string name, string attrMnemonic, list<Trait> traits = []>
+    : AttrDef<DQ_Dialect, name, traits> {
+  let mnemonic = attrMnemonic;
 }
 
-def DQ_LayoutAttr : EnumAttr<DQ_Dialect, DQ_Layout, "layout"> {
-  let summary = "Storage layout of a weight's packed integer part";
+def DQ_RowMajorAttr : DQ_Attr<"RowMajor", "row_major",
+    [DeclareAttrInterfaceMethods<DQ_WeightLayoutAttrInterface,
+        ["getFieldBias"]>]> {
+  let summary = "The logical storage layout of a weight's packed integers";
   let description = [{
-    `row_major`: row `n` of `Q` occupies `ceil(K * bits / 8)` consecutive
-    bytes. Inside a row, element `k` is the two's-complement `bits`-bit field
-    at bit offset `k * bits` of the row's little-endian bit stream (bit 0 is
-    the least significant bit of the row's first byte). At 3 bits a field may
-    straddle two bytes. Padding bits at the end of a row are zero. Scale and
-    offset are `tensor<N x K/group x F>`.
+    Row `n` of `Q` occupies `ceil(K * bits / 8)` consecutive bytes. Inside a
+    row, element `k` is the two's-complement `bits`-bit field at bit offset
+    `k * bits` of the row's little-endian bit stream (bit 0 is the least
+    significant bit of the row's first byte). At 3 bits a field may straddle
+    two bytes. Padding bits at the end of a row are zero. Scale and offset
+    are `tensor<N x K/group x F>`.
 
-    `n16k4`: the CPU layout written by `--dq-pack-weights` for the kernels of
-    `--dq-cpu-pipeline`. Rows are taken in tiles of 16 and each group of
-    `group` columns is padded to a multiple of the chunk width `C` (16, 32, 8
-    and 4 columns at 2, 3, 4 and 8 bits). Fields hold the offset-binary value
-    `u = Q + 2^(bits-1)` (unsigned); padding fields are 0. A tile's bytes are
-    its groups in order, a group's bytes its chunks in order; a chunk is one
-    64-byte plane per bit pair (three at 3 bits) of sixteen 32-bit words,
-    word `l` belonging to row `l` of the tile, and byte `t` of that word holds
-    the columns `4j + t` of the chunk in its field `j` (bits `bits*j` and up).
-    At 3 bits the first two planes hold the low two bits of columns 0-15 and
-    16-31 in that arrangement and the third plane holds bit 2, column
-    `4j + t` in bit `j` of byte `t`. Packed storage is `tensor<ceil(N/16) x
-    bytes-per-tile x i8>`; scale and offset are `tensor<ceil(N/16) x K/group x
-    16 x F>` (rows past N hold zeros). docs/decoupled-format.md has a worked
-    example.
-
-    `gpu_chunked`: the GPU layout written by `--dq-pack-weights=layout=gpu_chunked`
-    for the kernels of `--dq-cuda-pipeline`. Rows stay in order; each group
-    of `group` columns is padded to whole chunks, a chunk being 64, 32, 32
-    and 16 columns at 2, 3, 4 and 8 bits stored in four 32-bit
-    little-endian words (three at 3 bits), so that one lane reads a chunk
-    with one 16-byte load. Fields hold `u = Q + 2^(bits-1)`; padding fields
-    are 0. At 2, 4 and 8 bits column `e` of a chunk is field `e mod F` of
-    word `e div F` (`F = 32 / bits` fields per word, field `j` at bits
-    `bits*j` and up). At 3 bits words 0 and 1 hold the low two bits of
-    columns 0-15 and 16-31 that way and word 2 holds bit 2 of column `e` in
-    its bit `e`. Packed storage is `tensor<N x row-bytes x i8>` with
-    `row-bytes = K/group * ceil(group / chunk) * chunk-bytes`; scale and
-    offset are `tensor<N x K/group x F>` as in `row_major`.
+    It is the layout of a `!dq.weight` that names none; the type prints it
+    by omitting `layout = ...`. The other layouts are attributes of the
+    backends' own dialects (`#dq_cpu.n16k4`, `#dq_gpu.chunked`), written by
+    `--dq-pack-weights`; docs/decoupled-format.md describes them.
   }];
 }
 
@@ -70,18 +44,28 @@ def DQ_WeightType : DQ_Type<"Weight", "weight"> {
     (2, 3, 4 or 8), the group size along K (it must divide K; `group = K`
     is per-channel: one scale/offset pair per row), the float type of scale
     and offset (f16, bf16 or f32) and the storage layout of the packed
-    integers (printed only when it is not `row_major`).
+    integers: an attribute implementing `WeightLayoutAttrInterface`, printed
+    only when it is not `#dq.row_major`.
 
     Example:
 
     ```mlir
     !dq.weight<[4096, 4096], bits = 2, group = 64, scale = f16>
+    !dq.weight<[4096, 4096], bits = 4, group = 128, scale = f16,
+               layout = #dq_cpu.n16k4>
     ```
   }];
   let parameters = (ins "int64_t":$rows, "int64_t":$cols, "unsigned":$bits,
       "int64_t":$group, "::mlir::Type":$scaleType,
-      DefaultValuedParameter<"::mlir::dq::Layout",
-          "::mlir::dq::Layout::RowMajor">:$layout);
+      DefaultValuedParameter<"::mlir::dq::WeightLayoutAttrInterface",
+          "::mlir::dq::RowMajorAttr::get($_ctxt)">:$layout);
+  let builders = [
+    TypeBuilder<(ins "int64_t":$rows, "int64_t":$cols, "unsigned":$bits,
+        "int64_t":$group, "::mlir::Type":$scaleType), [{
+      return $_get($_ctxt, rows, cols, bits, group, scaleType,
+                   ::mlir::dq::RowMajorAttr::get($_ctxt));
+    }]>
+  ];
   let assemblyFormat = [{
     `<` `[` $rows `,` $cols `]` `,` `bits` `=` $bits `,` `group` `=` $group
     `,` `scale` `=` $scaleType (`,` `layout` `=` $layout^)? `>`
@@ -110,7 +94,9 @@ def DQ_WeightType : DQ_Type<"Weight", "weight"> {
     /// tensor for row_major).
     ::mlir::RankedTensorType getStoredScaleTensorType() const;
     /// The same weight in another storage layout.
-    WeightType withLayout(::mlir::dq::Layout layout) const;
+    WeightType withLayout(::mlir::dq::WeightLayoutAttrInterface layout) const;
+    /// True for the logical layout (row_major).
+    bool isRowMajor() const;
   }];
 }
 

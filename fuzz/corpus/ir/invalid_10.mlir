@@ -1,7 +1,1 @@
-func.func @inline_literal() {
-  %w = dq.constant packed(dense<0> : tensor<2x1xi8>)
-         scale(dense_resource<s> : tensor<2x2xf16>)
-         offset(dense_resource<z> : tensor<2x2xf16>)
-         : !dq.weight<[2, 4], bits = 2, group = 2, scale = f16>
-  return
-}
+func.func @not_a_layout(%w: !dq.weight<[4, 8], bits = 2, group = 8, scale = f16, layout = unit>)

@@ -1,4 +1,4 @@
-func.func @scale_blob_size() {
+func.func @packed_blob_size() {
   %w = dq.constant packed(dense_resource<q> : tensor<2x1xi8>)
          scale(dense_resource<s> : tensor<2x2xf16>)
          offset(dense_resource<z> : tensor<2x2xf16>)
@@ -8,8 +8,8 @@ func.func @scale_blob_size() {
 {-#
   dialect_resources: {
     builtin: {
-      q: "0x100000004E1B",
-      s: "0x10000000003C0040003C",
+      q: "0x100000004E1B00",
+      s: "0x10000000003C0040003C003C",
       z: "0x1000000000000000003C0000"
     }
   }

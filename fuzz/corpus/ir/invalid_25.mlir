@@ -1,4 +1,4 @@
-func.func @split_result_types(%w: !dq.weight<[2, 4], bits = 2, group = 2, scale = f16>) {
-  %q, %s, %z = "dq.split"(%w) : (!dq.weight<[2, 4], bits = 2, group = 2, scale = f16>) -> (tensor<2x4xi8>, tensor<2x2xf16>, tensor<2x2xf16>)
+func.func @build_result_not_weight(%q: tensor<2x4xi2>, %s: tensor<2x2xf16>, %z: tensor<2x2xf16>) {
+  %w = "dq.build"(%q, %s, %z) : (tensor<2x4xi2>, tensor<2x2xf16>, tensor<2x2xf16>) -> tensor<2x4xf32>
   return
 }

@@ -1,4 +1,4 @@
-func.func @split_operand(%x: tensor<2x4xf32>) {
-  %q, %s, %z = "dq.split"(%x) : (tensor<2x4xf32>) -> (tensor<2x4xi2>, tensor<2x2xf16>, tensor<2x2xf16>)
+func.func @split_result_types(%w: !dq.weight<[2, 4], bits = 2, group = 2, scale = f16>) {
+  %q, %s, %z = "dq.split"(%w) : (!dq.weight<[2, 4], bits = 2, group = 2, scale = f16>) -> (tensor<2x4xi8>, tensor<2x2xf16>, tensor<2x2xf16>)
   return
 }

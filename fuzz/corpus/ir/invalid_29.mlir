@@ -1,4 +1,4 @@
-func.func @matmul_int_activation(%x: tensor<3x4xi8>, %w: !dq.weight<[2, 4], bits = 2, group = 2, scale = f16>) {
-  %y = dq.matmul %x, %w : tensor<3x4xi8>, !dq.weight<[2, 4], bits = 2, group = 2, scale = f16> -> tensor<3x2xi8>
+func.func @dequantize_shape(%w: !dq.weight<[2, 4], bits = 2, group = 2, scale = f16>) {
+  %f = dq.dequantize %w : !dq.weight<[2, 4], bits = 2, group = 2, scale = f16> -> tensor<4x2xf32>
   return
 }

@@ -1,4 +1,4 @@
-func.func @matmul_k(%x: tensor<3x5xf32>, %w: !dq.weight<[2, 4], bits = 2, group = 2, scale = f16>) {
-  %y = dq.matmul %x, %w : tensor<3x5xf32>, !dq.weight<[2, 4], bits = 2, group = 2, scale = f16> -> tensor<3x2xf32>
+func.func @matmul_scalar(%x: tensor<f32>, %w: !dq.weight<[2, 4], bits = 2, group = 2, scale = f16>) {
+  %y = dq.matmul %x, %w : tensor<f32>, !dq.weight<[2, 4], bits = 2, group = 2, scale = f16> -> tensor<f32>
   return
 }

@@ -1,4 +1,4 @@
-func.func @observe_scalar(%x: tensor<f32>) {
-  %y = dq.observe %x layer "fc" : tensor<f32>
+func.func @observe_int(%x: tensor<3x4xi32>) {
+  %y = dq.observe %x layer "fc" : tensor<3x4xi32>
   return
 }

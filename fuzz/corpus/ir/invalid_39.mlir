@@ -1,4 +1,4 @@
-func.func @observe_empty_name(%x: tensor<3x4xf32>) {
-  %y = dq.observe %x layer "" : tensor<3x4xf32>
+func.func @observe_scalar(%x: tensor<f32>) {
+  %y = dq.observe %x layer "fc" : tensor<f32>
   return
 }

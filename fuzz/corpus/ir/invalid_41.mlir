@@ -1,4 +1,4 @@
-func.func @split_custom_not_weight(%x: tensor<2x4xf32>) {
-  %q, %s, %z = dq.split %x : tensor<2x4xf32>
+func.func @observe_result_type(%x: tensor<3x4xf32>) {
+  %y = "dq.observe"(%x) <{layer = "fc"}> : (tensor<3x4xf32>) -> tensor<3x4xf16>
   return
 }

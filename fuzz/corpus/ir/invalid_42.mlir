@@ -1,7 +1,4 @@
-func.func @n16k4_packed_shape() {
-  %w = dq.constant packed(dense_resource<q> : tensor<20x4xi8>)
-         scale(dense_resource<s> : tensor<2x2x16xf16>)
-         offset(dense_resource<z> : tensor<2x2x16xf16>)
-         : !dq.weight<[20, 16], bits = 2, group = 8, scale = f16, layout = n16k4>
+func.func @split_custom_not_weight(%x: tensor<2x4xf32>) {
+  %q, %s, %z = dq.split %x : tensor<2x4xf32>
   return
 }

@@ -1,7 +1,7 @@
-func.func @gpu_chunked_scale_shape() {
-  %w = dq.constant packed(dense_resource<q> : tensor<4x32xi8>)
-         scale(dense_resource<s> : tensor<4x2xf16>)
-         offset(dense_resource<z> : tensor<1x2x16xf16>)
-         : !dq.weight<[4, 128], bits = 2, group = 64, scale = f16, layout = gpu_chunked>
+func.func @gpu_chunked_packed_shape() {
+  %w = dq.constant packed(dense_resource<q> : tensor<5x38xi8>)
+         scale(dense_resource<s> : tensor<5x1xbf16>)
+         offset(dense_resource<z> : tensor<5x1xbf16>)
+         : !dq.weight<[5, 100], bits = 3, group = 100, scale = bf16, layout = #dq_gpu.chunked>
   return
 }

@@ -1,4 +1,7 @@
-func.func @build_n16k4(%q: tensor<2x4xi2>, %s: tensor<2x2xf16>, %z: tensor<2x2xf16>) {
-  %w = dq.build %q, %s, %z : !dq.weight<[2, 4], bits = 2, group = 2, scale = f16, layout = n16k4>
+func.func @gpu_chunked_scale_shape() {
+  %w = dq.constant packed(dense_resource<q> : tensor<4x32xi8>)
+         scale(dense_resource<s> : tensor<4x2xf16>)
+         offset(dense_resource<z> : tensor<1x2x16xf16>)
+         : !dq.weight<[4, 128], bits = 2, group = 64, scale = f16, layout = #dq_gpu.chunked>
   return
 }

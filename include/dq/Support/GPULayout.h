@@ -7,7 +7,7 @@
 // field is reached with a constant shift and a mask. Fields are offset
 // binary, so a field ORed into the exponent pattern of 2^23 is a float
 // without a conversion instruction. Plain C++, shared by the compiler, the
-// tests and the dialect's verifier.
+// tests and #dq_gpu.chunked (lib/Conversion/DQToGPU/GPULayout.cpp).
 //
 //===----------------------------------------------------------------------===//
 

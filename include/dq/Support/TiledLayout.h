@@ -5,7 +5,8 @@
 // each byte of a word holds four columns' fields in order: the CPU kernels
 // then unpack with whole-vector shifts and masks and feed both f32 FMAs and
 // int8 dot-product instructions (vpdpbusd) without shuffles. Plain C++,
-// shared by the compiler, the tests and the dialect's verifier.
+// shared by the compiler, the tests and #dq_cpu.n16k4
+// (lib/Conversion/DQToCPU/CPULayout.cpp).
 //
 //===----------------------------------------------------------------------===//
 

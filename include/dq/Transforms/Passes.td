@@ -208,17 +208,22 @@ def DQPackWeights : Pass<"dq-pack-weights", "::mlir::ModuleOp"> {
   let description = [{
     Rewrites every `row_major` `dq.constant` whose only users are
     `dq.matmul` ops into the storage layout that a target's kernels read,
-    recorded in the weight type's `layout` parameter. The data is repacked
+    recorded in the weight type's `layout` parameter. `layout=NAME` names a
+    registered layout (an attribute implementing `WeightLayoutAttrInterface`
+    of a loaded dialect; an unknown name is an error listing the known
+    ones), which does the packing. The data is repacked
     at compile time into new `dense_resource` blobs (named after the
     original with the layout appended); nothing is shuffled at run time.
 
-    `layout=n16k4` (the default, used by `--dq-cpu-pipeline`) tiles rows by
+    `layout=n16k4` (`#dq_cpu.n16k4`, the default, used by
+    `--dq-cpu-pipeline`) tiles rows by
     16 and interleaves columns by 4 so that one 64-byte load holds one
     32-bit word per row; fields become offset binary (`Q + 2^(bits-1)`),
     groups are padded to whole chunks, and scale and offset are tiled the
-    same way (see the `layout` attribute and docs/decoupled-format.md).
+    same way (see docs/decoupled-format.md).
 
-    `layout=gpu_chunked` (used by `--dq-cuda-pipeline`) keeps rows in order
+    `layout=gpu_chunked` (`#dq_gpu.chunked`, used by `--dq-cuda-pipeline`)
+    keeps rows in order
     and cuts each group into 16-byte chunks of offset-binary fields (12
     bytes at 3 bits), one per GPU lane and load; scale and offset stay
     row-major.
@@ -230,7 +235,7 @@ def DQPackWeights : Pass<"dq-pack-weights", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::dq::DQDialect"];
   let options = [
     Option<"layout", "layout", "std::string", "\"n16k4\"",
-           "Target layout: n16k4 or gpu_chunked">,
+           "Target layout, by name (n16k4, gpu_chunked, ...)">,
   ];
   let statistics = [
     Statistic<"numPacked", "packed-weights", "Weights repacked">,

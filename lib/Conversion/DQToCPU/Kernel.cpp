@@ -190,7 +190,7 @@ FailureOr<KernelSpec> mlir::dq::readKernelSpec(func::FuncOp func) {
     return fail("needs weight, activation, target, int8, m_block and "
                 "parallel");
   spec.weight = llvm::dyn_cast<WeightType>(weight.getValue());
-  if (!spec.weight || spec.weight.getLayout() != Layout::N16K4)
+  if (!spec.weight || !llvm::isa<dq_cpu::N16K4Attr>(spec.weight.getLayout()))
     return fail("weight must be an n16k4 !dq.weight");
   spec.activationType = activation.getValue();
   if (!spec.activationType.isF32() && !spec.activationType.isF16() &&

@@ -18,9 +18,9 @@
 #ifndef DQ_LIB_CONVERSION_DQTOCPU_KERNEL_H
 #define DQ_LIB_CONVERSION_DQTOCPU_KERNEL_H
 
+#include "CPULayout.h"
 #include "DQ/IR/DQTypes.h"
 #include "dq/Conversion/Options.h"
-#include "dq/Support/TiledLayout.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"

@@ -64,7 +64,8 @@ struct DQLowerMatmulCPUPass
     SmallVector<MatmulOp> matmuls;
     module.walk([&](MatmulOp op) {
       auto constant = op.getWeight().getDefiningOp<ConstantOp>();
-      if (constant && constant.getWeightType().getLayout() == Layout::N16K4)
+      if (constant &&
+          llvm::isa<dq_cpu::N16K4Attr>(constant.getWeightType().getLayout()))
         matmuls.push_back(op);
     });
 

@@ -28,7 +28,7 @@
 #define DQ_LIB_CONVERSION_DQTOGPU_CUDAKERNEL_H
 
 #include "DQ/IR/DQTypes.h"
-#include "dq/Support/GPULayout.h"
+#include "GPULayout.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"

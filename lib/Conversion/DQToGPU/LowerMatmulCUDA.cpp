@@ -82,10 +82,10 @@ struct DQLowerMatmulCUDAPass
         diag << "is a block argument";
       return diag;
     }
-    Layout layout = constant.getWeightType().getLayout();
-    if (layout != Layout::GPUChunked)
+    WeightLayoutAttrInterface layout = constant.getWeightType().getLayout();
+    if (!llvm::isa<dq_gpu::ChunkedAttr>(layout))
       return op.emitOpError()
-             << "has a weight in the " << stringifyLayout(layout)
+             << "has a weight in the " << layout.getLayoutName()
              << " layout; the CUDA kernels read gpu_chunked "
                 "(--dq-pack-weights=layout=gpu_chunked repacks constants "
                 "used only by dq.matmul)";

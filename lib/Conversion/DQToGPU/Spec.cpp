@@ -101,7 +101,7 @@ FailureOr<CUDAMatmulSpec> mlir::dq::readCUDAMatmulSpec(func::FuncOp func) {
                 "warps, tile_m, tile_n, poison and repeat");
   CUDAMatmulSpec spec;
   spec.weight = llvm::dyn_cast<WeightType>(weight.getValue());
-  if (!spec.weight || spec.weight.getLayout() != Layout::GPUChunked)
+  if (!spec.weight || !llvm::isa<dq_gpu::ChunkedAttr>(spec.weight.getLayout()))
     return fail("weight must be a gpu_chunked !dq.weight");
   spec.activationType = activation.getValue();
   if (!spec.activationType.isF32() && !spec.activationType.isF16() &&

@@ -73,7 +73,7 @@ std::optional<WeightType> findPackedBlockArgument(Operation *op) {
     for (Block &block : region)
       for (Type type : block.getArgumentTypes())
         if (auto weight = llvm::dyn_cast<WeightType>(type);
-            weight && weight.getLayout() != Layout::RowMajor)
+            weight && !weight.isRowMajor())
           return weight;
   return std::nullopt;
 }
@@ -82,39 +82,41 @@ std::optional<WeightType> findPackedBlockArgument(Operation *op) {
 /// conversion itself never stops half-way on a dq construct.
 LogicalResult checkLowerable(ModuleOp module, RewritePatternSet &patterns) {
   bool failed = false;
-  module.walk([&](Operation *op) {
-    if (auto constant = llvm::dyn_cast<ConstantOp>(op);
-        constant && constant.getWeightType().getLayout() != Layout::RowMajor) {
-      op->emitOpError() << "holds a weight in the "
-                        << stringifyLayout(constant.getWeightType().getLayout())
-                        << " layout, which has no portable lowering; lower to "
-                           "linalg before --dq-pack-weights";
-      failed = true;
-      return;
-    }
-    if (std::optional<WeightType> packed = findPackedBlockArgument(op)) {
-      op->emitOpError() << "takes a weight in the "
-                        << stringifyLayout(packed->getLayout())
-                        << " layout as block argument, which has no portable "
-                           "lowering; lower to linalg before --dq-pack-weights";
-      failed = true;
-      return;
-    }
-    if (llvm::isa<ObserveOp>(op)) {
-      op->emitOpError() << "has no portable lowering; observers only run "
-                           "in calibration builds, remove them to compile "
-                           "for inference";
-      failed = true;
-      return;
-    }
-    if (touchesWeight(op) && !hasPatternFor(op, patterns)) {
-      op->emitOpError()
-          << "uses a dq weight in a way --dq-lower-to-linalg cannot lower; "
-             "weights may only reach dq ops, function arguments and "
-             "results, func.call, scf control flow and cf branches";
-      failed = true;
-    }
-  });
+  module.walk(
+      [&](Operation *op) {
+        if (auto constant = llvm::dyn_cast<ConstantOp>(op);
+            constant && !constant.getWeightType().isRowMajor()) {
+          op->emitOpError()
+              << "holds a weight in the "
+              << constant.getWeightType().getLayout().getLayoutName()
+              << " layout, which has no portable lowering; lower to "
+                 "linalg before --dq-pack-weights";
+          failed = true;
+          return;
+        }
+        if (std::optional<WeightType> packed = findPackedBlockArgument(op)) {
+          op->emitOpError()
+              << "takes a weight in the " << packed->getLayout().getLayoutName()
+              << " layout as block argument, which has no portable "
+                 "lowering; lower to linalg before --dq-pack-weights";
+          failed = true;
+          return;
+        }
+        if (llvm::isa<ObserveOp>(op)) {
+          op->emitOpError() << "has no portable lowering; observers only run "
+                               "in calibration builds, remove them to compile "
+                               "for inference";
+          failed = true;
+          return;
+        }
+        if (touchesWeight(op) && !hasPatternFor(op, patterns)) {
+          op->emitOpError()
+              << "uses a dq weight in a way --dq-lower-to-linalg cannot lower; "
+                 "weights may only reach dq ops, function arguments and "
+                 "results, func.call, scf control flow and cf branches";
+          failed = true;
+        }
+      });
   return llvm::failure(failed);
 }
 

@@ -34,7 +34,7 @@ void mlir::dq::populateDQToLinalgTypeConversion(TypeConverter &converter) {
   converter.addConversion(
       [](WeightType type,
          SmallVectorImpl<Type> &results) -> std::optional<LogicalResult> {
-        if (type.getLayout() != Layout::RowMajor)
+        if (!type.isRowMajor())
           return std::nullopt;
         results.push_back(getLoweredIntTensorType(type));
         results.push_back(type.getScaleTensorType());
@@ -73,7 +73,7 @@ struct ConstantLowering : public OpConversionPattern<ConstantOp> {
   matchAndRewrite(ConstantOp op, OpAdaptor,
                   ConversionPatternRewriter &rewriter) const override {
     WeightType type = op.getWeightType();
-    if (type.getLayout() != Layout::RowMajor)
+    if (!type.isRowMajor())
       return rewriter.notifyMatchFailure(op, "not in the row_major layout");
     // Nothing to unpack for an unused weight.
     if (op->use_empty()) {
@@ -102,7 +102,7 @@ struct BuildLowering : public OpConversionPattern<BuildOp> {
   matchAndRewrite(BuildOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto type = llvm::cast<WeightType>(op.getType());
-    if (type.getLayout() != Layout::RowMajor)
+    if (!type.isRowMajor())
       return rewriter.notifyMatchFailure(op, "not in the row_major layout");
     Value q = buildIntCast(rewriter, op.getLoc(), adaptor.getQ().front(),
                            getLoweredIntTensorType(type).getElementType());

@@ -23,7 +23,7 @@
 // CHECK: memref.dealloc %[[XP]]
 // CHECK: memref.dealloc %[[XS]]
 // CHECK-NOT: vpdpbusd
-func.func private @f32_avx512(memref<?x64xf32, strided<[?, 1], offset: ?>>, memref<2x256xi8>, memref<2x2x16xf16>, memref<2x2x16xf16>, memref<?x32xf32>) attributes {dq.cpu_kernel = {activation = f32, int8 = false, m_block = 8 : i64, parallel = true, target = "avx512", weight = !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = n16k4>}}
+func.func private @f32_avx512(memref<?x64xf32, strided<[?, 1], offset: ?>>, memref<2x256xi8>, memref<2x2x16xf16>, memref<2x2x16xf16>, memref<?x32xf32>) attributes {dq.cpu_kernel = {activation = f32, int8 = false, m_block = 8 : i64, parallel = true, target = "avx512", weight = !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = #dq_cpu.n16k4>}}
 
 // -----
 
@@ -38,7 +38,7 @@ func.func private @f32_avx512(memref<?x64xf32, strided<[?, 1], offset: ?>>, memr
 // CHECK: scf.parallel
 // CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
 // CHECK: arith.sitofp %{{.*}} : vector<16xi32> to vector<16xf32>
-func.func private @int8_avx512(memref<?x64xf32, strided<[?, 1], offset: ?>>, memref<2x256xi8>, memref<2x2x16xf16>, memref<2x2x16xf16>, memref<?x32xf32>) attributes {dq.cpu_kernel = {activation = f32, int8 = true, m_block = 8 : i64, parallel = true, target = "avx512", weight = !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = n16k4>}}
+func.func private @int8_avx512(memref<?x64xf32, strided<[?, 1], offset: ?>>, memref<2x256xi8>, memref<2x2x16xf16>, memref<2x2x16xf16>, memref<?x32xf32>) attributes {dq.cpu_kernel = {activation = f32, int8 = true, m_block = 8 : i64, parallel = true, target = "avx512", weight = !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = #dq_cpu.n16k4>}}
 
 // -----
 
@@ -53,7 +53,7 @@ func.func private @int8_avx512(memref<?x64xf32, strided<[?, 1], offset: ?>>, mem
 // CHECK: arith.truncf %{{.*}} : vector<16xf32> to vector<16xbf16>
 // CHECK-NOT: scf.parallel
 // CHECK-NOT: llvm.call_intrinsic
-func.func private @int8_generic_serial(memref<?x64xbf16, strided<[?, 1], offset: ?>>, memref<2x256xi8>, memref<2x2x16xf32>, memref<2x2x16xf32>, memref<?x32xbf16>) attributes {dq.cpu_kernel = {activation = bf16, int8 = true, m_block = 2 : i64, parallel = false, target = "generic", weight = !dq.weight<[20, 64], bits = 2, group = 32, scale = f32, layout = n16k4>}}
+func.func private @int8_generic_serial(memref<?x64xbf16, strided<[?, 1], offset: ?>>, memref<2x256xi8>, memref<2x2x16xf32>, memref<2x2x16xf32>, memref<?x32xbf16>) attributes {dq.cpu_kernel = {activation = bf16, int8 = true, m_block = 2 : i64, parallel = false, target = "generic", weight = !dq.weight<[20, 64], bits = 2, group = 32, scale = f32, layout = #dq_cpu.n16k4>}}
 
 // -----
 
@@ -64,4 +64,4 @@ func.func private @int8_generic_serial(memref<?x64xbf16, strided<[?, 1], offset:
 // CHECK: memref.load %{{.*}} : memref<?x40xf32, strided<[?, 1], offset: ?>>
 // CHECK-COUNT-3: vector.load %{{.*}} : memref<1x384xi8>, vector<64xi8>
 // CHECK: arith.sitofp %{{.*}} : vector<16xi32> to vector<16xf32>
-func.func private @w3_perchannel(memref<?x40xf32, strided<[?, 1], offset: ?>>, memref<1x384xi8>, memref<1x1x16xf16>, memref<1x1x16xf16>, memref<?x16xf32>) attributes {dq.cpu_kernel = {activation = f32, int8 = false, m_block = 8 : i64, parallel = true, target = "avx512", weight = !dq.weight<[5, 40], bits = 3, group = 40, scale = f16, layout = n16k4>}}
+func.func private @w3_perchannel(memref<?x40xf32, strided<[?, 1], offset: ?>>, memref<1x384xi8>, memref<1x1x16xf16>, memref<1x1x16xf16>, memref<?x16xf32>) attributes {dq.cpu_kernel = {activation = f32, int8 = false, m_block = 8 : i64, parallel = true, target = "avx512", weight = !dq.weight<[5, 40], bits = 3, group = 40, scale = f16, layout = #dq_cpu.n16k4>}}

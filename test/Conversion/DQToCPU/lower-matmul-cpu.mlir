@@ -28,7 +28,7 @@
 // CHECK: call @[[K]](
 // CHECK: call @[[KH:__dq_matmul_w2g32_20x64_f16_xf16_f32_avx512_mb8_par]](
 // CHECK-NOT: dq.constant
-// CHECK-DAG: func.func private @[[K]](memref<?x64xf32, strided<[?, 1], offset: ?>>, memref<2x256xi8>, memref<2x2x16xf16>, memref<2x2x16xf16>, memref<?x32xf32>) attributes {dq.cpu_kernel = {activation = f32, int8 = false, m_block = 8 : i64, parallel = true, target = "avx512", weight = !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = n16k4>}, no_inline}
+// CHECK-DAG: func.func private @[[K]](memref<?x64xf32, strided<[?, 1], offset: ?>>, memref<2x256xi8>, memref<2x2x16xf16>, memref<2x2x16xf16>, memref<?x32xf32>) attributes {dq.cpu_kernel = {activation = f32, int8 = false, m_block = 8 : i64, parallel = true, target = "avx512", weight = !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = #dq_cpu.n16k4>}, no_inline}
 // CHECK-DAG: func.func private @[[KH]](memref<?x64xf16, strided<[?, 1], offset: ?>>, {{.*}}, memref<?x32xf16>)
 
 // OPTS: func.func private @__dq_matmul_w2g32_20x64_f16_xf32_i8_avx2_mb4_seq({{.*}}) attributes {dq.cpu_kernel = {activation = f32, int8 = true, m_block = 4 : i64, parallel = false, target = "avx2", weight = {{.*}}}, no_inline, target_cpu = "haswell", target_features = #llvm.target_features<["+avx2", "+fma", "+f16c", "-avx512f"]>}

@@ -52,7 +52,7 @@ func.func @dynamic(%x: tensor<2x?x64xf16>) -> tensor<2x?x3xf16> {
   return %y : tensor<2x?x3xf16>
 }
 
-// CHECK: func.func private @__dq_cuda_matmul_0(memref<?x64xf16, strided<[?, 1], offset: ?>>, memref<3x32xi8>, memref<3x2xf16>, memref<3x2xf16>, memref<?x3xf16>) attributes {dq.cuda_matmul = {activation = f16, m_block = 1 : i64, poison = true, repeat = 1 : i64, route = "gemv", rows_per_warp = 2 : i64, tile_m = 64 : i64, tile_n = 64 : i64, warps = 4 : i64, weight = !dq.weight<[3, 64], bits = 4, group = 32, scale = f16, layout = gpu_chunked>}}
+// CHECK: func.func private @__dq_cuda_matmul_0(memref<?x64xf16, strided<[?, 1], offset: ?>>, memref<3x32xi8>, memref<3x2xf16>, memref<3x2xf16>, memref<?x3xf16>) attributes {dq.cuda_matmul = {activation = f16, m_block = 1 : i64, poison = true, repeat = 1 : i64, route = "gemv", rows_per_warp = 2 : i64, tile_m = 64 : i64, tile_n = 64 : i64, warps = 4 : i64, weight = !dq.weight<[3, 64], bits = 4, group = 32, scale = f16, layout = #dq_gpu.chunked>}}
 // CHECK: func.func private @__dq_cuda_matmul_1({{.*}}) attributes {dq.cuda_matmul = {activation = bf16, {{.*}}route = "gemm"
 // CHECK: func.func private @__dq_cuda_matmul_2({{.*}}) attributes {dq.cuda_matmul = {activation = f32, m_block = 8 : i64, {{.*}}route = "gemv"
 // CHECK: func.func private @__dq_cuda_matmul_3({{.*}}) attributes {dq.cuda_matmul = {activation = f16, {{.*}}route = "gemm"

@@ -36,8 +36,8 @@ func.func @packed_layout(%x: tensor<2x64xf32>) -> tensor<2x20xf32> {
   %w = dq.constant packed(dense_resource<q> : tensor<2x256xi8>)
          scale(dense_resource<s> : tensor<2x2x16xf16>)
          offset(dense_resource<z> : tensor<2x2x16xf16>)
-         : !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = n16k4>
-  %y = dq.matmul %x, %w : tensor<2x64xf32>, !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = n16k4> -> tensor<2x20xf32>
+         : !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = #dq_cpu.n16k4>
+  %y = dq.matmul %x, %w : tensor<2x64xf32>, !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = #dq_cpu.n16k4> -> tensor<2x20xf32>
   return %y : tensor<2x20xf32>
 }
 
@@ -45,7 +45,7 @@ func.func @packed_layout(%x: tensor<2x64xf32>) -> tensor<2x20xf32> {
 
 // So has a weight argument in a repacked layout.
 // expected-error @+1 {{'func.func' op takes a weight in the n16k4 layout as block argument, which has no portable lowering; lower to linalg before --dq-pack-weights}}
-func.func @packed_argument(%x: tensor<2x64xf32>, %w: !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = n16k4>) -> tensor<2x20xf32> {
-  %y = dq.matmul %x, %w : tensor<2x64xf32>, !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = n16k4> -> tensor<2x20xf32>
+func.func @packed_argument(%x: tensor<2x64xf32>, %w: !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = #dq_cpu.n16k4>) -> tensor<2x20xf32> {
+  %y = dq.matmul %x, %w : tensor<2x64xf32>, !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = #dq_cpu.n16k4> -> tensor<2x20xf32>
   return %y : tensor<2x20xf32>
 }

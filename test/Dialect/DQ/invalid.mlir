@@ -47,9 +47,16 @@ func.func @scale_int(%w: !dq.weight<[4, 8], bits = 2, group = 8, scale = i8>)
 
 // -----
 
-// expected-error @+2 {{expected one of [row_major, n16k4, gpu_chunked] for storage layout of the packed integers, got: tiled}}
+// A layout is an attribute, not a bare name.
+// expected-error @+2 {{expected attribute value}}
 // expected-error @+1 {{failed to parse DQ_WeightType parameter 'layout'}}
 func.func @bad_layout(%w: !dq.weight<[4, 8], bits = 2, group = 8, scale = f16, layout = tiled>)
+
+// -----
+
+// expected-error @+2 {{invalid kind of attribute specified}}
+// expected-error @+1 {{failed to parse DQ_WeightType parameter 'layout'}}
+func.func @not_a_layout(%w: !dq.weight<[4, 8], bits = 2, group = 8, scale = f16, layout = unit>)
 
 // -----
 
@@ -384,22 +391,22 @@ func.func @split_custom_not_weight(%x: tensor<2x4xf32>) {
 // n16k4: 20 rows make 2 tiles; 2-bit groups of 8 pad to 16 columns, so a
 // tile holds 2 groups x 64 bytes.
 func.func @n16k4_packed_shape() {
-  // expected-error @+1 {{'dq.constant' op packed type must be 'tensor<2x128xi8>' for '!dq.weight<[20, 16], bits = 2, group = 8, scale = f16, layout = n16k4>', got 'tensor<20x4xi8>'}}
+  // expected-error @+1 {{'dq.constant' op packed type must be 'tensor<2x128xi8>' for '!dq.weight<[20, 16], bits = 2, group = 8, scale = f16, layout = #dq_cpu.n16k4>', got 'tensor<20x4xi8>'}}
   %w = dq.constant packed(dense_resource<q> : tensor<20x4xi8>)
          scale(dense_resource<s> : tensor<2x2x16xf16>)
          offset(dense_resource<z> : tensor<2x2x16xf16>)
-         : !dq.weight<[20, 16], bits = 2, group = 8, scale = f16, layout = n16k4>
+         : !dq.weight<[20, 16], bits = 2, group = 8, scale = f16, layout = #dq_cpu.n16k4>
   return
 }
 
 // -----
 
 func.func @n16k4_scale_shape() {
-  // expected-error @+1 {{'dq.constant' op scale type must be 'tensor<2x2x16xf16>' for '!dq.weight<[20, 16], bits = 2, group = 8, scale = f16, layout = n16k4>', got 'tensor<20x2xf16>'}}
+  // expected-error @+1 {{'dq.constant' op scale type must be 'tensor<2x2x16xf16>' for '!dq.weight<[20, 16], bits = 2, group = 8, scale = f16, layout = #dq_cpu.n16k4>', got 'tensor<20x2xf16>'}}
   %w = dq.constant packed(dense_resource<q> : tensor<2x128xi8>)
          scale(dense_resource<s> : tensor<20x2xf16>)
          offset(dense_resource<z> : tensor<2x2x16xf16>)
-         : !dq.weight<[20, 16], bits = 2, group = 8, scale = f16, layout = n16k4>
+         : !dq.weight<[20, 16], bits = 2, group = 8, scale = f16, layout = #dq_cpu.n16k4>
   return
 }
 
@@ -408,11 +415,11 @@ func.func @n16k4_scale_shape() {
 // gpu_chunked: per-channel 3-bit rows of 100 columns pad to 128, four
 // 12-byte chunks: 48 bytes per row.
 func.func @gpu_chunked_packed_shape() {
-  // expected-error @+1 {{'dq.constant' op packed type must be 'tensor<5x48xi8>' for '!dq.weight<[5, 100], bits = 3, group = 100, scale = bf16, layout = gpu_chunked>', got 'tensor<5x38xi8>'}}
+  // expected-error @+1 {{'dq.constant' op packed type must be 'tensor<5x48xi8>' for '!dq.weight<[5, 100], bits = 3, group = 100, scale = bf16, layout = #dq_gpu.chunked>', got 'tensor<5x38xi8>'}}
   %w = dq.constant packed(dense_resource<q> : tensor<5x38xi8>)
          scale(dense_resource<s> : tensor<5x1xbf16>)
          offset(dense_resource<z> : tensor<5x1xbf16>)
-         : !dq.weight<[5, 100], bits = 3, group = 100, scale = bf16, layout = gpu_chunked>
+         : !dq.weight<[5, 100], bits = 3, group = 100, scale = bf16, layout = #dq_gpu.chunked>
   return
 }
 
@@ -420,11 +427,11 @@ func.func @gpu_chunked_packed_shape() {
 
 // gpu_chunked keeps scale and offset row-major.
 func.func @gpu_chunked_scale_shape() {
-  // expected-error @+1 {{'dq.constant' op offset type must be 'tensor<4x2xf16>' for '!dq.weight<[4, 128], bits = 2, group = 64, scale = f16, layout = gpu_chunked>', got 'tensor<1x2x16xf16>'}}
+  // expected-error @+1 {{'dq.constant' op offset type must be 'tensor<4x2xf16>' for '!dq.weight<[4, 128], bits = 2, group = 64, scale = f16, layout = #dq_gpu.chunked>', got 'tensor<1x2x16xf16>'}}
   %w = dq.constant packed(dense_resource<q> : tensor<4x32xi8>)
          scale(dense_resource<s> : tensor<4x2xf16>)
          offset(dense_resource<z> : tensor<1x2x16xf16>)
-         : !dq.weight<[4, 128], bits = 2, group = 64, scale = f16, layout = gpu_chunked>
+         : !dq.weight<[4, 128], bits = 2, group = 64, scale = f16, layout = #dq_gpu.chunked>
   return
 }
 
@@ -432,14 +439,14 @@ func.func @gpu_chunked_scale_shape() {
 
 func.func @build_n16k4(%q: tensor<2x4xi2>, %s: tensor<2x2xf16>, %z: tensor<2x2xf16>) {
   // expected-error @+1 {{'dq.build' op needs a row_major weight; layout n16k4 exists only in dq.constant (written by --dq-pack-weights)}}
-  %w = dq.build %q, %s, %z : !dq.weight<[2, 4], bits = 2, group = 2, scale = f16, layout = n16k4>
+  %w = dq.build %q, %s, %z : !dq.weight<[2, 4], bits = 2, group = 2, scale = f16, layout = #dq_cpu.n16k4>
   return
 }
 
 // -----
 
-func.func @split_n16k4(%w: !dq.weight<[2, 4], bits = 2, group = 2, scale = f16, layout = n16k4>) {
+func.func @split_n16k4(%w: !dq.weight<[2, 4], bits = 2, group = 2, scale = f16, layout = #dq_cpu.n16k4>) {
   // expected-error @+1 {{'dq.split' op needs a row_major weight; layout n16k4 exists only in dq.constant (written by --dq-pack-weights)}}
-  %q, %s, %z = dq.split %w : !dq.weight<[2, 4], bits = 2, group = 2, scale = f16, layout = n16k4>
+  %q, %s, %z = dq.split %w : !dq.weight<[2, 4], bits = 2, group = 2, scale = f16, layout = #dq_cpu.n16k4>
   return
 }

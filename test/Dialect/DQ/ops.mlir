@@ -12,7 +12,7 @@
 func.func @types(%a: !dq.weight<[64, 128], bits = 2, group = 32, scale = f16>,
                  %b: !dq.weight<[3, 24], bits = 3, group = 8, scale = bf16>,
                  %c: !dq.weight<[5, 7], bits = 4, group = 7, scale = f32>,
-                 %d: !dq.weight<[1, 1], bits = 8, group = 1, scale = f16, layout = row_major>) {
+                 %d: !dq.weight<[1, 1], bits = 8, group = 1, scale = f16, layout = #dq.row_major>) {
   return
 }
 
@@ -30,13 +30,13 @@ func.func @constant() -> !dq.weight<[2, 4], bits = 2, group = 2, scale = f16> {
 // The n16k4 CPU layout: 20 rows make 2 tiles of 16; 2-bit groups of 32
 // columns are two 64-byte chunks per tile.
 // CHECK-LABEL: func.func @constant_n16k4
-// CHECK: dq.constant packed(dense_resource<q> : tensor<2x256xi8>) scale(dense_resource<s> : tensor<2x2x16xf16>) offset(dense_resource<z> : tensor<2x2x16xf16>) : !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = n16k4>
-func.func @constant_n16k4() -> !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = n16k4> {
+// CHECK: dq.constant packed(dense_resource<q> : tensor<2x256xi8>) scale(dense_resource<s> : tensor<2x2x16xf16>) offset(dense_resource<z> : tensor<2x2x16xf16>) : !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = #dq_cpu.n16k4>
+func.func @constant_n16k4() -> !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = #dq_cpu.n16k4> {
   %w = dq.constant packed(dense_resource<q> : tensor<2x256xi8>)
          scale(dense_resource<s> : tensor<2x2x16xf16>)
          offset(dense_resource<z> : tensor<2x2x16xf16>)
-         : !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = n16k4>
-  return %w : !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = n16k4>
+         : !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = #dq_cpu.n16k4>
+  return %w : !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = #dq_cpu.n16k4>
 }
 
 // CHECK-LABEL: func.func @build_split
