@@ -48,7 +48,7 @@ FailureOr<QuantWeight> analyze(ConstantOp op, const DQToQuantOptions &options,
   };
   WeightType type = op.getWeightType();
   std::string name = describeWeight(op.getPacked());
-  if (type.getLayout() != Layout::RowMajor)
+  if (!type.isRowMajor())
     return fail(name, " is not in the row_major layout; export before "
                       "--dq-pack-weights");
   for (Operation *user : op->getUsers())

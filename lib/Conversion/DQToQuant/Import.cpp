@@ -134,9 +134,10 @@ mlir::dq::importWeightFromQuant(RewriterBase &rewriter, Operation *dcast,
                 quantType.getStorageType(),
                 " is not the signed range of 2, 3, 4 or 8 bits");
 
-  auto type = WeightType::getChecked([&] { return dcast->emitError(); },
-                                     rewriter.getContext(), rows, cols, bits,
-                                     group, Type(scaleType), Layout::RowMajor);
+  auto type = WeightType::getChecked(
+      [&] { return dcast->emitError(); }, rewriter.getContext(), rows, cols,
+      bits, group, Type(scaleType),
+      WeightLayoutAttrInterface(RowMajorAttr::get(rewriter.getContext())));
   if (!type)
     return failure();
 

@@ -80,8 +80,8 @@ func.func @returned() -> !dq.weight<[1, 4], bits = 2, group = 2, scale = f32> {
 // Repacked layouts are target storage, not the row-major integers.
 func.func @repacked() -> tensor<20x64xf32> {
   // expected-error @below {{weight 'q' is not in the row_major layout; export before --dq-pack-weights}}
-  %w = dq.constant packed(dense_resource<q> : tensor<2x256xi8>) scale(dense_resource<s> : tensor<2x2x16xf16>) offset(dense_resource<z> : tensor<2x2x16xf16>) : !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = n16k4>
-  %a = dq.dequantize %w : !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = n16k4> -> tensor<20x64xf32>
+  %w = dq.constant packed(dense_resource<q> : tensor<2x256xi8>) scale(dense_resource<s> : tensor<2x2x16xf16>) offset(dense_resource<z> : tensor<2x2x16xf16>) : !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = #dq_cpu.n16k4>
+  %a = dq.dequantize %w : !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = #dq_cpu.n16k4> -> tensor<20x64xf32>
   return %a : tensor<20x64xf32>
 }
 
