@@ -30,19 +30,27 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
 
 
-def tie_caches(text, func, first_cache_arg, first_cache_result):
-    """Adds dq.tied_result to the two cache arguments of `func`."""
+def annotate_args(text, func, attrs):
+    """Adds argument attributes ({index: "dq.bounds = ..."}) to `func`."""
     pattern = re.compile(r"(func\.func @%s\()([^)]*)(\))" % func)
     m = pattern.search(text)
     if not m:
         raise ValueError("function @%s not found in the export" % func)
     args = m.group(2).split(", %")
-    for offset in (0, 1):
-        i = first_cache_arg + offset
+    for i, attr in sorted(attrs.items()):
         if i >= len(args) or "tensor<" not in args[i]:
-            raise ValueError("@%s has no cache argument #%d" % (func, i))
-        args[i] += " {dq.tied_result = %d : i64}" % (first_cache_result + offset)
+            raise ValueError("@%s has no tensor argument #%d" % (func, i))
+        args[i] += " {%s}" % attr
     return text[:m.start(2)] + ", %".join(args) + text[m.end(2):]
+
+
+def tied(result):
+    return "dq.tied_result = %d : i64" % result
+
+
+def bounds(lo, hi):
+    """Checked by the runtime before each call (docs/runtime.md)."""
+    return "dq.bounds = array<i64: %d, %d>" % (lo, hi)
 
 
 def export_all(model, seq, prefill, max_len, out_dir):
@@ -53,24 +61,27 @@ def export_all(model, seq, prefill, max_len, out_dir):
 
     os.makedirs(out_dir, exist_ok=True)
     k, v = model.empty_cache(max_len)
+    # Token ids index the embedding and positions the caches: out of range
+    # they would read (or write) outside them, so the runtime checks both.
+    token = bounds(0, model.cfg["vocab"] - 1)
     jobs = [
         ("score", ScoreFn(model), (torch.zeros(1, seq, dtype=torch.long),),
-         None),
+         {0: token}),
         ("prefill", PrefillFn(model),
-         (torch.zeros(1, prefill, dtype=torch.long), k, v), (1, 1)),
+         (torch.zeros(1, prefill, dtype=torch.long), k, v),
+         {0: token, 1: tied(1), 2: tied(2)}),
         ("decode", DecodeFn(model),
          (torch.zeros(1, 1, dtype=torch.long), torch.tensor([prefill]), k, v),
-         (2, 1)),
+         {0: token, 1: bounds(0, max_len - 1), 2: tied(1), 3: tied(2)}),
     ]
     paths = {}
-    for name, fn, args, ties in jobs:
+    for name, fn, args, attrs in jobs:
         print("export_llm: exporting %s" % name, file=sys.stderr, flush=True)
         text = export(fn, args, name)
         # The wrappers hold the model as `m`: layer names are transformers'
         # own (model.layers.0.self_attn.q_proj, model.embed_tokens.weight).
         text = re.sub(r"(?<=[<\s\"])m\.(model\.|inv_freq)", r"\1", text)
-        if ties:
-            text = tie_caches(text, name, *ties)
+        text = annotate_args(text, name, attrs)
         path = os.path.join(out_dir, name + ".mlir")
         dqfiles.write_atomic(path, text.encode())
         paths[name] = path

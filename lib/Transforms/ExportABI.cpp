@@ -19,6 +19,10 @@ namespace {
 /// On a function argument: the index of the result that may be written into
 /// the argument's buffer (docs/runtime.md, "Tied results").
 constexpr llvm::StringLiteral kTiedResultAttr = "dq.tied_result";
+/// On an integer argument: the inclusive range [lo, hi] of its elements,
+/// which the runtime checks before each call (a token id indexes a table:
+/// out of range it would read outside it).
+constexpr llvm::StringLiteral kBoundsAttr = "dq.bounds";
 
 /// The runtime's name for an element type, or "" when it has none.
 StringRef dtypeName(Type type) {
@@ -101,6 +105,33 @@ getTiedResults(func::FuncOp func) {
   return tied;
 }
 
+/// Each argument's `dq.bounds = array<i64: lo, hi>`, checked: two values,
+/// lo <= hi, on a tensor of integers.
+FailureOr<SmallVector<std::optional<std::pair<int64_t, int64_t>>>>
+getBounds(func::FuncOp func) {
+  FunctionType type = func.getFunctionType();
+  SmallVector<std::optional<std::pair<int64_t, int64_t>>> bounds(
+      type.getNumInputs());
+  for (unsigned i = 0; i < type.getNumInputs(); ++i) {
+    Attribute attr = func.getArgAttr(i, kBoundsAttr);
+    if (!attr)
+      continue;
+    auto range = llvm::dyn_cast<DenseI64ArrayAttr>(attr);
+    if (!range || range.size() != 2 || range[0] > range[1])
+      return func.emitOpError()
+             << "argument #" << i << ": " << kBoundsAttr
+             << " must be array<i64: lo, hi> with lo <= hi, got " << attr;
+    auto shaped = llvm::dyn_cast<ShapedType>(type.getInput(i));
+    if (!shaped || !shaped.getElementType().isSignlessInteger() ||
+        shaped.getElementType().isSignlessInteger(1))
+      return func.emitOpError()
+             << "argument #" << i << " of type " << type.getInput(i) << ": "
+             << kBoundsAttr << " applies to tensors of i8, i32 or i64 only";
+    bounds[i] = {range[0], range[1]};
+  }
+  return bounds;
+}
+
 struct DQExportABIPass
     : public mlir::dq::impl::DQExportABIBase<DQExportABIPass> {
   void runOnOperation() override {
@@ -110,7 +141,9 @@ struct DQExportABIPass
         continue;
       FailureOr<SmallVector<std::optional<int64_t>>> tied =
           getTiedResults(func);
-      if (llvm::failed(tied)) {
+      FailureOr<SmallVector<std::optional<std::pair<int64_t, int64_t>>>>
+          bounds = getBounds(func);
+      if (llvm::failed(tied) || llvm::failed(bounds)) {
         failed = true;
         continue;
       }
@@ -132,6 +165,9 @@ struct DQExportABIPass
           }
           if (key == "args" && (*tied)[i])
             (*entry->getAsObject())["tied_result"] = *(*tied)[i];
+          if (key == "args" && (*bounds)[i])
+            (*entry->getAsObject())["bounds"] =
+                llvm::json::Array{(*bounds)[i]->first, (*bounds)[i]->second};
           entries.push_back(std::move(*entry));
         }
         abi[key] = std::move(entries);

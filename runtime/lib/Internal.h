@@ -88,6 +88,9 @@ struct Signature {
   /// argument's buffer instead of as a result ("in_place", written by
   /// dq-elide-tied-results): such a result has no descriptor.
   std::vector<bool> inPlace;
+  /// For each argument, the inclusive range of its elements ("bounds" in
+  /// dq.abi, from `dq.bounds`), checked before every call.
+  std::vector<std::optional<std::pair<int64_t, int64_t>>> argBounds;
 };
 
 /// Parses the JSON written by the dq-export-abi pass.

@@ -80,6 +80,47 @@ size_t product(llvm::ArrayRef<int64_t> dims) {
   return n;
 }
 
+template <typename T>
+std::optional<std::pair<size_t, int64_t>>
+findOutside(const void *data, size_t n, int64_t lo, int64_t hi) {
+  const T *values = static_cast<const T *>(data);
+  for (size_t k = 0; k < n; ++k)
+    if (int64_t(values[k]) < lo || int64_t(values[k]) > hi)
+      return std::pair<size_t, int64_t>(k, int64_t(values[k]));
+  return std::nullopt;
+}
+
+/// Checks an integer argument's elements against its declared bounds, so
+/// that a token id or position out of range fails the call instead of
+/// making the compiled code read outside a table.
+llvm::Error checkBounds(llvm::StringRef name, size_t i,
+                        const std::pair<int64_t, int64_t> &bounds,
+                        const dqrt_buffer_view &view) {
+  auto [lo, hi] = bounds;
+  size_t n = product(llvm::ArrayRef<int64_t>(view.shape, view.rank));
+  std::optional<std::pair<size_t, int64_t>> bad;
+  switch (*getCheckedDType(view.dtype)) {
+  case DQRT_I8:
+    bad = findOutside<int8_t>(view.data, n, lo, hi);
+    break;
+  case DQRT_I32:
+    bad = findOutside<int32_t>(view.data, n, lo, hi);
+    break;
+  case DQRT_I64:
+    bad = findOutside<int64_t>(view.data, n, lo, hi);
+    break;
+  default:
+    return llvm::Error::success(); // The signature parser allows no other.
+  }
+  if (!bad)
+    return llvm::Error::success();
+  return makeError(DQRT_INVALID_ARGUMENT,
+                   "argument #" + llvm::Twine(i) + " of '" + name +
+                       "': element " + llvm::Twine(bad->first) + " is " +
+                       llvm::Twine(bad->second) + ", outside its bounds [" +
+                       llvm::Twine(lo) + ", " + llvm::Twine(hi) + "]");
+}
+
 /// Copies a strided memref into new C-contiguous memory.
 void *copyContiguous(const char *base, llvm::ArrayRef<int64_t> sizes,
                      llvm::ArrayRef<int64_t> strides, size_t elementSize) {
@@ -136,6 +177,9 @@ llvm::Error dqrt::invoke(void *entry, llvm::StringRef name,
       return makeError(DQRT_INVALID_ARGUMENT, "argument #" + llvm::Twine(i) +
                                                   " of '" + name +
                                                   "' has no data");
+    if (sig.argBounds[i])
+      if (llvm::Error err = checkBounds(name, i, *sig.argBounds[i], view))
+        return err;
     std::vector<int64_t> words(descriptorWords(view.rank));
     words[0] = words[1] = reinterpret_cast<int64_t>(view.data);
     words[2] = 0;

@@ -127,6 +127,25 @@ llvm::Expected<Signature> dqrt::parseSignature(llvm::StringRef json,
                            llvm::Twine(i) + " has an invalid tied_result");
     sig.tiedArg[*j] = i;
   }
+  sig.argBounds.resize(sig.args.size());
+  for (auto [i, entry] : llvm::enumerate(args)) {
+    const llvm::json::Value *bounds = entry.getAsObject()->get("bounds");
+    if (!bounds)
+      continue;
+    const llvm::json::Array *range = bounds->getAsArray();
+    std::optional<int64_t> lo, hi;
+    if (range && range->size() == 2) {
+      lo = (*range)[0].getAsInteger();
+      hi = (*range)[1].getAsInteger();
+    }
+    dqrt_dtype dtype = sig.args[i].dtype;
+    if (!lo || !hi || *lo > *hi ||
+        (dtype != DQRT_I8 && dtype != DQRT_I32 && dtype != DQRT_I64))
+      return makeError(DQRT_INVALID_MODULE,
+                       "malformed signature of '" + function + "': argument #" +
+                           llvm::Twine(i) + " has invalid bounds");
+    sig.argBounds[i] = {*lo, *hi};
+  }
   sig.inPlace.resize(sig.results.size());
   const llvm::json::Array &results = *object->getArray("results");
   for (auto [j, entry] : llvm::enumerate(results)) {

@@ -91,3 +91,33 @@ func.func @tied_type_mismatch(%cache: tensor<4xf32> {dq.tied_result = 0 : i64}) 
 func.func @tied_twice(%a: tensor<4xf32> {dq.tied_result = 0 : i64}, %b: tensor<4xf32> {dq.tied_result = 0 : i64}) -> tensor<4xf32> {
   return %a : tensor<4xf32>
 }
+
+// -----
+
+// Bounds of an integer argument go into its signature entry.
+// CHECK-LABEL: func.func @bounded
+// CHECK-SAME: dq.abi = "{\22args\22:[{\22bounds\22:[0,49151],\22dtype\22:\22i64\22,\22shape\22:[1,1]},{\22bounds\22:[-3,-3],\22dtype\22:\22i32\22,\22shape\22:[]}],\22results\22:[{\22dtype\22:\22i64\22,\22shape\22:[1,1]}]}"
+func.func @bounded(%ids: tensor<1x1xi64> {dq.bounds = array<i64: 0, 49151>}, %k: tensor<i32> {dq.bounds = array<i64: -3, -3>}) -> tensor<1x1xi64> {
+  return %ids : tensor<1x1xi64>
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument #0: dq.bounds must be array<i64: lo, hi> with lo <= hi, got array<i64: 5, 4>}}
+func.func @bounds_reversed(%ids: tensor<2xi64> {dq.bounds = array<i64: 5, 4>}) -> tensor<2xi64> {
+  return %ids : tensor<2xi64>
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument #0: dq.bounds must be array<i64: lo, hi> with lo <= hi, got array<i64: 1>}}
+func.func @bounds_one_value(%ids: tensor<2xi64> {dq.bounds = array<i64: 1>}) -> tensor<2xi64> {
+  return %ids : tensor<2xi64>
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument #0 of type 'tensor<2xf32>': dq.bounds applies to tensors of i8, i32 or i64 only}}
+func.func @bounds_on_float(%x: tensor<2xf32> {dq.bounds = array<i64: 0, 1>}) -> tensor<2xf32> {
+  return %x : tensor<2xf32>
+}

@@ -36,6 +36,13 @@ def DQExportABI : Pass<"dq-export-abi", "::mlir::ModuleOp"> {
     argument and the result must have the same ranked tensor type, and no
     two arguments may be tied to one result.
 
+    An integer argument with `dq.bounds = array<i64: lo, hi>` carries
+    `"bounds": [lo, hi]` in its entry: the runtime checks every element
+    against the inclusive range before the call and refuses the call,
+    naming the element, when one is outside (a token id past the
+    vocabulary, a position past the KV cache would otherwise index outside
+    a table).
+
     Arguments and results must be ranked tensors or memrefs with an identity
     layout of f32, f16, bf16, f64, i1, i8, i32 or i64; anything else is
     reported as an error naming the function and position.

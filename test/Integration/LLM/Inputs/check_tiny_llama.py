@@ -101,6 +101,37 @@ def cmd_float(a):
     ok &= all(worst)
     print("decode: %d steps, caches in place, %d copies"
           % (max_len - p, decode.num_tied_copies))
+    ok &= check_bad_inputs(c, score, decode, k, v)
+    return ok
+
+
+def check_bad_inputs(c, score, decode, k, v):
+    """A token id past the vocabulary, a position past the cache and a wrong
+    cache shape are refused with a message, and the caches are untouched."""
+    before = (k.copy(), v.copy())
+    token = np.array([[1]], np.int64)
+    at = lambda pos: np.array([pos], np.int64)  # noqa
+    ids = np.zeros(score.arg_types[0].shape, np.int64)
+    ids[0, 3] = c["vocab"]
+    max_len = k.shape[2]
+    cases = [
+        ("token id", score, (ids,)),
+        ("negative token id", decode, (np.array([[-1]], np.int64), at(0),
+                                       k, v)),
+        ("position", decode, (token, at(max_len), k, v)),
+        ("cache shape", decode, (token, at(0), k[:, :, :-1].copy(), v)),
+    ]
+    ok = True
+    for what, fn, args in cases:
+        try:
+            fn(*args)
+            print("bad %s: no error" % what)
+            ok = False
+        except dqrt.DqrtError as e:
+            print("bad %s: %s" % (what, e))
+    if not all(np.array_equal(x, y) for x, y in zip(before, (k, v))):
+        print("bad inputs: a cache changed")
+        ok = False
     return ok
 
 

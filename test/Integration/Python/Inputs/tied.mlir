@@ -1,9 +1,12 @@
 // A KV-cache-shaped update for the tied-result tests: row `pos` of the cache
 // becomes `row`, and the column sums of the updated cache are returned.
 
-// The cache is tied to result #1: bufferization updates it in place.
+// The cache is tied to result #1: bufferization updates it in place. The
+// position is bounded to the cache's rows: past them, the insert would write
+// outside the cache, so the runtime refuses the call.
 func.func @step(%cache: tensor<4x8xf32> {dq.tied_result = 1 : i64},
-                %row: tensor<1x8xf32>, %pos: tensor<1xi64>)
+                %row: tensor<1x8xf32>,
+                %pos: tensor<1xi64> {dq.bounds = array<i64: 0, 3>})
     -> (tensor<8xf32>, tensor<4x8xf32>) {
   %c0 = arith.constant 0 : index
   %p64 = tensor.extract %pos[%c0] : tensor<1xi64>

@@ -60,6 +60,16 @@ def check_tied(mod, rng):
     expect_error(dqrt.INVALID_ARGUMENT, "must not share memory", step,
                  shared, shared[:1], np.array([0], np.int64))
 
+    # A position past the cache (dq.bounds) fails before the call: the cache
+    # is left as it was.
+    cache = rng.standard_normal((4, 8)).astype(np.float32)
+    before = cache.copy()
+    for pos in (4, -1, 1 << 40):
+        expect_error(dqrt.INVALID_ARGUMENT,
+                     "element 0 is %d, outside its bounds [0, 3]" % pos, step,
+                     cache, row, np.array([pos], np.int64))
+    assert np.array_equal(cache, before)
+
 
 def main():
     add_path, mm_path, x_path, out_path, tied_path = sys.argv[1:6]
