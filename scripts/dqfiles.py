@@ -34,6 +34,27 @@ class FileFormatError(Exception):
     pass
 
 
+class Raw:
+    """A tensor of a dtype numpy lacks (BF16): its safetensors dtype name and
+    its little-endian element bits as an unsigned integer array."""
+
+    def __init__(self, dtype, bits):
+        self.dtype, self.bits = dtype, np.ascontiguousarray(bits)
+        self.shape = self.bits.shape
+
+
+def bf16(values):
+    """float32 values -> Raw BF16, rounded to nearest even."""
+    u = np.ascontiguousarray(values, dtype="<f4").view("<u4").astype(np.uint64)
+    rounded = (u + 0x7FFF + ((u >> 16) & 1)) >> 16
+    return Raw("BF16", rounded.astype("<u2"))
+
+
+def bf16_to_f32(bits):
+    """BF16 bits (uint16 array) -> float32."""
+    return (np.asarray(bits, dtype="<u2").astype("<u4") << 16).view("<f4")
+
+
 def write_atomic(path, data):
     """Writes bytes to `path` through a temporary file in the same folder."""
     folder = os.path.dirname(os.path.abspath(path))
@@ -56,6 +77,14 @@ def safetensors_bytes(tensors, metadata=None):
     if metadata:
         header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
     for name, array in tensors.items():
+        if isinstance(array, Raw):
+            data = array.bits.astype(array.bits.dtype.newbyteorder("<")) \
+                .tobytes()
+            header[name] = {"dtype": array.dtype, "shape": list(array.shape),
+                            "data_offsets": [offset, offset + len(data)]}
+            blobs.append(data)
+            offset += len(data)
+            continue
         array = np.ascontiguousarray(array)
         dtype = array.dtype.newbyteorder("<") if array.dtype.byteorder == ">" \
             else array.dtype
@@ -90,7 +119,8 @@ def read_safetensors(path):
     metadata = header.pop("__metadata__", {})
     tensors = {}
     for name, entry in header.items():
-        dtype = _DTYPES[entry["dtype"]]
+        # BF16 comes back as its uint16 bits (bf16_to_f32 decodes them).
+        dtype = _DTYPES["U16" if entry["dtype"] == "BF16" else entry["dtype"]]
         begin, end = entry["data_offsets"]
         shape = tuple(entry["shape"])
         if end - begin != int(np.prod(shape)) * dtype.itemsize or \
@@ -132,4 +162,50 @@ def read_stats(path):
                 raise FileFormatError("%s: %r has no token count" %
                                       (path, layer))
             layers[layer] = (array.astype(np.float64), int(tokens.ravel()[0]))
+    return layers, metadata
+
+
+QUANTIZED_FORMAT = "dq-quantized-model"
+QUANTIZED_VERSION = "1"
+
+
+def write_quantized_model(path, layers, producer, metadata=None):
+    """A dq-quantized-model checkpoint (docs/weights-format.md).
+
+    layers: {name: (q int [N, K], scale [N, G], offset [N, G], bits)}; scale
+    and offset are float16 or float32 arrays, or Raw BF16 (bf16()), both of
+    the same kind. W[n, k] = scale[n, k // (K // G)] * q[n, k] + offset[...].
+    """
+    tensors = {}
+    meta = {"format": QUANTIZED_FORMAT, "format_version": QUANTIZED_VERSION,
+            "producer": producer}
+    meta.update(metadata or {})
+    for name, (q, scale, offset, bits) in layers.items():
+        q = np.asarray(q)
+        lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+        if q.ndim != 2 or q.size and (q.min() < lo or q.max() > hi):
+            raise FileFormatError("layer %r: q must be [N, K] within %d bits"
+                                  % (name, bits))
+        tensors[name + ".q"] = q.astype(np.int8)
+        tensors[name + ".scale"] = scale
+        tensors[name + ".offset"] = offset
+        meta[name + ".bits"] = str(bits)
+    write_safetensors(path, tensors, meta)
+
+
+def read_quantized_model(path):
+    """-> ({name: (q int8, scale float32, offset float32, bits)}, metadata)."""
+    tensors, metadata = read_safetensors(path)
+    if metadata.get("format") != QUANTIZED_FORMAT:
+        raise FileFormatError("%s: not a dq-quantized-model checkpoint"
+                              % path)
+    layers = {}
+    for name in sorted({k.rsplit(".", 1)[0] for k in tensors}):
+        parts = []
+        for part in ("scale", "offset"):
+            a = tensors[name + "." + part]
+            parts.append(bf16_to_f32(a) if a.dtype == np.dtype("<u2")
+                         else a.astype(np.float32))
+        layers[name] = (tensors[name + ".q"], parts[0], parts[1],
+                        int(metadata[name + ".bits"]))
     return layers, metadata

@@ -7,6 +7,7 @@
 #include "dq/Calibration/Stats.h"
 #include "dq/Quant/Method.h"
 #include "dq/Quant/Quantize.h"
+#include "dq/Quant/QuantizedModel.h"
 #include "dq/Quant/Settings.h"
 #include "dq/Support/Packing.h"
 
@@ -16,6 +17,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/GlobPattern.h"
 #include "llvm/Support/ThreadPool.h"
@@ -37,6 +39,7 @@ using namespace mlir::dq;
 using ::dq::LayerStats;
 using ::dq::Matrix;
 using ::dq::QuantizedLayer;
+using ::dq::QuantizedModelReader;
 using ::dq::QuantOptions;
 using ::dq::ScaleType;
 
@@ -156,14 +159,22 @@ bool isZeroInit(Value init) {
          splat.getSplatValue<llvm::APFloat>().isZero();
 }
 
-/// One layer's work item.
+/// One layer's work item: quantized from statistics, or imported from the
+/// checkpoint as it is.
 struct Job {
   WeightMatmul matmul;
   QuantOptions options;
+  bool imported = false;
   Matrix weight, hessian;
   std::string error;
   std::optional<QuantizedLayer> result;
   double seconds = 0;
+};
+
+/// The files the layers come from; either may be absent.
+struct Sources {
+  std::optional<::dq::StatsReader> stats;
+  std::optional<QuantizedModelReader> weights;
 };
 
 /// What the options say, parsed afresh by every run so that the pass can
@@ -179,7 +190,7 @@ struct Settings {
 /// The same counts as the pass statistics, which Debian's LLVM (built
 /// without LLVM_ENABLE_STATS) does not track.
 struct Totals {
-  int64_t quantized = 0, skipped = 0;
+  int64_t quantized = 0, imported = 0, skipped = 0;
   uint64_t floatBytes = 0, quantBytes = 0;
 };
 
@@ -190,14 +201,14 @@ struct DQQuantizePass : public mlir::dq::impl::DQQuantizeBase<DQQuantizePass> {
 
 private:
   LogicalResult parseSettings(Settings &out, std::string &error);
+  LogicalResult openSources(ModuleOp module, ArrayRef<WeightMatmul> found,
+                            Sources &sources);
   LogicalResult planJobs(MutableArrayRef<WeightMatmul> found,
-                         const Settings &settings,
-                         const ::dq::StatsReader &stats, std::vector<Job> &jobs,
-                         Totals &totals);
-  LogicalResult prepare(Job &job, const ::dq::StatsReader &stats,
-                        unsigned rowThreads);
-  LogicalResult quantizeJobs(std::vector<Job> &jobs,
-                             const ::dq::StatsReader &stats, Totals &totals,
+                         const Settings &settings, const Sources &sources,
+                         std::vector<Job> &jobs, Totals &totals);
+  LogicalResult prepare(Job &job, const Sources &sources, unsigned rowThreads);
+  LogicalResult quantizeJobs(std::vector<Job> &jobs, const Sources &sources,
+                             Totals &totals,
                              std::vector<Operation *> &maybeDead);
   void apply(Job &job, Totals &totals, std::vector<Operation *> &maybeDead);
   void report(const Job &job, size_t index, size_t count);
@@ -227,9 +238,10 @@ LogicalResult applyEngineOptions(ArrayRef<std::pair<StringRef, std::string>> kv,
 }
 
 LogicalResult DQQuantizePass::parseSettings(Settings &out, std::string &error) {
-  if (statsFile.empty()) {
+  if (statsFile.empty() && weightsFile.empty()) {
     error = "needs stats=FILE (calibration statistics from dq-run "
-            "--calibrate)";
+            "--calibrate) or weights=FILE (a quantized-model checkpoint, "
+            "docs/weights-format.md)";
     return failure();
   }
   std::pair<StringRef, std::string> kv[] = {
@@ -275,7 +287,7 @@ LogicalResult DQQuantizePass::parseSettings(Settings &out, std::string &error) {
 /// quantized.
 LogicalResult DQQuantizePass::planJobs(MutableArrayRef<WeightMatmul> found,
                                        const Settings &settings,
-                                       const ::dq::StatsReader &stats,
+                                       const Sources &sources,
                                        std::vector<Job> &jobs, Totals &totals) {
   bool failedCheck = false;
   for (WeightMatmul &matmul : found) {
@@ -286,22 +298,32 @@ LogicalResult DQQuantizePass::planJobs(MutableArrayRef<WeightMatmul> found,
       continue;
     }
     Operation *op = matmul.op.getOperation();
-    if (!stats.contains(name)) {
+    if (sources.weights && sources.weights->contains(name)) {
+      jobs.push_back(Job{matmul, {}, true, {}, {}, {}, {}, 0});
+      continue;
+    }
+    const auto &stats = sources.stats;
+    if (!stats || !stats->contains(name)) {
+      std::string from =
+          stats ? "no calibration statistics in '" + statsFile + "'"
+                : "is not in '" + weightsFile + "' and no stats=FILE is given";
+      StringRef hint =
+          stats ? " (run dq-run --calibrate on the instrumented module, or "
+                  "pass allow-missing-stats=true)"
+                : " (add it to the checkpoint, give stats=FILE, or leave it "
+                  "in float with skip=)";
       if (allowMissingStats) {
-        op->emitWarning() << "layer '" << name
-                          << "' has no calibration statistics in '" << statsFile
-                          << "'; left in float";
+        op->emitWarning() << "layer '" << name << "' " << (stats ? "has " : "")
+                          << from << "; left in float";
         skipped(totals);
         continue;
       }
-      op->emitError() << "layer '" << name
-                      << "' has no calibration statistics in '" << statsFile
-                      << "' (run dq-run --calibrate on the instrumented "
-                         "module, or pass allow-missing-stats=true)";
+      op->emitError() << "layer '" << name << "' " << (stats ? "has " : "")
+                      << from << hint;
       failedCheck = true;
       continue;
     }
-    int64_t statsK = cantFail(stats.getK(name));
+    int64_t statsK = cantFail(stats->getK(name));
     if (statsK != matmul.k) {
       op->emitError() << "layer '" << name
                       << "': statistics have K = " << statsK
@@ -311,7 +333,7 @@ LogicalResult DQQuantizePass::planJobs(MutableArrayRef<WeightMatmul> found,
       continue;
     }
     const QuantOptions &common = settings.engine.Common;
-    Job job{matmul, {}, {}, {}, {}, {}, 0};
+    Job job{matmul, {}, false, {}, {}, {}, {}, 0};
     job.options = settings.engine.getOptions(
         settings.method.lookup(name).value_or(common.Method));
     job.options.Bits = settings.bits.lookup(name).value_or(common.Bits);
@@ -332,9 +354,24 @@ LogicalResult DQQuantizePass::planJobs(MutableArrayRef<WeightMatmul> found,
   return failure(failedCheck);
 }
 
-/// Reads the layer's float64 W and H (only while it is in flight).
-LogicalResult DQQuantizePass::prepare(Job &job, const ::dq::StatsReader &stats,
+/// Reads the layer's float64 W and H (only while it is in flight), or the
+/// imported layer itself.
+LogicalResult DQQuantizePass::prepare(Job &job, const Sources &sources,
                                       unsigned rowThreads) {
+  if (job.imported) {
+    auto start = std::chrono::steady_clock::now();
+    llvm::Expected<QuantizedLayer> layer =
+        sources.weights->read(job.matmul.name, job.matmul.n, job.matmul.k);
+    if (!layer) {
+      job.matmul.op->emitError() << llvm::toString(layer.takeError());
+      return failure();
+    }
+    job.result = std::move(*layer);
+    job.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    return success();
+  }
   std::vector<float> w;
   std::string readError;
   if (failed(readWeight(job.matmul, w, readError))) {
@@ -345,7 +382,7 @@ LogicalResult DQQuantizePass::prepare(Job &job, const ::dq::StatsReader &stats,
   job.weight = Matrix(job.matmul.n, job.matmul.k);
   for (size_t i = 0; i < w.size(); ++i)
     job.weight.Data[i] = w[i];
-  llvm::Expected<LayerStats> layer = stats.read(job.matmul.name);
+  llvm::Expected<LayerStats> layer = sources.stats->read(job.matmul.name);
   if (!layer) {
     job.matmul.op->emitError() << llvm::toString(layer.takeError());
     return failure();
@@ -377,8 +414,8 @@ void runJob(Job &job) {
 /// layers are in memory at once (their float64 W and H); each gets an equal
 /// share of the threads.
 LogicalResult
-DQQuantizePass::quantizeJobs(std::vector<Job> &jobs,
-                             const ::dq::StatsReader &stats, Totals &totals,
+DQQuantizePass::quantizeJobs(std::vector<Job> &jobs, const Sources &sources,
+                             Totals &totals,
                              std::vector<Operation *> &maybeDead) {
   MLIRContext &ctx = getContext();
   bool threaded = ctx.isMultithreadingEnabled();
@@ -399,16 +436,17 @@ DQQuantizePass::quantizeJobs(std::vector<Job> &jobs,
   bool anyFailed = false;
   while (done < jobs.size()) {
     while (!anyFailed && next < jobs.size() && running.size() < inFlight) {
-      if (failed(prepare(jobs[next], stats, rowThreads))) {
+      if (failed(prepare(jobs[next], sources, rowThreads))) {
         anyFailed = true;
         break;
       }
       Job *job = &jobs[next];
       std::shared_future<void> future;
-      if (group) {
+      if (group && !job->imported) {
         future = group->async([job] { runJob(*job); });
       } else {
-        runJob(*job);
+        if (!job->imported)
+          runJob(*job);
         std::promise<void> ready;
         ready.set_value();
         future = ready.get_future().share();
@@ -457,6 +495,53 @@ void eraseDeadFeeders(std::vector<Operation *> &maybeDead) {
   }
 }
 
+/// Opens the statistics and the checkpoint that are given, and checks that
+/// every layer of the checkpoint names a weight-bearing matmul.
+LogicalResult DQQuantizePass::openSources(ModuleOp module,
+                                          ArrayRef<WeightMatmul> found,
+                                          Sources &sources) {
+  if (!statsFile.empty()) {
+    llvm::Expected<::dq::StatsReader> stats =
+        ::dq::StatsReader::open(statsFile);
+    if (!stats) {
+      module.emitError() << "dq-quantize: "
+                         << llvm::toString(stats.takeError());
+      return failure();
+    }
+    sources.stats.emplace(std::move(*stats));
+  }
+  if (weightsFile.empty())
+    return success();
+  llvm::Expected<QuantizedModelReader> weights =
+      QuantizedModelReader::open(weightsFile);
+  if (!weights) {
+    module.emitError() << "dq-quantize: "
+                       << llvm::toString(weights.takeError());
+    return failure();
+  }
+  llvm::StringSet<> names;
+  for (const WeightMatmul &m : found)
+    names.insert(m.name);
+  SmallVector<StringRef> unmatched;
+  for (const std::string &layer : weights->getLayers())
+    if (!names.contains(layer))
+      unmatched.push_back(layer);
+  if (!unmatched.empty()) {
+    size_t shown = std::min<size_t>(unmatched.size(), 5);
+    module.emitError() << "dq-quantize: " << unmatched.size()
+                       << " layer(s) of '" << weightsFile
+                       << "' name no weight-bearing matmul of the module: "
+                       << llvm::join(ArrayRef(unmatched).take_front(shown),
+                                     ", ")
+                       << (shown < unmatched.size() ? ", ..." : "")
+                       << " (dq-opt --dq-instrument lists the module's layer "
+                          "names)";
+    return failure();
+  }
+  sources.weights.emplace(std::move(*weights));
+  return success();
+}
+
 void DQQuantizePass::runOnOperation() {
   ModuleOp module = getOperation();
   Settings settings;
@@ -475,16 +560,14 @@ void DQQuantizePass::runOnOperation() {
     skipped(totals);
   }
 
-  llvm::Expected<::dq::StatsReader> stats = ::dq::StatsReader::open(statsFile);
-  if (!stats) {
-    module.emitError() << "dq-quantize: " << llvm::toString(stats.takeError());
+  Sources sources;
+  if (failed(openSources(module, found, sources)))
     return signalPassFailure();
-  }
 
   std::vector<Job> jobs;
   std::vector<Operation *> maybeDead;
-  if (failed(planJobs(found, settings, *stats, jobs, totals)) ||
-      failed(quantizeJobs(jobs, *stats, totals, maybeDead)))
+  if (failed(planJobs(found, settings, sources, jobs, totals)) ||
+      failed(quantizeJobs(jobs, sources, totals, maybeDead)))
     return signalPassFailure();
   eraseDeadFeeders(maybeDead);
   printSummary(totals);
@@ -493,24 +576,35 @@ void DQQuantizePass::runOnOperation() {
 void DQQuantizePass::printSummary(const Totals &totals) {
   if (quiet || (!totals.quantized && !totals.skipped))
     return;
+  std::string imported =
+      totals.imported ? llvm::formatv(" ({0} imported)", totals.imported).str()
+                      : "";
   llvm::errs() << llvm::formatv(
-      "dq-quantize: {0} layer(s) quantized, {1} left in float; weights "
+      "dq-quantize: {0} layer(s) quantized{5}, {1} left in float; weights "
       "{2} -> {3} bytes ({4:f1}x smaller)\n",
       totals.quantized, totals.skipped, totals.floatBytes, totals.quantBytes,
-      totals.quantBytes ? double(totals.floatBytes) / totals.quantBytes : 0.0);
+      totals.quantBytes ? double(totals.floatBytes) / totals.quantBytes : 0.0,
+      imported);
 }
 
 void DQQuantizePass::report(const Job &job, size_t index, size_t count) {
   if (quiet)
     return;
   const QuantizedLayer &r = *job.result;
+  std::string group = r.GroupSize == r.Cols ? std::string("per-channel")
+                                            : "g" + std::to_string(r.GroupSize);
+  if (job.imported) {
+    llvm::errs() << llvm::formatv(
+        "dq-quantize: [{0}/{1}] {2} {3}x{4} imported W{5} {6} {7}\n", index,
+        count, job.matmul.name, r.Rows, r.Cols, r.Bits, group,
+        ::dq::getScaleTypeName(r.Scale));
+    return;
+  }
   llvm::errs() << llvm::formatv(
       "dq-quantize: [{0}/{1}] {2} {3}x{4} {5} W{6} {7}: error {8:e3}, "
       "{9:f2} s\n",
       index, count, job.matmul.name, r.Rows, r.Cols, job.options.Method, r.Bits,
-      r.GroupSize == r.Cols ? std::string("per-channel")
-                            : "g" + std::to_string(r.GroupSize),
-      r.NormalizedError, job.seconds);
+      group, r.NormalizedError, job.seconds);
 }
 
 void DQQuantizePass::apply(Job &job, Totals &totals,
@@ -560,6 +654,7 @@ void DQQuantizePass::apply(Job &job, Totals &totals,
   floatBytes += replaced;
   quantBytes += stored;
   ++totals.quantized;
+  totals.imported += job.imported;
   totals.floatBytes += replaced;
   totals.quantBytes += stored;
 }

@@ -119,11 +119,30 @@ def DQQuantize : Pass<"dq-quantize", "::mlir::ModuleOp"> {
     the context's multithreading is disabled); the result does not depend
     on either.
 
+    `weights=FILE` imports layers quantized elsewhere (a sequential
+    calibration in PyTorch, examples/llm/quantize_llm.py, or another tool)
+    from a dq-quantized-model checkpoint (docs/weights-format.md) instead of
+    solving again: a layer in the file gets its Q, scale and offset as they
+    are, with the file's bit width and group size (they win over `bits`,
+    `group-size` and the overrides); layers not in the file are quantized
+    from `stats=` as usual, and without `stats=` they are an error unless
+    `skip=` or `layers=` leaves them out. A layer of the file that names no
+    weight-bearing matmul of the module is an error (a naming mismatch would
+    otherwise leave the model silently in float). Imported layers are
+    reported as `imported`, with no error figure (the file has no
+    statistics to measure it against).
+
+    ```
+    dq-opt --dq-quantize="weights=w2g64.safetensors skip=*embed_tokens*"
+    ```
+
     Errors: an unknown method (the message lists the registered ones), an
-    unknown or malformed option, no statistics for a layer (or a warning and the layer skipped
-    with `allow-missing-stats`), a K that differs between statistics and
-    weight, a group size that does not divide K, a bit width outside
-    2/3/4/8, malformed overrides, and unreadable or invalid statistics.
+    unknown or malformed option, no statistics for a layer (or a warning
+    and the layer skipped with `allow-missing-stats`), a K that differs
+    between statistics and weight, a group size that does not divide K, a
+    bit width outside 2/3/4/8, malformed overrides, unreadable or invalid
+    statistics, and a malformed checkpoint or a checkpoint layer whose
+    shape differs from its weight's or that names no matmul.
     Matmuls whose constant operand cannot be handled get a remark.
   }];
   let dependentDialects = ["::mlir::dq::DQDialect",
@@ -131,6 +150,9 @@ def DQQuantize : Pass<"dq-quantize", "::mlir::ModuleOp"> {
   let options = [
     Option<"statsFile", "stats", "std::string", "",
            "Calibration statistics file (safetensors)">,
+    Option<"weightsFile", "weights", "std::string", "",
+           "Checkpoint of layers quantized elsewhere, imported as they are "
+           "(dq-quantized-model safetensors, docs/weights-format.md)">,
     Option<"method", "method", "std::string", "\"decoupleq\"",
            "Quantization method (dq-quant --list-methods)">,
     Option<"bits", "bits", "unsigned", "2", "Bit width: 2, 3, 4 or 8">,

@@ -1,0 +1,191 @@
+//===- QuantizedModel.cpp - Checkpoints of quantized layers ---------------===//
+
+#include "dq/Quant/QuantizedModel.h"
+
+#include "dq/Support/Packing.h"
+
+#include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+
+#include <cmath>
+#include <cstring>
+#include <set>
+
+using namespace dq;
+
+static constexpr llvm::StringLiteral kParts[] = {".q", ".scale", ".offset"};
+
+llvm::Expected<QuantizedModelReader>
+QuantizedModelReader::open(llvm::StringRef Path) {
+  return check(SafetensorsReader::open(Path), Path);
+}
+
+llvm::Expected<QuantizedModelReader>
+QuantizedModelReader::parse(std::unique_ptr<llvm::MemoryBuffer> Buffer,
+                            llvm::StringRef Name) {
+  return check(SafetensorsReader::parse(std::move(Buffer), Name), Name);
+}
+
+static std::string shapeText(llvm::ArrayRef<int64_t> Shape) {
+  return formatShape(Shape);
+}
+
+llvm::Expected<QuantizedModelReader>
+QuantizedModelReader::check(llvm::Expected<SafetensorsReader> File,
+                            llvm::StringRef Name) {
+  if (!File)
+    return File.takeError();
+  auto Fail = [&](const llvm::Twine &Msg) -> llvm::Error {
+    return llvm::createStringError(Name + ": " + Msg);
+  };
+  const auto &Meta = File->getMetadata();
+  auto Format = Meta.find("format");
+  if (Format == Meta.end() || Format->second != kQuantizedModelFormat)
+    return Fail("not a quantized-model checkpoint (metadata 'format' must be "
+                "'" +
+                kQuantizedModelFormat + "', docs/weights-format.md)");
+  auto Version = Meta.find("format_version");
+  if (Version == Meta.end() || Version->second != kQuantizedModelFormatVersion)
+    return Fail(
+        "unsupported quantized-model format version '" +
+        (Version == Meta.end() ? std::string("<none>") : Version->second) +
+        "' (supported: " + kQuantizedModelFormatVersion + ")");
+
+  // Every tensor belongs to a layer through its suffix.
+  std::set<std::string> Layers;
+  for (const std::string &Tensor : File->getNames()) {
+    llvm::StringRef T(Tensor);
+    const auto *Part = llvm::find_if(
+        kParts, [&](llvm::StringRef P) { return T.ends_with(P); });
+    if (Part == std::end(kParts) || T.size() == Part->size())
+      return Fail("tensor '" + T +
+                  "' is not the .q, .scale or .offset of a layer");
+    Layers.insert(T.drop_back(Part->size()).str());
+  }
+  if (Layers.empty())
+    return Fail("holds no layers");
+
+  // Meta refers into *File: read it through the reader from here on.
+  QuantizedModelReader Reader(std::move(*File), Name.str());
+  const SafetensorsReader &F = Reader.File;
+  const auto &LayerMeta = F.getMetadata();
+  for (const std::string &Layer : Layers) {
+    auto LayerFail = [&](const llvm::Twine &Msg) {
+      return Fail("layer '" + Layer + "': " + Msg);
+    };
+    for (llvm::StringRef Part : kParts)
+      if (!F.contains(Layer + Part.str()))
+        return LayerFail("has no " + Part + " tensor");
+    auto BitsEntry = LayerMeta.find(Layer + ".bits");
+    unsigned Bits = 0;
+    if (BitsEntry == LayerMeta.end())
+      return LayerFail("no '" + Layer + ".bits' metadata entry");
+    if (llvm::StringRef(BitsEntry->second).getAsInteger(10, Bits) ||
+        !isSupportedPackingBits(Bits))
+      return LayerFail("bits '" + BitsEntry->second +
+                       "' is not supported (expected 2, 3, 4 or 8)");
+
+    DType QType = cantFail(F.getType(Layer + ".q"));
+    std::vector<int64_t> QShape = cantFail(F.getShape(Layer + ".q"));
+    if (QType != DType::I8 || QShape.size() != 2)
+      return LayerFail("q must be I8 [N, K], got " +
+                       getSafetensorsDTypeName(QType).str() + " " +
+                       shapeText(QShape));
+    DType SType = cantFail(F.getType(Layer + ".scale"));
+    std::vector<int64_t> SShape = cantFail(F.getShape(Layer + ".scale"));
+    if (SType != DType::F16 && SType != DType::BF16 && SType != DType::F32)
+      return LayerFail("scale must be F16, BF16 or F32, got " +
+                       getSafetensorsDTypeName(SType).str());
+    if (cantFail(F.getType(Layer + ".offset")) != SType ||
+        cantFail(F.getShape(Layer + ".offset")) != SShape)
+      return LayerFail("offset must have the dtype and shape of scale (" +
+                       getSafetensorsDTypeName(SType).str() + " " +
+                       shapeText(SShape) + ")");
+    if (SShape.size() != 2 || SShape[0] != QShape[0] || SShape[1] <= 0 ||
+        QShape[1] % SShape[1] != 0)
+      return LayerFail("scale is " + shapeText(SShape) + " but q is " +
+                       shapeText(QShape) +
+                       ": expected [N, G] with G dividing K");
+    Reader.Layers.push_back(Layer);
+    Reader.BitsOf[Layer] = Bits;
+  }
+  return std::move(Reader);
+}
+
+/// Decodes a tensor of F16, BF16 or F32 values to float (exact).
+static std::vector<float> decodeFloats(const Tensor &T) {
+  size_t N = T.getNumElements();
+  std::vector<float> Out(N);
+  if (T.Type == DType::F32) {
+    std::memcpy(Out.data(), T.Data.data(), N * sizeof(float));
+    return Out;
+  }
+  for (size_t I = 0; I < N; ++I) {
+    uint16_t Bits;
+    std::memcpy(&Bits, T.Data.data() + 2 * I, 2);
+    if (T.Type == DType::BF16) {
+      uint32_t Word = uint32_t(Bits) << 16;
+      std::memcpy(&Out[I], &Word, 4);
+    } else {
+      Out[I] = llvm::APFloat(llvm::APFloat::IEEEhalf(), llvm::APInt(16, Bits))
+                   .convertToFloat();
+    }
+  }
+  return Out;
+}
+
+llvm::Expected<QuantizedLayer> QuantizedModelReader::read(llvm::StringRef Layer,
+                                                          int64_t Rows,
+                                                          int64_t Cols) const {
+  auto Fail = [&](const llvm::Twine &Msg) -> llvm::Error {
+    return llvm::createStringError(Name + ": layer '" + Layer + "': " + Msg);
+  };
+  auto Bits = BitsOf.find(Layer);
+  if (Bits == BitsOf.end())
+    return Fail("not in the checkpoint");
+  llvm::Expected<Tensor> Q = File.read(Layer.str() + ".q");
+  if (!Q)
+    return Q.takeError();
+  if (Q->Shape != std::vector<int64_t>{Rows, Cols})
+    return Fail("q is " + Q->getShapeString() + " but the weight is " +
+                llvm::Twine(Rows) + " x " + llvm::Twine(Cols) + " (N x K)");
+  llvm::Expected<Tensor> S = File.read(Layer.str() + ".scale");
+  if (!S)
+    return S.takeError();
+  llvm::Expected<Tensor> Z = File.read(Layer.str() + ".offset");
+  if (!Z)
+    return Z.takeError();
+
+  QuantizedLayer L;
+  L.Rows = Rows;
+  L.Cols = Cols;
+  L.Bits = Bits->second;
+  L.NumGroups = S->Shape[1];
+  L.GroupSize = Cols / L.NumGroups;
+  L.Scale = S->Type == DType::F16    ? ScaleType::F16
+            : S->Type == DType::BF16 ? ScaleType::BF16
+                                     : ScaleType::F32;
+  L.Q.resize(Q->Data.size());
+  std::memcpy(L.Q.data(), Q->Data.data(), L.Q.size());
+  int Lo = -(1 << (L.Bits - 1)), Hi = (1 << (L.Bits - 1)) - 1;
+  for (size_t I = 0; I < L.Q.size(); ++I)
+    if (L.Q[I] < Lo || L.Q[I] > Hi)
+      return Fail("q[" + llvm::Twine(I / Cols) + ", " + llvm::Twine(I % Cols) +
+                  "] = " + llvm::Twine(int(L.Q[I])) + " is outside [" +
+                  llvm::Twine(Lo) + ", " + llvm::Twine(Hi) + "] of " +
+                  llvm::Twine(L.Bits) + " bits");
+  L.ScaleValues = decodeFloats(*S);
+  L.OffsetValues = decodeFloats(*Z);
+  for (auto [What, Values] : {std::pair<llvm::StringRef, std::vector<float> *>{
+                                  "scale", &L.ScaleValues},
+                              {"offset", &L.OffsetValues}})
+    for (size_t I = 0; I < Values->size(); ++I)
+      if (!std::isfinite((*Values)[I]))
+        return Fail(What + "[" + llvm::Twine(I / L.NumGroups) + ", " +
+                    llvm::Twine(I % L.NumGroups) + "] is not finite (" +
+                    std::to_string((*Values)[I]) + ")");
+  L.RowError.assign(Rows, 0.0);
+  L.ItersRun = 0;
+  return L;
+}
