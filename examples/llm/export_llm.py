@@ -53,7 +53,8 @@ def bounds(lo, hi):
     return "dq.bounds = array<i64: %d, %d>" % (lo, hi)
 
 
-def export_all(model, seq, prefill, max_len, out_dir):
+def export_all(model, seq, prefill, max_len, out_dir,
+               only=("score", "prefill", "decode")):
     import torch
     import dqfiles
     from export_torch import export
@@ -76,6 +77,8 @@ def export_all(model, seq, prefill, max_len, out_dir):
     ]
     paths = {}
     for name, fn, args, attrs in jobs:
+        if name not in only:
+            continue
         print("export_llm: exporting %s" % name, file=sys.stderr, flush=True)
         text = export(fn, args, name)
         # The wrappers hold the model as `m`: layer names are transformers'
@@ -120,8 +123,14 @@ def main():
                     help="tokens per prefill() call")
     ap.add_argument("--max-len", type=int, required=True,
                     help="KV cache length")
+    ap.add_argument("--only", default="score,prefill,decode",
+                    help="comma-separated functions to export")
     ap.add_argument("-o", "--output", required=True, help="output folder")
     a = ap.parse_args()
+    only = [f for f in a.only.split(",") if f]
+    unknown = set(only) - {"score", "prefill", "decode"}
+    if unknown or not only:
+        ap.error("--only takes score, prefill and decode, got %r" % a.only)
     if not (1 <= a.prefill < a.max_len and a.seq >= 2):
         ap.error("need 1 <= --prefill < --max-len and --seq >= 2")
     try:
@@ -130,7 +139,7 @@ def main():
         else:
             import llm_model
             model = llm_model.load_smollm2()
-        export_all(model, a.seq, a.prefill, a.max_len, a.output)
+        export_all(model, a.seq, a.prefill, a.max_len, a.output, only)
     except (OSError, ValueError, ImportError) as e:
         print("export_llm: error: %s" % e, file=sys.stderr)
         return 1

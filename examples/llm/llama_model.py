@@ -208,7 +208,7 @@ class DQLlama(torch.nn.Module):
         here4 = here.view(1, 1, t, 1)
         k_out = torch.where(here4, torch.cat(new_k, dim=0), k_cache)
         v_out = torch.where(here4, torch.cat(new_v, dim=0), v_cache)
-        return self._logits(h)[:, -1], k_out, v_out
+        return self._logits(h[:, -1]), k_out, v_out
 
     def prefill(self, ids, k_cache, v_cache):
         """ids [1, P] at positions 0..P-1 -> the last position's logits
@@ -227,7 +227,7 @@ class DQLlama(torch.nn.Module):
         k_out = torch.cat((torch.cat(new_k, dim=0), k_cache[:, :, n:]), dim=2)
         v_out = torch.cat((torch.cat(new_v, dim=0), v_cache[:, :, n:]), dim=2)
         del t
-        return self._logits(h)[:, -1], k_out, v_out
+        return self._logits(h[:, -1]), k_out, v_out
 
     def empty_cache(self, max_len):
         c = self.cfg
