@@ -34,6 +34,10 @@ def main():
     ap.add_argument("--window", type=int, default=2048)
     ap.add_argument("--module", action="append", default=[],
                     help="NAME=PATH of a compiled score module")
+    ap.add_argument("--torch-checkpoint", action="append", default=[],
+                    help="NAME=PATH: PyTorch float32 with the dequantized "
+                    "weights of a quantize_llm.py checkpoint (the reference "
+                    "a compiled quantized module must match)")
     ap.add_argument("--no-torch", action="store_true",
                     help="skip the PyTorch float32 baseline")
     ap.add_argument("--threads", type=int, default=2)
@@ -58,18 +62,29 @@ def main():
         % (len(windows), a.window, tokens))
     results = {}
 
-    if not a.no_torch:
-        from llama_model import DQLlama
-        model = DQLlama.from_hf(hf)
+    from llama_model import DQLlama
+
+    def torch_ppl(name, model):
         total, start = 0.0, time.time()
         with torch.no_grad():
             for i, w in enumerate(windows):
                 lp = model.score(torch.tensor([w]))
                 total += float(lp.double().sum())
-                log("  torch fp32: window %d/%d, %.1f s"
-                    % (i + 1, len(windows), time.time() - start))
-        results["pytorch-fp32"] = {"ppl": math.exp(-total / tokens),
-                                   "seconds": time.time() - start}
+                log("  %s: window %d/%d, %.1f s"
+                    % (name, i + 1, len(windows), time.time() - start))
+        results[name] = {"ppl": math.exp(-total / tokens),
+                         "seconds": time.time() - start}
+
+    if not a.no_torch:
+        torch_ppl("pytorch-fp32", DQLlama.from_hf(hf))
+    for spec in a.torch_checkpoint:
+        import quantize_llm
+        name, _, path = spec.partition("=")
+        if not path:
+            ap.error("--torch-checkpoint wants NAME=PATH, got %r" % spec)
+        model = DQLlama.from_hf(hf)
+        quantize_llm.apply_checkpoint(model, path)
+        torch_ppl(name, model)
 
     runtime = dqrt.Runtime(threads=a.threads)
     for spec in a.module:

@@ -1,0 +1,366 @@
+#!/usr/bin/env python3
+"""Sequential calibration and quantization of SmolLM2 (or any DQLlama) with
+dq's own engine, block by block, in the reference's order.
+
+    quantize_llm.py --method decoupleq --bits 2 --group-size 64 \\
+        --calib-windows 16 -o out/w2g64-decoupleq.safetensors
+
+For each block, with every earlier block already quantized, the inputs of a
+group of linears are collected on the calibration windows, H = XᵀX/T per
+group, and the group is quantized by `dq-quant` and written back before the
+next group sees its inputs:
+
+    [q_proj, k_proj, v_proj]  (one H: they share their input)
+    [o_proj]                  (inputs from the quantized q, k, v)
+    [gate_proj, up_proj]      (inputs from the quantized attention)
+    [down_proj]               (inputs from the quantized gate and up)
+
+The hidden states of all windows are carried from block to block, so one
+calibration costs about one forward of the model over the windows. The
+embedding (tied to the lm_head) stays in float.
+
+The output is a dq-quantized-model checkpoint (docs/weights-format.md):
+`dq-opt --dq-quantize="weights=FILE skip=*embed_tokens*"` imports it into
+an exported module instead of solving again. Progress (layer i/N, its
+normalized error, elapsed time, ETA) goes to stderr. A run that is stopped
+resumes from the last finished block (`FILE.partial/`), with the same
+result.
+"""
+
+import argparse
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+
+GROUPS = (("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"),
+          ("self_attn.o_proj",),
+          ("mlp.gate_proj", "mlp.up_proj"),
+          ("mlp.down_proj",))
+LINEARS_PER_BLOCK = sum(len(g) for g in GROUPS)
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+class QuantError(Exception):
+    pass
+
+
+class Gram:
+    """Σ XᵀX in float64 over row batches (each batch's product in float32:
+    2048-row sums, relative error ~1e-6, far below what the quantizers
+    resolve)."""
+
+    def __init__(self):
+        self.sum, self.rows = None, 0
+
+    def add(self, x):
+        x = x.reshape(-1, x.shape[-1])
+        g = (x.T @ x).double()
+        self.sum = g if self.sum is None else self.sum + g
+        self.rows += x.shape[0]
+
+    def hessian(self):
+        return (self.sum / self.rows).numpy(), self.rows
+
+
+def dq_quant_layer(a, name, weight, hessian, work):
+    """(ŵ float32 [N, K], q, scale, offset, error) from dq-quant."""
+    import numpy as np
+    import dqfiles
+    w_path, h_path = os.path.join(work, "W.npy"), os.path.join(work, "H.npy")
+    out = os.path.join(work, "q.safetensors")
+    np.save(w_path, weight.astype(np.float32))
+    np.save(h_path, hessian)
+    cmd = [a.dq_quant, "--weight", w_path, "--hessian", h_path,
+           "--method", a.method, "--bits", str(a.bits),
+           "--group-size", str(a.group_size), "--iters", str(a.iters),
+           "--threads", str(a.threads), "--scale-type", "f16",
+           "--layer-name", name, "--quiet", "-o", out]
+    for opt in a.method_option:
+        cmd += ["--method-option", opt]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode:
+        raise QuantError("dq-quant failed on %s:\n%s" % (name, r.stderr))
+    result = json.loads(r.stdout.strip().splitlines()[-1])
+    tensors, _ = dqfiles.read_safetensors(out)
+    q, s, z = tensors["q"], tensors["scale"], tensors["offset"]
+    w_hat = dequantize(q, s, z)
+    return w_hat.astype(np.float32), q, s, z, result["normalized_error"]
+
+
+def attention(model, block, x):
+    """Causal grouped-query attention of one window, [1, L, heads·hd]
+    (scaled_dot_product_attention: the same function as DQLlama's
+    masked softmax, faster on long windows)."""
+    import torch
+    import torch.nn.functional as F
+    c = model.cfg
+    n = x.shape[1]
+    q, k, v = model._qkv(block, x, torch.arange(n, dtype=torch.float32))
+    group = c["heads"] // c["kv_heads"]
+    k = k.repeat_interleave(group, dim=1)
+    v = v.repeat_interleave(group, dim=1)
+    out = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+    return out.transpose(1, 2).reshape(1, n, -1)
+
+
+class Run:
+    """One sequential calibration: hidden states, the quantized layers so
+    far, and the per-layer report."""
+
+    def __init__(self, a, model, windows):
+        self.a, self.model = a, model
+        self.windows = windows
+        self.layers = {}      # name -> (q, scale, offset)
+        self.report = []      # [{name, error, rows, seconds}]
+        self.start = time.time()
+        self.done_before = 0  # linears finished by an earlier run
+
+    def quantize(self, names, gram, work):
+        import torch
+        modules = dict(self.model.named_modules())
+        hessian, rows = gram.hessian()
+        for name in names:
+            t0 = time.time()
+            weight = modules[name].weight.detach().numpy()
+            w_hat, q, s, z, err = dq_quant_layer(self.a, name, weight,
+                                                 hessian, work)
+            with torch.no_grad():
+                modules[name].weight.copy_(torch.from_numpy(w_hat))
+            self.layers[name] = (q, s, z)
+            self.report.append({"layer": name, "error": err, "rows": rows,
+                                "seconds": time.time() - t0})
+            self.progress(name, err)
+
+    def progress(self, name, err):
+        total = LINEARS_PER_BLOCK * self.model.cfg["blocks"]
+        done = len(self.report)
+        elapsed = time.time() - self.start
+        rate = elapsed / max(1, done - self.done_before)
+        eta = rate * (total - done)
+        log("quantize_llm: [%d/%d] %s %s W%d g%d: error %.3e  "
+            "(%.0f s, ETA %.0f s)" % (done, total, name, self.a.method,
+                                      self.a.bits, self.a.group_size, err,
+                                      elapsed, eta))
+
+    def block(self, i, hidden, work):
+        """Quantizes block i group by group; returns its output states."""
+        import torch
+        import torch.nn.functional as F
+        b = self.model.model.layers[i]
+        p = "model.layers.%d." % i
+        names = [[p + n for n in g] for g in GROUPS]
+        with torch.no_grad():
+            xs = [b.input_layernorm(h) for h in hidden]
+            g = Gram()
+            for x in xs:
+                g.add(x)
+            self.quantize(names[0], g, work)
+            attn = [attention(self.model, b, x) for x in xs]
+            del xs
+            g = Gram()
+            for x in attn:
+                g.add(x)
+            self.quantize(names[1], g, work)
+            mid = [h + b.self_attn.o_proj(x) for h, x in zip(hidden, attn)]
+            del attn
+            xs = [b.post_attention_layernorm(h) for h in mid]
+            g = Gram()
+            for x in xs:
+                g.add(x)
+            self.quantize(names[2], g, work)
+            acts = [F.silu(b.mlp.gate_proj(x)) * b.mlp.up_proj(x) for x in xs]
+            del xs
+            g = Gram()
+            for x in acts:
+                g.add(x)
+            self.quantize(names[3], g, work)
+            return [h + b.mlp.down_proj(x) for h, x in zip(mid, acts)]
+
+
+def settings(a):
+    return {"method": a.method, "bits": a.bits, "group_size": a.group_size,
+            "iters": a.iters, "calib_windows": a.calib_windows,
+            "window": a.window, "method_option": sorted(a.method_option)}
+
+
+def save_partial(path, run, next_block, hidden, a):
+    """Everything needed to go on after block `next_block - 1`, written to
+    a fresh folder that replaces the old one."""
+    import numpy as np
+    import torch
+    tmp = path + ".tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    torch.save(hidden, os.path.join(tmp, "hidden.pt"))
+    np.savez(os.path.join(tmp, "layers.npz"),
+             **{"%s|%s" % (n, k): v for n, qsz in run.layers.items()
+                for k, v in zip("qsz", qsz)})
+    with open(os.path.join(tmp, "state.json"), "w") as f:
+        json.dump({"next_block": next_block, "settings": settings(a),
+                   "report": run.report}, f)
+    shutil.rmtree(path, ignore_errors=True)
+    os.replace(tmp, path)
+
+
+def load_partial(path, run, a):
+    """(next block, hidden states), or None without a usable partial run."""
+    import numpy as np
+    import torch
+    try:
+        with open(os.path.join(path, "state.json")) as f:
+            state = json.load(f)
+    except (OSError, ValueError):
+        return None
+    if state.get("settings") != settings(a):
+        log("quantize_llm: %s is from other settings; starting over" % path)
+        return None
+    layers = np.load(os.path.join(path, "layers.npz"))
+    for key in layers.files:
+        name, part = key.split("|")
+        entry = list(run.layers.get(name, (None, None, None)))
+        entry["qsz".index(part)] = layers[key]
+        run.layers[name] = tuple(entry)
+    run.report = state["report"]
+    run.done_before = len(run.report)
+    modules = dict(run.model.named_modules())
+    with torch.no_grad():
+        for name, (q, s, z) in run.layers.items():
+            w = dequantize(q, s, z).astype(np.float32)
+            modules[name].weight.copy_(torch.from_numpy(w))
+    hidden = torch.load(os.path.join(path, "hidden.pt"))
+    log("quantize_llm: resuming at block %d (%d layers done)"
+        % (state["next_block"], len(run.report)))
+    return state["next_block"], hidden
+
+
+def dequantize(q, s, z):
+    """ŵ = s·Q + z in float64 ([N, K] from [N, K] and [N, G])."""
+    import numpy as np
+    g = q.shape[1] // s.shape[1]
+    return (np.repeat(s.astype(np.float64), g, axis=1) * q +
+            np.repeat(z.astype(np.float64), g, axis=1))
+
+
+def apply_checkpoint(model, path):
+    """Loads a dq-quantized-model checkpoint's ŵ into `model`'s linears;
+    returns the number of layers."""
+    import torch
+    import dqfiles
+    try:
+        layers, _ = dqfiles.read_quantized_model(path)
+    except (OSError, dqfiles.FileFormatError) as e:
+        raise QuantError(str(e))
+    modules = dict(model.named_modules())
+    with torch.no_grad():
+        for name, (q, s, z, _) in layers.items():
+            if name not in modules:
+                raise QuantError("%s: layer %s is not in the model"
+                                 % (path, name))
+            w = dequantize(q, s, z)
+            modules[name].weight.copy_(torch.from_numpy(w.astype("float32")))
+    return len(layers)
+
+
+def write_checkpoint(path, run, a):
+    import dqfiles
+    dqfiles.write_quantized_model(
+        path, {name: (q, s, z, a.bits) for name, (q, s, z) in
+               run.layers.items()},
+        "examples/llm/quantize_llm.py",
+        {name + ".method": a.method for name in run.layers})
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--method", default="decoupleq",
+                    help="a dq-quant method (dq-quant --list-methods)")
+    ap.add_argument("--bits", type=int, default=2)
+    ap.add_argument("--group-size", type=int, default=64)
+    ap.add_argument("--iters", type=int, default=4,
+                    help="decoupleQ outer iterations")
+    ap.add_argument("--method-option", action="append", default=[],
+                    help="key=value, passed to dq-quant (repeatable)")
+    ap.add_argument("--calib-windows", type=int, default=16,
+                    help="calibration windows (of --window tokens)")
+    ap.add_argument("--window", type=int, default=2048)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--dq-quant",
+                    default=os.path.join(ROOT, "build", "bin", "dq-quant"))
+    ap.add_argument("--report", help="JSON with every layer's error")
+    ap.add_argument("-o", "--output", required=True,
+                    help="dq-quantized-model checkpoint (.safetensors)")
+    a = ap.parse_args()
+    if not os.access(a.dq_quant, os.X_OK):
+        ap.error("%s not found: build dq first (scripts/setup.sh)"
+                 % a.dq_quant)
+    if a.calib_windows < 1:
+        ap.error("--calib-windows must be at least 1")
+
+    import torch
+    import llm_model
+    import llm_text
+    from llama_model import DQLlama
+
+    torch.set_num_threads(a.threads)
+    hf, tokenizer = llm_model.load_hf(log)
+    model = DQLlama.from_hf(hf)
+    del hf
+    calibration, _ = llm_text.split()
+    windows = llm_text.token_windows(tokenizer, calibration, a.window,
+                                     a.calib_windows)
+    if len(windows) < a.calib_windows:
+        raise QuantError("only %d calibration windows of %d tokens"
+                         % (len(windows), a.window))
+    log("quantize_llm: %s W%d g%d on %d calibration windows of %d tokens"
+        % (a.method, a.bits, a.group_size, len(windows), a.window))
+
+    run = Run(a, model, windows)
+    partial = a.output + ".partial"
+    resumed = load_partial(partial, run, a)
+    if resumed:
+        first, hidden = resumed
+    else:
+        first = 0
+        with torch.no_grad():
+            hidden = [model.model.embed_tokens(torch.tensor([w]))
+                      for w in windows]
+    with tempfile.TemporaryDirectory(prefix="dq-llm-") as work:
+        for i in range(first, model.cfg["blocks"]):
+            hidden = run.block(i, hidden, work)
+            save_partial(partial, run, i + 1, hidden, a)
+    write_checkpoint(a.output, run, a)
+    if a.report:
+        errors = [r["error"] for r in run.report]
+        import dqfiles
+        dqfiles.write_atomic(a.report, json.dumps({
+            "settings": settings(a), "layers": run.report,
+            "mean_error": sum(errors) / len(errors),
+            "seconds": time.time() - run.start}, indent=1).encode())
+    shutil.rmtree(partial, ignore_errors=True)
+    errors = [r["error"] for r in run.report]
+    log("quantize_llm: %d layers, mean normalized error %.4e, max %.4e; "
+        "wrote %s (%.0f s)" % (len(errors), sum(errors) / len(errors),
+                               max(errors), a.output, time.time() - run.start))
+    return 0
+
+
+if __name__ == "__main__":
+    import llm_text
+    try:
+        sys.exit(main())
+    except (QuantError, llm_text.TextUnavailable) as e:
+        log("quantize_llm: error: %s" % e)
+        sys.exit(1)
