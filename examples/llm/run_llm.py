@@ -1,0 +1,480 @@
+#!/usr/bin/env python3
+"""SmolLM2-135M end to end with dq: export, calibrate, quantize, compile,
+run; prints perplexity, speed and a generated continuation per
+configuration, against PyTorch fp32 and llama.cpp.
+
+    run_llm.py [--work DIR] [--configs w2g64,w4g64] [--methods rtn,gptq,decoupleq]
+               [--calib-windows 4] [--eval-windows 2] [--no-speed]
+               [--no-llamacpp] [--json OUT]
+
+Steps (each one's output is kept in --work and reused by a later run with
+the same settings, so an interrupted run resumes where it stopped):
+
+  1. export: score (windows of 2048 tokens), prefill (512 tokens) and
+     decode (KV cache of 640) through torch-mlir (export_llm.py), kept as
+     MLIR bytecode;
+  2. per configuration and method: sequential calibration and quantization
+     on the calibration text (quantize_llm.py), then --dq-quantize imports
+     the checkpoint and --dq-cpu-pipeline compiles score and decode;
+  3. perplexity of every compiled score, PyTorch fp32 and llama.cpp
+     (bench/llm/llamacpp_peer.py) on the same evaluation windows;
+  4. speed: prefill tokens/s (512) and decode tokens/s (128 new tokens
+     after 128), 1 and 2 threads, dq fp32 and decoupleQ's configurations,
+     PyTorch fp32 and llama.cpp;
+  5. one greedy continuation of the same prompt per configuration.
+
+The defaults are the README's main job (under 30 minutes on two cores
+after the installs); docs/llm.md's tables use --calib-windows 16
+--eval-windows 10 and more configurations.
+"""
+
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+sys.path.insert(0, os.path.join(ROOT, "runtime", "python"))
+
+CONFIGS = {"w2g64": (2, 64), "w3g64": (3, 64), "w4g64": (4, 64),
+           "w2g32": (2, 32)}
+METHODS = ("rtn", "gptq", "decoupleq")
+SEQ, PREFILL, MAX_LEN = 2048, 512, 640
+PROMPT = "The history of the city of Paris"
+STARTED = time.time()
+
+
+def log(msg):
+    print("[%5.0f s] %s" % (time.time() - STARTED, msg), file=sys.stderr,
+          flush=True)
+
+
+class JobError(Exception):
+    pass
+
+
+def run(cmd, what, env=None, quiet=True):
+    r = subprocess.run(cmd, capture_output=quiet, text=True, env=env)
+    if r.returncode:
+        raise JobError("%s failed (exit %d)%s" % (
+            what, r.returncode, ":\n" + r.stderr[-3000:] if quiet else ""))
+    return r
+
+
+class Work:
+    """Paths in the work folder; `fresh(path)` is whether a step must run."""
+
+    def __init__(self, root, build):
+        self.root = root
+        self.bin = os.path.join(build, "bin")
+        os.makedirs(root, exist_ok=True)
+        for tool in ("dq-opt", "dq-quant"):
+            if not os.access(self.tool(tool), os.X_OK):
+                raise JobError("%s is not built: run scripts/setup.sh"
+                               % self.tool(tool))
+
+    def tool(self, name):
+        return os.path.join(self.bin, name)
+
+    def path(self, *parts):
+        return os.path.join(self.root, *parts)
+
+
+def export(w):
+    """Float exports as bytecode: {function: path}; only the missing ones
+    are exported."""
+    out = {f: w.path("fp32", f + ".mlirbc")
+           for f in ("score", "prefill", "decode")}
+    missing = [f for f, p in out.items() if not os.path.exists(p)]
+    if not missing:
+        return out
+    log("export: %s through torch-mlir (score[1, %d], prefill[1, %d], "
+        "decode with a cache of %d; about a minute each)"
+        % (", ".join(missing), SEQ, PREFILL, MAX_LEN))
+    text_dir = w.path("fp32", "text")
+    run([sys.executable, os.path.join(HERE, "export_llm.py"), "--model",
+         "smollm2", "--seq", str(SEQ), "--prefill", str(PREFILL),
+         "--max-len", str(MAX_LEN), "--only", ",".join(missing),
+         "-o", text_dir], "export_llm.py", quiet=False)
+    for f in missing:
+        src = os.path.join(text_dir, f + ".mlir")
+        run([w.tool("dq-opt"), src, "--emit-bytecode", "-o",
+             out[f] + ".tmp"], "dq-opt (bytecode of %s)" % f)
+        os.replace(out[f] + ".tmp", out[f])
+        os.unlink(src)
+    os.replace(os.path.join(text_dir, "config.json"), w.path("config.json"))
+    return out
+
+
+def compile_module(w, src, out, weights=None, activations="f32"):
+    """dq-opt [--dq-quantize=weights=...] --dq-cpu-pipeline, cached."""
+    if os.path.exists(out):
+        return out
+    cmd = [w.tool("dq-opt"), src]
+    if weights:
+        cmd.append("--dq-quantize=weights=%s skip=*embed_tokens* quiet=true"
+                   % weights)
+    cmd += ["--dq-cpu-pipeline=activations=%s" % activations,
+            "--emit-bytecode", "-o", out + ".tmp"]
+    t0 = time.time()
+    run(cmd, "dq-opt on %s" % os.path.basename(src))
+    os.replace(out + ".tmp", out)
+    log("  compiled %s (%.0f s)" % (os.path.relpath(out, w.root),
+                                    time.time() - t0))
+    return out
+
+
+def quantize(w, a, name, method, bits, group, calib_windows):
+    """The dq-quantized-model checkpoint of one configuration, cached."""
+    out = w.path(name, "weights.safetensors")
+    if os.path.exists(out):
+        return out
+    os.makedirs(w.path(name), exist_ok=True)
+    log("quantize %s: sequential calibration on %d windows of %d tokens"
+        % (name, calib_windows, SEQ))
+    run([sys.executable, os.path.join(HERE, "quantize_llm.py"),
+         "--method", method, "--bits", str(bits), "--group-size", str(group),
+         "--calib-windows", str(calib_windows), "--threads",
+         str(a.threads), "--dq-quant", w.tool("dq-quant"),
+         "--report", w.path(name, "layers.json"), "-o", out],
+        "quantize_llm.py (%s)" % name, quiet=False)
+    return out
+
+
+def perplexity(score, windows):
+    import numpy as np
+    total = 0.0
+    for ids in windows:
+        (lp,) = score(np.array([ids], np.int64))
+        total += float(lp.astype(np.float64).sum())
+    return math.exp(-total / (len(windows) * (len(windows[0]) - 1)))
+
+
+def torch_perplexity(model, windows):
+    import torch
+    total = 0.0
+    with torch.no_grad():
+        for ids in windows:
+            total += float(model.score(torch.tensor([ids])).double().sum())
+    return math.exp(-total / (len(windows) * (len(windows[0]) - 1)))
+
+
+def greedy(decode, tokenizer, shape, new_tokens):
+    """Greedy continuation of PROMPT through decode alone."""
+    import numpy as np
+    k, v = np.zeros(shape, np.float32), np.zeros(shape, np.float32)
+    ids = tokenizer(PROMPT).input_ids
+    out = []
+    for pos in range(len(ids) + new_tokens - 1):
+        token = ids[pos] if pos < len(ids) else out[-1]
+        logits, _, _ = decode(np.array([[token]], np.int64),
+                              np.array([pos], np.int64), k, v)
+        if pos >= len(ids) - 1:
+            out.append(int(np.argmax(logits[0])))
+    return tokenizer.decode(out)
+
+
+def time_dq(prefill, decode, rounds):
+    """(prefill tokens/s, decode tokens/s) samples, interleaved."""
+    import numpy as np
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, 49152, (1, PREFILL), dtype=np.int64)
+    shape = decode.arg_types[2].shape
+    k, v = np.zeros(shape, np.float32), np.zeros(shape, np.float32)
+    pre, dec = [], []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        prefill(ids, k, v)
+        pre.append(PREFILL / (time.perf_counter() - t0))
+        t0 = time.perf_counter()
+        for pos in range(128, 256):
+            decode(ids[:, pos:pos + 1], np.array([pos], np.int64), k, v)
+        dec.append(128 / (time.perf_counter() - t0))
+    return pre, dec
+
+
+def time_torch(model, rounds):
+    import torch
+    ids = torch.randint(0, 49152, (1, PREFILL))
+    k, v = model.empty_cache(MAX_LEN)
+    pre, dec = [], []
+    with torch.no_grad():
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            model.prefill(ids, k, v)
+            pre.append(PREFILL / (time.perf_counter() - t0))
+            t0 = time.perf_counter()
+            for pos in range(128, 256):
+                model.decode(ids[:, pos:pos + 1], torch.tensor([pos]), k, v)
+            dec.append(128 / (time.perf_counter() - t0))
+    return pre, dec
+
+
+def summary(samples):
+    return {"median": statistics.median(samples), "min": min(samples),
+            "max": max(samples)}
+
+
+def linear_bytes(path):
+    """(bytes, weights) of a checkpoint's linears as a compiled module
+    stores them: packed Q plus the scale and offset."""
+    import dqfiles
+    tensors, meta = dqfiles.read_safetensors(path)
+    total = count = 0
+    for key, t in tensors.items():
+        layer, part = key.rsplit(".", 1)
+        if part == "q":
+            bits = int(meta[layer + ".bits"])
+            total += t.shape[0] * ((t.shape[1] * bits + 7) // 8)
+            count += t.size
+        else:
+            total += t.nbytes
+    return total, count
+
+
+def llamacpp(a, windows_count):
+    """llama.cpp's rows ({name: {...}}), or {} with a message."""
+    script = os.path.join(ROOT, "bench", "llm", "llamacpp_peer.py")
+    if a.no_llamacpp or not os.path.exists(script):
+        return {}
+    out = os.path.join(a.work, "llamacpp.json")
+    try:
+        if not os.path.exists(out):
+            run([sys.executable, script, "convert"], "llamacpp_peer convert",
+                quiet=False)
+            run([sys.executable, script, "ppl", "--windows",
+                 str(windows_count), "--json", out + ".tmp"],
+                "llamacpp_peer ppl", quiet=False)
+            os.replace(out + ".tmp", out)
+        with open(out) as f:
+            return json.load(f)
+    except JobError as e:
+        log("llama.cpp: skipped (%s)" % str(e).splitlines()[0])
+        return {}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--work", default=os.path.join(
+        os.path.expanduser("~"), ".cache", "dq", "llm-run"))
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--configs", default="w2g64,w4g64")
+    ap.add_argument("--methods", default=",".join(METHODS))
+    ap.add_argument("--calib-windows", type=int, default=4)
+    ap.add_argument("--eval-windows", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="speed rounds (median, min-max)")
+    ap.add_argument("--new-tokens", type=int, default=24)
+    ap.add_argument("--no-speed", action="store_true")
+    ap.add_argument("--no-llamacpp", action="store_true")
+    ap.add_argument("--json")
+    a = ap.parse_args()
+    configs = [c for c in a.configs.split(",") if c]
+    methods = [m for m in a.methods.split(",") if m]
+    for c in configs:
+        if c not in CONFIGS:
+            ap.error("unknown configuration %r (known: %s)"
+                     % (c, ", ".join(CONFIGS)))
+    for m in methods:
+        if m not in METHODS:
+            ap.error("unknown method %r (known: %s)" % (m, ", ".join(METHODS)))
+
+    import numpy as np  # noqa: F401
+    import torch
+    import dqrt
+    import llm_model
+    import llm_text
+    from llama_model import DQLlama
+
+    torch.set_num_threads(a.threads)
+    w = Work(a.work, a.build)
+    log("model: SmolLM2-135M-Instruct (float32, dequantized from the "
+        "bundled Q4_1 GGUF); work folder %s" % a.work)
+    hf, tokenizer = llm_model.load_hf(log)
+    _, evaluation = llm_text.split()
+    windows = llm_text.token_windows(tokenizer, evaluation, SEQ,
+                                     a.eval_windows)
+    fp32 = export(w)
+
+    # 2. quantize and compile.
+    rows = [("pytorch-fp32", None, None), ("dq-fp32", None, None)]
+    modules = {"dq-fp32": {
+        "score": compile_module(w, fp32["score"], w.path("fp32",
+                                                         "score.ll.mlirbc")),
+        "decode": compile_module(w, fp32["decode"],
+                                 w.path("fp32", "decode.ll.mlirbc"))}}
+    for c in configs:
+        bits, group = CONFIGS[c]
+        for m in methods:
+            name = "%s-%s" % (c, m)
+            # Settings that change the weights get their own folder. RTN's
+            # weights do not depend on the calibration (it only measures
+            # the layer errors): one window is enough.
+            windows_used = 1 if m == "rtn" else a.calib_windows
+            folder = "%s-calib%d" % (name, windows_used)
+            ck = quantize(w, a, folder, m, bits, group, windows_used)
+            modules[name] = {
+                f: compile_module(w, fp32[f],
+                                  w.path(folder, f + ".ll.mlirbc"), weights=ck)
+                for f in ("score", "decode")}
+            modules[name]["weights"] = ck
+            rows.append((name, c, m))
+
+    # 3. perplexity and 5. a continuation, module by module.
+    results = {}
+    log("perplexity: %d evaluation windows of %d tokens" % (len(windows), SEQ))
+    t0 = time.time()
+    float_bytes = 4 * sum(p.numel() for p in hf.parameters())
+    cached = w.path("fp32", "torch-result-%dx%d.json" % (len(windows), SEQ))
+    if os.path.exists(cached):
+        with open(cached) as f:
+            results["pytorch-fp32"] = json.load(f)
+    else:
+        results["pytorch-fp32"] = {
+            "ppl": torch_perplexity(DQLlama.from_hf(hf), windows),
+            "weight_bytes": float_bytes, "linear_bits": 32.0}
+        import dqfiles
+        dqfiles.write_atomic(cached, json.dumps(
+            results["pytorch-fp32"]).encode())
+    log("  pytorch-fp32: %.4f (%.0f s)" % (results["pytorch-fp32"]["ppl"],
+                                          time.time() - t0))
+    rt = dqrt.Runtime(threads=a.threads)
+    with open(w.path("config.json")) as f:
+        cfg = json.load(f)
+    shape = (cfg["blocks"], cfg["kv_heads"], MAX_LEN, cfg["head_dim"])
+    for name, mods in modules.items():
+        # Kept beside the module, so that a stopped run does not score again.
+        cached = os.path.join(os.path.dirname(mods["score"]),
+                              "result-%dx%d-%d.json" % (len(windows), SEQ,
+                                                        a.new_tokens))
+        if os.path.exists(cached):
+            with open(cached) as f:
+                results[name] = json.load(f)
+            log("  %s: %.4f (from %s)" % (name, results[name]["ppl"],
+                                          os.path.relpath(cached, w.root)))
+            continue
+        t0 = time.time()
+        score = rt.load(mods["score"])["score"]
+        r = {"ppl": perplexity(score, windows)}
+        del score
+        decode = rt.load(mods["decode"])["decode"]
+        r["text"] = greedy(decode, tokenizer, shape, a.new_tokens)
+        del decode
+        # The embedding (tied to the lm_head) and the norms stay float32.
+        r["weight_bytes"], r["linear_bits"] = float_bytes, 32.0
+        if "weights" in mods:
+            stored, count = linear_bytes(mods["weights"])
+            r["weight_bytes"] = float_bytes - 4 * count + stored
+            r["linear_bits"] = 8.0 * stored / count
+        r["seconds"] = time.time() - t0
+        results[name] = r
+        import dqfiles
+        dqfiles.write_atomic(cached, json.dumps(r, indent=1).encode())
+        log("  %s: %.4f (%.0f s)" % (name, r["ppl"], time.time() - t0))
+    peers = llamacpp(a, len(windows))
+
+    # 4. speed.
+    speed = {}
+    if not a.no_speed:
+        speed = measure_speed(a, w, fp32, modules, configs, hf)
+
+    report(a, windows, results, peers, speed, rows)
+    return 0
+
+
+def measure_speed(a, w, fp32, modules, configs, hf):
+    import dqrt
+    from llama_model import DQLlama
+    import torch
+    targets = [("dq-fp32", None)] + [
+        ("%s-decoupleq" % c, modules.get("%s-decoupleq" % c, {}).get("weights"))
+        for c in configs if "%s-decoupleq" % c in modules]
+    compiled = {}
+    for name, ck in targets:
+        src_dir = "fp32" if ck is None else os.path.dirname(ck)
+        compiled[name] = (
+            compile_module(w, fp32["prefill"],
+                           w.path(src_dir, "prefill.ll.mlirbc"), weights=ck),
+            modules[name]["decode"])
+    log("speed: prefill %d tokens, decode 128 after 128; %d rounds, "
+        "interleaved; load %s" % (PREFILL, a.rounds,
+                                  open("/proc/loadavg").read().split()[0]))
+    out = {}
+    for threads in (1, 2):
+        torch.set_num_threads(threads)
+        rt = dqrt.Runtime(threads=threads)
+        fns = {n: (rt.load(p)["prefill"], rt.load(d)["decode"])
+               for n, (p, d) in compiled.items()}
+        model = DQLlama.from_hf(hf)
+        samples = {n: ([], []) for n in list(fns) + ["pytorch-fp32"]}
+        for _ in range(a.rounds):
+            for n, (p, d) in fns.items():
+                pre, dec = time_dq(p, d, 1)
+                samples[n][0].extend(pre)
+                samples[n][1].extend(dec)
+            pre, dec = time_torch(model, 1)
+            samples["pytorch-fp32"][0].extend(pre)
+            samples["pytorch-fp32"][1].extend(dec)
+        for n, (pre, dec) in samples.items():
+            out.setdefault(n, {})[threads] = {"prefill": summary(pre),
+                                              "decode": summary(dec)}
+            log("  %d thread(s) %s: prefill %.1f tok/s, decode %.2f tok/s"
+                % (threads, n, statistics.median(pre),
+                   statistics.median(dec)))
+    return out
+
+
+def report(a, windows, results, peers, speed, rows):
+    tokens = len(windows) * (SEQ - 1)
+    print("\nPerplexity of SmolLM2-135M on %d evaluation windows of %d tokens "
+          "(%d scored tokens); calibration: %d windows, sequential"
+          % (len(windows), SEQ, tokens, a.calib_windows))
+    print("| configuration | method | perplexity | bits/weight (linears) "
+          "| weight MB |")
+    print("|---|---|---|---|---|")
+    for name, c, m in rows:
+        r = results[name]
+        print("| %s | %s | %.3f | %.2f | %.1f |" % (
+            c or "fp32", m or name, r["ppl"], r.get("linear_bits", 32.0),
+            r["weight_bytes"] / 1e6))
+    for name, r in sorted(peers.get("results", peers).items()):
+        if isinstance(r, dict) and "ppl" in r:
+            print("| llama.cpp %s | llama.cpp | %.3f | %.1f |" % (
+                name, r["ppl"], r.get("file_bytes", 0) / 1e6))
+    if speed:
+        print("\nSpeed (tokens/s, median [min-max])")
+        print("| implementation | threads | prefill %d | decode 128 |"
+              % PREFILL)
+        print("|---|---|---|---|")
+        for name, by_threads in speed.items():
+            for t, s in sorted(by_threads.items()):
+                print("| %s | %d | %.1f [%.1f-%.1f] | %.2f [%.2f-%.2f] |" % (
+                    name, t, s["prefill"]["median"], s["prefill"]["min"],
+                    s["prefill"]["max"], s["decode"]["median"],
+                    s["decode"]["min"], s["decode"]["max"]))
+    print("\nGreedy continuations of %r" % PROMPT)
+    for name, r in results.items():
+        if "text" in r:
+            print("  %-18s %s" % (name + ":", r["text"].replace("\n", " ")))
+    if a.json:
+        import dqfiles
+        dqfiles.write_atomic(a.json, json.dumps({
+            "windows": len(windows), "window": SEQ, "tokens": tokens,
+            "calib_windows": a.calib_windows, "results": results,
+            "llamacpp": peers, "speed": speed}, indent=1).encode())
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except JobError as e:
+        log("run_llm: error: %s" % e)
+        sys.exit(1)
