@@ -244,7 +244,7 @@ def llamacpp(a, windows_count):
     script = os.path.join(ROOT, "bench", "llm", "llamacpp_peer.py")
     if a.no_llamacpp or not os.path.exists(script):
         return {}
-    out = os.path.join(a.work, "llamacpp.json")
+    out = os.path.join(a.work, "llamacpp-%dx%d.json" % (windows_count, SEQ))
     try:
         if not os.path.exists(out):
             run([sys.executable, script, "convert"], "llamacpp_peer convert",
@@ -384,13 +384,24 @@ def main():
     # 4. speed.
     speed = {}
     if not a.no_speed:
-        speed = measure_speed(a, w, fp32, modules, configs, hf)
+        speed = measure_speed(a, w, fp32, modules, configs, hf, bool(peers))
 
     report(a, windows, results, peers, speed, rows)
     return 0
 
 
-def measure_speed(a, w, fp32, modules, configs, hf):
+def llamacpp_speed(a, threads):
+    """One round of bench/llm/llamacpp_peer.py speed, in its own process
+    (llama.cpp and torch each bring an OpenMP runtime)."""
+    script = os.path.join(ROOT, "bench", "llm", "llamacpp_peer.py")
+    out = os.path.join(a.work, "llamacpp-speed.json")
+    run([sys.executable, script, "speed", "--threads", str(threads),
+         "--rounds", "1", "--json", out], "llamacpp_peer speed")
+    with open(out) as f:
+        return json.load(f)
+
+
+def measure_speed(a, w, fp32, modules, configs, hf, with_llamacpp):
     import dqrt
     from llama_model import DQLlama
     import torch
@@ -423,6 +434,18 @@ def measure_speed(a, w, fp32, modules, configs, hf):
             pre, dec = time_torch(model, 1)
             samples["pytorch-fp32"][0].extend(pre)
             samples["pytorch-fp32"][1].extend(dec)
+            if with_llamacpp:
+                try:
+                    peer = llamacpp_speed(a, threads)
+                except JobError as e:
+                    log("llama.cpp speed: skipped (%s)"
+                        % str(e).splitlines()[0])
+                    with_llamacpp = False
+                    continue
+                for n, r in peer.items():
+                    s = samples.setdefault(n, ([], []))
+                    s[0].extend(r["prefill"])
+                    s[1].extend(r["decode"])
         for n, (pre, dec) in samples.items():
             out.setdefault(n, {})[threads] = {"prefill": summary(pre),
                                               "decode": summary(dec)}
@@ -445,10 +468,9 @@ def report(a, windows, results, peers, speed, rows):
         print("| %s | %s | %.3f | %.2f | %.1f |" % (
             c or "fp32", m or name, r["ppl"], r.get("linear_bits", 32.0),
             r["weight_bytes"] / 1e6))
-    for name, r in sorted(peers.get("results", peers).items()):
-        if isinstance(r, dict) and "ppl" in r:
-            print("| llama.cpp %s | llama.cpp | %.3f | %.1f |" % (
-                name, r["ppl"], r.get("file_bytes", 0) / 1e6))
+    for name, r in sorted(peers.get("results", {}).items()):
+        print("| %s | llama.cpp | %.3f | %.2f | %.1f |" % (
+            name.upper(), r["ppl"], r["linear_bits"], r["weight_bytes"] / 1e6))
     if speed:
         print("\nSpeed (tokens/s, median [min-max])")
         print("| implementation | threads | prefill %d | decode 128 |"
