@@ -70,7 +70,7 @@ def run(cmd, what, env=None, quiet=True):
 
 
 class Work:
-    """Paths in the work folder; `fresh(path)` is whether a step must run."""
+    """Paths in the work folder and the dq tools of the build."""
 
     def __init__(self, root, build):
         self.root = root
@@ -114,7 +114,7 @@ def export(w):
     return out
 
 
-def compile_module(w, src, out, weights=None, activations="f32"):
+def compile_module(w, src, out, weights=None):
     """dq-opt [--dq-quantize=weights=...] --dq-cpu-pipeline, cached."""
     if os.path.exists(out):
         return out
@@ -122,8 +122,7 @@ def compile_module(w, src, out, weights=None, activations="f32"):
     if weights:
         cmd.append("--dq-quantize=weights=%s skip=*embed_tokens* quiet=true"
                    % weights)
-    cmd += ["--dq-cpu-pipeline=activations=%s" % activations,
-            "--emit-bytecode", "-o", out + ".tmp"]
+    cmd += ["--dq-cpu-pipeline", "--emit-bytecode", "-o", out + ".tmp"]
     t0 = time.time()
     run(cmd, "dq-opt on %s" % os.path.basename(src))
     os.replace(out + ".tmp", out)
