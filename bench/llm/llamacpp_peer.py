@@ -145,29 +145,20 @@ def importance_matrix(windows_count):
     calibration, _ = llm_text.split()
     windows = llm_text.token_windows(tokenizer, calibration, SEQ,
                                      windows_count)
-    sums, hooks = {}, []
-    for name, mod in hf.named_modules():
-        if not isinstance(mod, torch.nn.Linear) or ".layers." not in name:
-            continue
-        _, rest = name.split(".layers.", 1)
-        block, local = rest.split(".", 1)
-        key = "blk.%s.%s.weight" % (block, GGUF_NAMES[local])
-
-        def hook(_m, inputs, _out, key=key):
-            x = inputs[0].detach().reshape(-1, inputs[0].shape[-1]).double()
-            s = sums.setdefault(key, [0.0, 0])
-            s[0] = s[0] + (x * x).sum(0)
-            s[1] += x.shape[0]
-        hooks.append(mod.register_forward_hook(hook))
+    from torch_calibrate import collect_hessians
     start = time.time()
-    with torch.no_grad():
-        for i, w in enumerate(windows):
-            hf(torch.tensor([w]))
-            log("imatrix: window %d/%d, %.0f s" % (i + 1, len(windows),
-                                                  time.time() - start))
-    for h in hooks:
-        h.remove()
-    out = {k: (s / n).float().numpy() for k, (s, n) in sums.items()}
+    hessians = collect_hessians(
+        hf, [(torch.tensor([w]),) for w in windows],
+        lambda i: log("imatrix: window %d/%d, %.0f s"
+                      % (i, len(windows), time.time() - start)))
+    # The importance llama-imatrix computes is H's diagonal, mean x^2.
+    out = {}
+    for name, (h, _) in hessians.items():
+        if ".layers." not in name:
+            continue  # the tied lm_head: the GGUF has no output.weight
+        block, local = name.split(".layers.", 1)[1].split(".", 1)
+        key = "blk.%s.%s.weight" % (block, GGUF_NAMES[local])
+        out[key] = np.diag(h).astype(np.float32)
     import io
     import dqfiles
     buf = io.BytesIO()
