@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dq/Quant/BlasSetup.h"
 #include "dq/Quant/Method.h"
 #include "dq/Quant/Quantize.h"
 #include "dq/Quant/Settings.h"
@@ -212,6 +213,7 @@ static Tensor encodeScales(ArrayRef<float> Values, int64_t Rows, int64_t Cols,
 }
 
 int main(int argc, char **argv) {
+  preferAVX512Blas(argv);
   InitLLVM Init(argc, argv);
   // libLLVM.so already registers a hidden "threads" option of its own: move
   // it out of the way before registering ours, which the command
@@ -256,6 +258,10 @@ int main(int argc, char **argv) {
               : std::max(1u, hardware_concurrency().compute_thread_count());
   Opts.LayerName =
       layerName.empty() ? weightPath.getValue() : layerName.getValue();
+  if (!quiet)
+    if (std::optional<std::string> Note =
+            describeSlowBlasCore(getBlasCoreName()))
+      WithColor::note() << *Note << "\n";
   if (!quiet)
     Opts.Progress = [&](const QuantProgress &P) {
       double T = std::chrono::duration<double>(
@@ -339,6 +345,7 @@ int main(int argc, char **argv) {
       {"seconds", Seconds},
       {"cpu_seconds", CpuSeconds},
       {"output", outputPath.getValue()},
+      {"blas", getBlasCoreName()},
   };
   outs() << formatv("{0}", json::Value(std::move(Result))) << "\n";
   return 0;

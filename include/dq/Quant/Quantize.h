@@ -144,6 +144,10 @@ llvm::Error validateQuantInputs(const Matrix &W, const Matrix &H,
 llvm::Expected<QuantizedLayer> quantizeLayer(const Matrix &W, const Matrix &H,
                                              const QuantOptions &Opts);
 
+/// The OpenBLAS kernels in use ("SkylakeX", "Haswell", ...): GEMM speed,
+/// and the last bits of results, depend on them (see dq/Quant/BlasSetup.h).
+const char *getBlasCoreName();
+
 /// Σ_rows (ŵ - w)ᵀ H (ŵ - w) for every row of What - W, with H as given.
 /// Used by tests and tools to score any quantized weight independently.
 std::vector<double> computeRowErrors(const Matrix &W, const Matrix &What,
