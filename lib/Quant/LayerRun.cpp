@@ -32,14 +32,25 @@ LayerRun::LayerRun(const Matrix &W, const Matrix &H, const QuantOptions &Opts)
 }
 
 void LayerRun::forEachChunk(function_ref<void(int64_t, int64_t)> F) {
-  int64_t NumChunks = (N + kRowChunk - 1) / kRowChunk;
-  auto RunChunk = [&](int64_t I) {
+  runChunks((N + kRowChunk - 1) / kRowChunk, [&](int64_t I) {
     int64_t R0 = I * kRowChunk;
     F(R0, std::min(kRowChunk, N - R0));
-  };
-  if (!Pool) {
+  });
+}
+
+void LayerRun::forEachChunkOf(ArrayRef<int64_t> Rows,
+                              function_ref<void(const int64_t *, int64_t)> F) {
+  int64_t Size = int64_t(Rows.size());
+  runChunks((Size + kRowChunk - 1) / kRowChunk, [&](int64_t I) {
+    int64_t P0 = I * kRowChunk;
+    F(Rows.data() + P0, std::min(kRowChunk, Size - P0));
+  });
+}
+
+void LayerRun::runChunks(int64_t NumChunks, function_ref<void(int64_t)> F) {
+  if (!Pool || NumChunks <= 1) {
     for (int64_t I = 0; I < NumChunks; ++I)
-      RunChunk(I);
+      F(I);
     return;
   }
   // At most Threads tasks take the chunks in turn: which thread runs which
@@ -52,7 +63,7 @@ void LayerRun::forEachChunk(function_ref<void(int64_t, int64_t)> F) {
   for (int64_t T = 0; T < Tasks; ++T)
     Group.async([&] {
       for (int64_t I = Next++; I < NumChunks; I = Next++)
-        RunChunk(I);
+        F(I);
     });
   Group.wait();
 }

@@ -62,15 +62,23 @@ Expected<QuantizedLayer> quantizeLayer(const Matrix &W, const Matrix &H,
   Out.Scale = Opts.Scale;
   Out.ItersRun = *ItersRun;
 
-  // The reported errors, measured directly on the stored values.
+  // The reported errors: the method's own when exact, else measured
+  // directly on the stored values. Read off a system, an error carries
+  // float64 rounding relative to wᵀ(H + δI)w; with nothing to measure
+  // against (every wᵀHw zero, e.g. H = 0) the direct product gives the exact
+  // zeros.
   BestState &Best = Run.Best;
-  Out.RowError.assign(static_cast<size_t>(N), 0.0);
-  Run.forEachChunk([&](int64_t R0, int64_t Len) {
-    computeErrors(Run.C, Run.Wd + R0 * K, Best.Q.data() + R0 * K,
-                  Best.S.data() + R0 * G, Best.Z.data() + R0 * G, Len,
-                  Out.RowError.data() + R0);
-  });
-  Best.Err = Out.RowError;
+  if (Run.BestErrorsExact && Run.TotalEnergy > 0) {
+    Out.RowError = Best.Err;
+  } else {
+    Out.RowError.assign(static_cast<size_t>(N), 0.0);
+    Run.forEachChunk([&](int64_t R0, int64_t Len) {
+      computeErrors(Run.C, Run.Wd + R0 * K, Best.Q.data() + R0 * K,
+                    Best.S.data() + R0 * G, Best.Z.data() + R0 * G, Len,
+                    Out.RowError.data() + R0);
+    });
+    Best.Err = Out.RowError;
+  }
   Out.TotalEnergy = Run.TotalEnergy;
   for (double E : Out.RowError)
     Out.TotalError += E;

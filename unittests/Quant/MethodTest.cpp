@@ -40,7 +40,7 @@ TEST(MethodRegistry, BuiltinsAreRegisteredWithTheirOptions) {
     EXPECT_TRUE(M->Solve && M->SetOption && M->Verify);
   }
   EXPECT_EQ(lookupQuantMethod("awq"), nullptr);
-  EXPECT_EQ(lookupQuantMethod("decoupleq")->Options.size(), 6u);
+  EXPECT_EQ(lookupQuantMethod("decoupleq")->Options.size(), 7u);
 }
 
 TEST(QuantSettings, ParsesCommonAndMethodKeys) {

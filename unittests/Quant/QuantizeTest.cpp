@@ -204,6 +204,44 @@ TEST(Quantize, OneAndTwoThreadsGiveIdenticalBits) {
   }
 }
 
+TEST(Quantize, SkippingUnimprovedRowsChangesNothing) {
+  // Rows that improved in no stage of an iteration are left out of the
+  // next; working on every row must give the same bits.
+  for (unsigned Bits : {2u, 3u}) {
+    int64_t N = 150, K = 64; // a partial last chunk
+    Matrix W = randomWeights(N, K, 511 + Bits);
+    Matrix H = randomHessian(K, 96, 512 + Bits);
+    QuantOptions O;
+    O.Bits = Bits;
+    O.GroupSize = 16;
+    O.Threads = 2;
+    DecoupleQOptions D;
+    D.Iters = 8;
+    D.EarlyStopFraction = 0;
+    D.SkipUnimproved = false;
+    O.MethodOptions = D;
+    int64_t FewestImproved = N;
+    O.Progress = [&](const QuantProgress &P) {
+      if (P.Iteration >= 2 && P.Stage == "int-step")
+        FewestImproved = std::min(FewestImproved, P.RowsImproved);
+    };
+    QuantizedLayer All = quantizeOrDie(W, H, O);
+    // Otherwise nothing would have been skipped.
+    EXPECT_LT(FewestImproved, N / 2);
+    D.SkipUnimproved = true;
+    O.MethodOptions = D;
+    QuantizedLayer Skip = quantizeOrDie(W, H, O);
+    EXPECT_EQ(All.Q, Skip.Q);
+    EXPECT_EQ(0, std::memcmp(All.ScaleValues.data(), Skip.ScaleValues.data(),
+                             All.ScaleValues.size() * sizeof(float)));
+    EXPECT_EQ(0, std::memcmp(All.OffsetValues.data(), Skip.OffsetValues.data(),
+                             All.OffsetValues.size() * sizeof(float)));
+    EXPECT_EQ(0, std::memcmp(All.RowError.data(), Skip.RowError.data(),
+                             All.RowError.size() * sizeof(double)));
+    EXPECT_EQ(All.ItersRun, Skip.ItersRun);
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // Bit widths, group sizes, storage types
 //===----------------------------------------------------------------------===//

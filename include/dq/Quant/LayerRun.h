@@ -19,6 +19,7 @@
 
 #include "dq/Quant/Steps.h"
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/ThreadPool.h"
 
@@ -51,6 +52,11 @@ public:
   /// W.Data.data(), row-major N x K.
   const double *Wd;
   BestState Best;
+  /// Set by a method whose Best.Err already is the exact error of every
+  /// row's stored (Q, s, z) (e.g. read off its least-squares systems):
+  /// quantizeLayer then reports them instead of measuring them again (one
+  /// N·K² product).
+  bool BestErrorsExact = false;
   /// Rows of W·(H + δI), N x K: filled by computeEnergy(/*WithHW=*/true).
   std::vector<double> HW;
   /// Σ wᵀHw (undamped), from computeEnergy.
@@ -59,6 +65,11 @@ public:
   /// Runs F(FirstRow, NumRows) over every chunk, on at most Opts.Threads
   /// threads of Opts.Pool (or of a pool of its own).
   void forEachChunk(llvm::function_ref<void(int64_t, int64_t)> F);
+
+  /// The same over a subset of rows (ascending): F(RowIds, NumRows) for
+  /// consecutive chunks of kRowChunk entries of Rows.
+  void forEachChunkOf(llvm::ArrayRef<int64_t> Rows,
+                      llvm::function_ref<void(const int64_t *, int64_t)> F);
 
   /// Starts the GPTQ factor (one thread, single-threaded LAPACK: the same
   /// bits whoever computes it) so that it overlaps the first row-parallel
@@ -81,6 +92,9 @@ public:
               const std::vector<double> *Errors = nullptr) const;
 
 private:
+  /// Runs F(I) for I < NumChunks, on the pool when there is one.
+  void runChunks(int64_t NumChunks, llvm::function_ref<void(int64_t)> F);
+
   std::unique_ptr<llvm::DefaultThreadPool> OwnPool;
   /// Null: every chunk runs inline.
   llvm::ThreadPoolInterface *Pool = nullptr;

@@ -24,6 +24,10 @@ struct DecoupleQOptions {
   IntStepKind IntStep = IntStepKind::GPTQ;
   /// Stop when fewer than this fraction of rows improved.
   double EarlyStopFraction = 1e-4;
+  /// From the second iteration on, work only on the rows that improved in
+  /// the previous one: the others would repeat rejected candidates, so the
+  /// result is the same either way (tested); false works on every row.
+  bool SkipUnimproved = true;
   /// The PGD integer step's knobs.
   PgdOptions Pgd;
 };
