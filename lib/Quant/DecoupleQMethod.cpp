@@ -49,33 +49,32 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
       pgdRound(C, Wc, Len, S, Z, D.Pgd, Q);
   };
 
-  // Stage 1: min-max (s, z) with RTN integers.
+  // Stage 1: min-max (s, z) with RTN integers. The RTN and GPTQ candidates
+  // are only compared, never solved for: float32 errors (exact ones come
+  // with the first system a row gets, or at the end).
   Run.forEachChunk([&](int64_t R0, int64_t Len) {
-    std::vector<LeastSquaresSystem> Sys;
     for (int64_t R = R0; R < R0 + Len; ++R)
       roundToNearest(C, Wd + R * K, Best.S.data() + R * G,
                      Best.Z.data() + R * G, Best.Q.data() + R * K);
-    buildLeastSquares(C, Wd + R0 * K, HW.data() + R0 * K,
-                      Best.Q.data() + R0 * K, Len, Sys);
-    for (int64_t R = R0; R < R0 + Len; ++R)
-      Best.Err[R] =
-          systemError(C, Sys[R - R0], Wd + R * K, Best.Q.data() + R * K,
-                      Best.S.data() + R * G, Best.Z.data() + R * G);
+    computeErrorsF32(C, Wd + R0 * K, Best.Q.data() + R0 * K,
+                     Best.S.data() + R0 * G, Best.Z.data() + R0 * G, Len,
+                     Best.Err.data() + R0);
   });
+  Run.Clock.mark("rtn");
   Run.report("rtn", 0, N);
 
   // Stage 2: GPTQ rounding with the min-max (s, z); keep the better.
   std::vector<int8_t> NewQ(size_t(N * K));
   std::vector<char> Improved(static_cast<size_t>(N), 0);
   Run.forEachChunk([&](int64_t R0, int64_t Len) {
-    std::vector<LeastSquaresSystem> Sys;
+    std::vector<double> Errs(static_cast<size_t>(Len));
     gptqRound(C, *Factor, Wd + R0 * K, Len, Best.S.data() + R0 * G,
               Best.Z.data() + R0 * G, Opts.BlockSize, NewQ.data() + R0 * K);
-    buildLeastSquares(C, Wd + R0 * K, HW.data() + R0 * K, NewQ.data() + R0 * K,
-                      Len, Sys);
+    computeErrorsF32(C, Wd + R0 * K, NewQ.data() + R0 * K,
+                     Best.S.data() + R0 * G, Best.Z.data() + R0 * G, Len,
+                     Errs.data());
     for (int64_t R = R0; R < R0 + Len; ++R) {
-      double E = systemError(C, Sys[R - R0], Wd + R * K, NewQ.data() + R * K,
-                             Best.S.data() + R * G, Best.Z.data() + R * G);
+      double E = Errs[R - R0];
       Improved[R] = E < Best.Err[R];
       if (Improved[R]) {
         Best.Err[R] = E;
@@ -83,6 +82,7 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
       }
     }
   });
+  Run.Clock.mark("gptq");
   Run.report("gptq", 0, std::count(Improved.begin(), Improved.end(), 1));
 
   // Working (s, z) for the integer step of each iteration.
@@ -123,6 +123,7 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
           if (E < Best.Err[R]) {
             ClipImproved[R] = Improved[R] = 1;
             Best.Err[R] = E;
+            Best.ErrExact[R] = 1;
             std::copy_n(NewQ.data() + R * K, K, Best.Q.data() + R * K);
             std::copy_n(Sr, G, Best.S.data() + R * G);
             std::copy_n(Zr, G, Best.Z.data() + R * G);
@@ -130,6 +131,7 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
           }
         }
       });
+      Run.Clock.mark("clip");
       Run.report("clip", Iter,
                  std::count(ClipImproved.begin(), ClipImproved.end(), 1));
     } else {
@@ -152,19 +154,23 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
     // Errors after the integer step, for its own progress report.
     std::vector<double> AfterInt(Best.Err);
     Run.forEachChunkOf(Rows, [&](const int64_t *Rs, int64_t Len) {
-      // The chunk's rows, gathered contiguously for the row-block steps.
-      std::vector<double> Wc(size_t(Len * K)), HWc(size_t(Len * K));
-      std::vector<float> Sw(size_t(Len * G)), Zw(size_t(Len * G));
+      // The chunk's rows, gathered contiguously for the row-block steps and
+      // padded with zero rows to a whole chunk: every product then has the
+      // same shape whichever rows are skipped, and BLAS gives a row the
+      // same bits in a product of the same shape.
+      int64_t Pad = Run.RowChunk;
+      std::vector<double> Wc(size_t(Pad * K)), HWc(size_t(Pad * K));
+      std::vector<float> Sw(size_t(Pad * G)), Zw(size_t(Pad * G));
       for (int64_t I = 0; I < Len; ++I) {
         std::copy_n(Wd + Rs[I] * K, K, Wc.data() + I * K);
         std::copy_n(HW.data() + Rs[I] * K, K, HWc.data() + I * K);
         std::copy_n(WorkS.data() + Rs[I] * G, G, Sw.data() + I * G);
         std::copy_n(WorkZ.data() + Rs[I] * G, G, Zw.data() + I * G);
       }
-      std::vector<int8_t> Qc(size_t(Len * K));
+      std::vector<int8_t> Qc(size_t(Pad * K));
       std::vector<LeastSquaresSystem> Sys, Old;
-      IntStep(Wc.data(), Len, Sw.data(), Zw.data(), Qc.data());
-      buildLeastSquares(C, Wc.data(), HWc.data(), Qc.data(), Len, Sys);
+      IntStep(Wc.data(), Pad, Sw.data(), Zw.data(), Qc.data());
+      buildLeastSquares(C, Wc.data(), HWc.data(), Qc.data(), Pad, Sys);
       bool NeedOld = false;
       for (int64_t I = 0; I < Len; ++I) {
         int64_t R = Rs[I];
@@ -173,6 +179,7 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
         if (E < Best.Err[R]) {
           IntImproved[R] = Improved[R] = 1;
           Best.Err[R] = E;
+          Best.ErrExact[R] = 1;
           std::copy_n(Qc.data() + I * K, K, Best.Q.data() + R * K);
           std::copy_n(Sw.data() + I * G, G, Best.S.data() + R * G);
           std::copy_n(Zw.data() + I * G, G, Best.Z.data() + R * G);
@@ -186,7 +193,7 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
       if (NeedOld) {
         for (int64_t I = 0; I < Len; ++I)
           std::copy_n(Best.Q.data() + Rs[I] * K, K, Qc.data() + I * K);
-        buildLeastSquares(C, Wc.data(), HWc.data(), Qc.data(), Len, Old);
+        buildLeastSquares(C, Wc.data(), HWc.data(), Qc.data(), Pad, Old);
       }
       std::vector<double> X(size_t(2 * G));
       std::vector<float> S1(static_cast<size_t>(G)), Z1(static_cast<size_t>(G));
@@ -209,11 +216,13 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
         if (E < Best.Err[R]) {
           FloatImproved[R] = Improved[R] = 1;
           Best.Err[R] = E;
+          Best.ErrExact[R] = 1;
           std::copy(S1.begin(), S1.end(), Best.S.begin() + R * G);
           std::copy(Z1.begin(), Z1.end(), Best.Z.begin() + R * G);
         }
       }
     });
+    Run.Clock.mark(formatv("iteration {0} ({1} rows)", Iter, Rows.size()).str());
     Run.report("int-step", Iter,
                std::count(IntImproved.begin(), IntImproved.end(), 1),
                &AfterInt);
@@ -225,9 +234,10 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
     if (double(Count) < D.EarlyStopFraction * double(N))
       break;
   }
-  // Every error above was read off a system built for the row's stored
-  // (Q, s, z) (systemError): exact up to float64 rounding.
-  Run.BestErrorsExact = true;
+  // Errors read off a system built for the row's stored (Q, s, z)
+  // (systemError) are exact up to float64 rounding; the others are float32
+  // estimates.
+  Run.BestErrorsKept = true;
   return ItersRun;
 }
 
@@ -296,6 +306,7 @@ void registerDecoupleQMethod() {
   };
   M.SetOption = setDecoupleQOption;
   M.Verify = verifyDecoupleQ;
+  M.FactorsHessian = true;
   M.Solve = solveDecoupleQ;
   registerQuantMethod(std::move(M));
 }

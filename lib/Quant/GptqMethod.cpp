@@ -23,6 +23,7 @@ static Expected<unsigned> solveGptq(LayerRun &Run) {
               Run.Best.Z.data() + R0 * G, Run.Opts.BlockSize,
               Run.Best.Q.data() + R0 * K);
   });
+  Run.Clock.mark("gptq");
   return 1u;
 }
 
@@ -40,6 +41,7 @@ void registerGptqMethod() {
   M.Verify = [](const std::any &Config) {
     return checkMethodOptionsType<GptqOptions>(Config, "gptq");
   };
+  M.FactorsHessian = true;
   M.Solve = solveGptq;
   registerQuantMethod(std::move(M));
 }

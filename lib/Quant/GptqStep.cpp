@@ -58,8 +58,12 @@ Expected<GptqFactor> makeGptqFactor(const Matrix &H, double Damp) {
       }
       A(I, I) += T * MeanDiag;
     }
-    if (!linalg::choleskyUpper(A.Data.data(), K) ||
-        !linalg::invertUpperTriangular(A.Data.data(), K))
+    if (!linalg::choleskyUpper(A.Data.data(), K)) {
+      if (T == Damp)
+        return makeNotPSDError(T * MeanDiag);
+      continue;
+    }
+    if (!linalg::invertUpperTriangular(A.Data.data(), K))
       continue;
     bool Finite = true;
     for (int64_t I = 0; I < K; ++I)
@@ -71,6 +75,7 @@ Expected<GptqFactor> makeGptqFactor(const Matrix &H, double Damp) {
       }
     if (!Finite)
       continue;
+    F.UF32.assign(F.U.Data.begin(), F.U.Data.end());
     F.DampUsed = T;
     return F;
   }
@@ -87,31 +92,33 @@ void gptqRound(const LayerContext &C, const GptqFactor &F, const double *W,
   int64_t K = C.K, G = C.NumGroups;
   int64_t B = std::max<int64_t>(1, BlockSize);
   // Working rows, columns in act-order.
-  std::vector<double> Wp(size_t(Rows * K));
+  std::vector<float> Wp(size_t(Rows * K));
   for (int64_t Row = 0; Row < Rows; ++Row)
     for (int64_t J = 0; J < K; ++J)
-      Wp[Row * K + J] = W[Row * K + F.Perm[J]];
-  std::vector<double> E(size_t(Rows * B));
-  const double *U = F.U.Data.data();
+      Wp[Row * K + J] = float(W[Row * K + F.Perm[J]]);
+  std::vector<float> E(size_t(Rows * B));
+  const float *U = F.UF32.data();
   for (int64_t J0 = 0; J0 < K; J0 += B) {
     int64_t J1 = std::min(K, J0 + B), Len = J1 - J0;
     for (int64_t J = J0; J < J1; ++J) {
       int64_t Col = F.Perm[J], Grp = Col / C.GroupSize;
-      double D = U[J * K + J];
+      float D = U[J * K + J];
+      const float *Uj = U + J * K;
       for (int64_t Row = 0; Row < Rows; ++Row) {
-        double Sc = S[Row * G + Grp], Off = Z[Row * G + Grp];
-        double *Wr = Wp.data() + Row * K;
-        int V = roundAndClamp((Wr[J] - Off) / safeDivisor(Sc), C.QMin, C.QMax);
+        float Sc = S[Row * G + Grp], Off = Z[Row * G + Grp];
+        float *Wr = Wp.data() + Row * K;
+        int V = roundAndClamp((double(Wr[J]) - Off) / safeDivisor(Sc), C.QMin,
+                              C.QMax);
         Q[Row * K + Col] = int8_t(V);
-        double Err = (Wr[J] - (Sc * V + Off)) / D;
+        float Err = (Wr[J] - (Sc * float(V) + Off)) / D;
         E[Row * Len + (J - J0)] = Err;
         for (int64_t Jj = J + 1; Jj < J1; ++Jj)
-          Wr[Jj] -= Err * U[J * K + Jj];
+          Wr[Jj] -= Err * Uj[Jj];
       }
     }
     if (J1 < K)
-      linalg::gemm(false, false, Rows, K - J1, Len, -1.0, E.data(), Len,
-                   U + J0 * K + J1, K, 1.0, Wp.data() + J1, K);
+      linalg::sgemm(Rows, K - J1, Len, -1.0f, E.data(), Len, U + J0 * K + J1,
+                    K, 1.0f, Wp.data() + J1, K);
   }
 }
 

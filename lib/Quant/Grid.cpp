@@ -96,39 +96,41 @@ void minMaxScaleOffset(const LayerContext &C, const double *W, double Shrink,
 }
 
 /// Σ diag_i (ŵ_i - w_i)² over one group for the RTN integers of (s, z): the
-/// clip search's ranking score, its hottest loop. Multiplying by 1/s
-/// (instead of dividing) and shifting the range to [0, 2^b - 1] (so that
-/// the floor is a truncation) is fine for a ranking, as the exact scoring
-/// recomputes the finalists' integers. Written with GCC vector extensions
-/// (the loop vectoriser gives up on the clamps); an AVX2 build is selected
-/// at run time, without FMA so that both builds round alike.
-typedef double V4d __attribute__((vector_size(32)));
-typedef int32_t V4i __attribute__((vector_size(16)));
+/// clip search's ranking score, its hottest loop. float32, multiplying by
+/// 1/s (instead of dividing) and shifting the range to [0, 2^b - 1] (so
+/// that the floor is a truncation) are fine for a ranking, as the exact
+/// scoring recomputes the finalists' integers. Written with GCC vector
+/// extensions (the loop vectoriser gives up on the clamps); an AVX-512 or
+/// AVX2 build is selected at run time.
+typedef float V16f __attribute__((vector_size(64)));
+typedef int32_t V16i __attribute__((vector_size(64)));
 
-__attribute__((target_clones("avx2", "default"))) static double
-diagonalGroupError(const double *W, const double *Diag, int64_t N, double S,
-                   double Z, double Inv, int QMin, int QMax) {
-  double Shift = 0.5 - double(QMin), Top = double(QMax - QMin);
-  V4d Acc = {0, 0, 0, 0};
+__attribute__((target_clones("avx512f", "avx2", "default"))) static double
+diagonalGroupError(const float *W, const float *Diag, int64_t N, float S,
+                   float Z, float Inv, int QMin, int QMax) {
+  float Shift = 0.5f - float(QMin), Top = float(QMax - QMin);
+  V16f Acc = {};
   int64_t I = 0;
-  for (; I + 4 <= N; I += 4) {
-    V4d Wv, Dv;
+  for (; I + 16 <= N; I += 16) {
+    V16f Wv, Dv;
     std::memcpy(&Wv, W + I, sizeof(Wv));
     std::memcpy(&Dv, Diag + I, sizeof(Dv));
-    V4d V = (Wv - Z) * Inv + Shift;
-    V = V > 0.0 ? V : 0.0;
+    V16f V = (Wv - Z) * Inv + Shift;
+    V = V > 0.0f ? V : 0.0f;
     V = V < Top ? V : Top;
-    V4d F = __builtin_convertvector(__builtin_convertvector(V, V4i), V4d);
-    V4d D = S * (F + double(QMin)) + Z - Wv;
+    V16f F = __builtin_convertvector(__builtin_convertvector(V, V16i), V16f);
+    V16f D = S * (F + float(QMin)) + Z - Wv;
     Acc += Dv * D * D;
   }
-  double Sum = (Acc[0] + Acc[1]) + (Acc[2] + Acc[3]);
+  double Sum = 0;
+  for (int L = 0; L < 16; ++L)
+    Sum += Acc[L];
   for (; I < N; ++I) {
-    double V = (W[I] - Z) * Inv + Shift;
+    float V = (W[I] - Z) * Inv + Shift;
     // As in the vector loop: a NaN (non-finite S or Z) becomes 0.
-    V = V > 0.0 ? V : 0.0;
+    V = V > 0.0f ? V : 0.0f;
     V = V < Top ? V : Top;
-    double D = S * (double(int(V)) + double(QMin)) + Z - W[I];
+    float D = S * (float(int(V)) + float(QMin)) + Z - W[I];
     Sum += Diag[I] * D * D;
   }
   return Sum;
@@ -185,6 +187,41 @@ void computeErrors(const LayerContext &C, const double *W, const int8_t *Q,
   residualErrors(C, R.data(), Rows, Errors);
 }
 
+/// Undamped rᵀHr of Rows float32 residual rows R (Rows x K), with the
+/// damped float32 H: by symmetry rᵀHd r = Σ_j r_j (2 (r·triu(Hd))_j -
+/// Hd_jj r_j), a triangular product with half the multiply-adds of r·H.
+/// Relative error ~1e-6 (float32 products, no cancellation: r is the small
+/// residual itself). T: scratch of the size of R.
+static void residualErrorsF32(const LayerContext &C, const float *R,
+                              int64_t Rows, float *T, double *Errors) {
+  int64_t K = C.K;
+  std::copy_n(R, Rows * K, T);
+  linalg::strmmUpperRight(Rows, K, C.HDampedF32.data(), T);
+  for (int64_t Row = 0; Row < Rows; ++Row) {
+    const float *Rr = R + Row * K, *Tr = T + Row * K;
+    double Quad = 0;
+    for (int64_t J = 0; J < K; ++J)
+      Quad += (2.0 * double(Tr[J]) -
+               (double(C.HDampedF32[J * K + J]) + C.Delta) * Rr[J]) *
+              Rr[J];
+    Errors[Row] = std::max(0.0, Quad);
+  }
+}
+
+void computeErrorsF32(const LayerContext &C, const double *W, const int8_t *Q,
+                      const float *S, const float *Z, int64_t Rows,
+                      double *Errors) {
+  int64_t K = C.K, G = C.NumGroups;
+  std::vector<float> R(size_t(Rows * K)), T(R.size());
+  std::vector<double> What(static_cast<size_t>(K));
+  for (int64_t Row = 0; Row < Rows; ++Row) {
+    dequantizeRow(C, Q + Row * K, S + Row * G, Z + Row * G, What.data());
+    for (int64_t I = 0; I < K; ++I)
+      R[Row * K + I] = float(What[I] - W[Row * K + I]);
+  }
+  residualErrorsF32(C, R.data(), Rows, T.data(), Errors);
+}
+
 /// Whether the G scales and offsets of a candidate are all finite.
 static bool allFinite(const float *S, const float *Z, int64_t G) {
   for (int64_t I = 0; I < G; ++I)
@@ -206,9 +243,10 @@ void clipSearch(const LayerContext &C, const double *W, int64_t Rows,
                     int64_t(Opts.ClipExactCandidates) >= NCand)
                        ? NCand
                        : int64_t(Opts.ClipExactCandidates);
-  std::vector<double> Diag(static_cast<size_t>(K));
+  // The undamped diagonal, for the ranking.
+  std::vector<float> Diag(static_cast<size_t>(K)), Wf(static_cast<size_t>(K));
   for (int64_t I = 0; I < K; ++I)
-    Diag[I] = C.HDamped(I, I) - C.Delta;
+    Diag[I] = float(C.HDamped(I, I) - C.Delta);
 
   // Per row: every candidate's (s, z), ranked by the diagonal-H error.
   std::vector<float> CandS(size_t(Rows * NCand * G)),
@@ -222,6 +260,7 @@ void clipSearch(const LayerContext &C, const double *W, int64_t Rows,
   for (int64_t Row = 0; Row < Rows; ++Row) {
     const double *Wr = W + Row * K;
     groupRanges(C, Wr, Lo.data(), Hi.data());
+    std::copy_n(Wr, K, Wf.data());
     for (int64_t I = 0; I < NCand; ++I) {
       double P = 1.0 - double(I) / double(Opts.ClipGrid);
       float *Sc = CandS.data() + (Row * NCand + I) * G;
@@ -235,9 +274,11 @@ void clipSearch(const LayerContext &C, const double *W, int64_t Rows,
       }
       double E = 0;
       for (int64_t Gg = 0; Gg < G; ++Gg)
-        E += diagonalGroupError(
-            Wr + Gg * C.GroupSize, Diag.data() + Gg * C.GroupSize, C.GroupSize,
-            Sc[Gg], Zc[Gg], 1.0 / safeDivisor(Sc[Gg]), C.QMin, C.QMax);
+        E += diagonalGroupError(Wf.data() + Gg * C.GroupSize,
+                                Diag.data() + Gg * C.GroupSize, C.GroupSize,
+                                Sc[Gg], Zc[Gg],
+                                float(1.0 / safeDivisor(Sc[Gg])), C.QMin,
+                                C.QMax);
       Proxy[I] = E;
     }
     std::iota(Order.begin(), Order.end(), 0);
@@ -250,9 +291,9 @@ void clipSearch(const LayerContext &C, const double *W, int64_t Rows,
   }
 
   // Exact scores of the ranked candidates, a batch of (row, candidate)
-  // residuals per GEMM so that H is streamed once per batch. float32: the
-  // scores only rank candidates, whose errors differ by far more than the
-  // ~1e-6 relative rounding, and it runs 2.5x faster than float64.
+  // residuals per product so that H is streamed once per batch. float32:
+  // the scores only rank candidates, whose errors differ by far more than
+  // the ~1e-6 relative rounding, and it runs 2.5x faster than float64.
   const int64_t Batch = 256;
   int64_t Pairs = Rows * NExact;
   std::vector<double> Best(static_cast<size_t>(Rows), INFINITY);
@@ -280,14 +321,10 @@ void clipSearch(const LayerContext &C, const double *W, int64_t Rows,
       for (int64_t J = 0; J < K; ++J)
         Rr[J] = float(What[J] - Wr[J]);
     }
-    linalg::sgemm(Len, K, K, R.data(), C.HDampedF32.data(), T.data());
-    for (int64_t P = 0; P < Len; ++P) {
-      const float *Rr = R.data() + P * K, *Tr = T.data() + P * K;
-      double Quad = 0;
-      for (int64_t J = 0; J < K; ++J)
-        Quad += (double(Tr[J]) - C.Delta * Rr[J]) * Rr[J];
-      E[P] = Finite[P] ? Quad : INFINITY;
-    }
+    residualErrorsF32(C, R.data(), Len, T.data(), E.data());
+    for (int64_t P = 0; P < Len; ++P)
+      if (!Finite[P])
+        E[P] = INFINITY;
     for (int64_t P = 0; P < Len; ++P) {
       int64_t Row = (P0 + P) / NExact, Cand = Ranked[P0 + P];
       // Ties go to the larger p (smaller index): the min-max end.

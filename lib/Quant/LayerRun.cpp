@@ -14,11 +14,31 @@ using namespace llvm;
 
 namespace dq {
 
-LayerRun::LayerRun(const Matrix &W, const Matrix &H, const QuantOptions &Opts)
+int64_t rowChunkSize(int64_t N, int64_t NumGroups) {
+  int64_t SystemBytes = 4 * NumGroups * NumGroups * int64_t(sizeof(double));
+  int64_t Chunk = std::min<int64_t>(N / 8, (int64_t(64) << 20) / SystemBytes);
+  return std::clamp<int64_t>(Chunk, 64, 256) / 64 * 64;
+}
+
+StageClock::StageClock()
+    : Last(std::chrono::steady_clock::now()), LastCpu(std::clock()) {}
+
+void StageClock::mark(StringRef Stage) {
+  auto Now = std::chrono::steady_clock::now();
+  std::clock_t Cpu = std::clock();
+  Times.push_back({Stage.str(), std::chrono::duration<double>(Now - Last).count(),
+                   double(Cpu - LastCpu) / CLOCKS_PER_SEC});
+  Last = Now;
+  LastCpu = Cpu;
+}
+
+LayerRun::LayerRun(const Matrix &W, const Matrix &H, const QuantOptions &Opts,
+                   StageClock &Clock)
     : W(W), H(H), Opts(Opts), N(W.Rows), K(W.Cols),
-      C(makeLayerContext(H, Opts, W.Cols)), Wd(W.Data.data()) {
+      C(makeLayerContext(H, Opts, W.Cols)), Wd(W.Data.data()), Clock(Clock) {
   G = C.NumGroups;
-  if (Opts.Threads > 1 && N > kRowChunk) {
+  RowChunk = rowChunkSize(N, G);
+  if (Opts.Threads > 1 && N > RowChunk) {
     if (!Opts.Pool)
       OwnPool = std::make_unique<DefaultThreadPool>(
           hardware_concurrency(Opts.Threads));
@@ -29,21 +49,22 @@ LayerRun::LayerRun(const Matrix &W, const Matrix &H, const QuantOptions &Opts)
   Best.Z.assign(size_t(N * G), 0.0f);
   Best.Err.assign(static_cast<size_t>(N), 0.0);
   Best.SolvedQ.assign(static_cast<size_t>(N), 0);
+  Best.ErrExact.assign(static_cast<size_t>(N), 0);
 }
 
 void LayerRun::forEachChunk(function_ref<void(int64_t, int64_t)> F) {
-  runChunks((N + kRowChunk - 1) / kRowChunk, [&](int64_t I) {
-    int64_t R0 = I * kRowChunk;
-    F(R0, std::min(kRowChunk, N - R0));
+  runChunks((N + RowChunk - 1) / RowChunk, [&](int64_t I) {
+    int64_t R0 = I * RowChunk;
+    F(R0, std::min(RowChunk, N - R0));
   });
 }
 
 void LayerRun::forEachChunkOf(ArrayRef<int64_t> Rows,
                               function_ref<void(const int64_t *, int64_t)> F) {
   int64_t Size = int64_t(Rows.size());
-  runChunks((Size + kRowChunk - 1) / kRowChunk, [&](int64_t I) {
-    int64_t P0 = I * kRowChunk;
-    F(Rows.data() + P0, std::min(kRowChunk, Size - P0));
+  runChunks((Size + RowChunk - 1) / RowChunk, [&](int64_t I) {
+    int64_t P0 = I * RowChunk;
+    F(Rows.data() + P0, std::min(RowChunk, Size - P0));
   });
 }
 
@@ -75,8 +96,11 @@ void LayerRun::startGptqFactor() {
 }
 
 Expected<GptqFactor> LayerRun::takeGptqFactor() {
-  return FactorFuture.valid() ? FactorFuture.get()
-                              : makeGptqFactor(H, Opts.Damp);
+  Expected<GptqFactor> F = FactorFuture.valid()
+                               ? FactorFuture.get()
+                               : makeGptqFactor(H, Opts.Damp);
+  Clock.mark("gptq-factor (rest)");
+  return F;
 }
 
 void LayerRun::computeEnergy(bool WithHW) {
@@ -104,6 +128,7 @@ void LayerRun::computeEnergy(bool WithHW) {
   TotalEnergy = 0;
   for (double E : Energy)
     TotalEnergy += E;
+  Clock.mark(WithHW ? "energy (W·H)" : "energy");
 }
 
 Error LayerRun::initScaleOffset(bool ClipSearch) {
@@ -117,6 +142,7 @@ Error LayerRun::initScaleOffset(bool ClipSearch) {
                           Best.Z.data() + R * G);
     }
   });
+  Clock.mark(ClipSearch ? "clip search" : "min-max scale/offset");
   for (int64_t I = 0; I < N * G; ++I)
     if (!std::isfinite(Best.S[I]) || !std::isfinite(Best.Z[I])) {
       if (FactorFuture.valid())

@@ -9,8 +9,9 @@
 // AᵀHA[g, h] = Σ_{i∈g, j∈h} a_i H_ij a_j is the only part that needs H
 // itself: per group h, X = H[:, h]·a_h for all rows of a chunk is one GEMM
 // (only rows i < (h+1)·gs, by symmetry), then reduced per group g ≤ h.
-// EᵀHE is row-independent and AᵀHE = Aᵀ·(H·E) uses the precomputed H·E, so
-// a row costs K²/2 multiply-adds and nothing of size rows x G x K is formed.
+// EᵀHE is row-independent and AᵀHE = Aᵀ·(H·E) uses the precomputed H·E (one
+// small product per group over the chunk's rows), so a row costs K²/2
+// multiply-adds and nothing of size rows x G x K is formed.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,51 +27,63 @@ void buildLeastSquares(const LayerContext &C, const double *W, const double *HW,
                        const int8_t *Q, int64_t Rows,
                        std::vector<LeastSquaresSystem> &Systems) {
   int64_t K = C.K, G = C.NumGroups, Gs = C.GroupSize, Dim = 2 * G;
+  // Every entry of M and B is written below: no zero fill (a chunk's
+  // systems are tens of MB).
   Systems.resize(static_cast<size_t>(Rows));
   for (LeastSquaresSystem &Sys : Systems) {
     Sys.Dim = Dim;
-    Sys.M.assign(size_t(Dim * Dim), 0.0);
-    Sys.B.assign(static_cast<size_t>(Dim), 0.0);
+    Sys.M.resize(size_t(Dim * Dim));
+    Sys.B.resize(static_cast<size_t>(Dim));
   }
 
   std::vector<double> Qd(size_t(Rows * K));
   for (int64_t I = 0; I < Rows * K; ++I)
     Qd[I] = double(Q[I]);
 
-  std::vector<double> X(size_t(K * Rows));
+  // AᵀHA, upper block triangle by symmetry. X is made a few groups at a
+  // time, so that it is still in cache when it is reduced.
+  const int64_t PanelGroups = std::max<int64_t>(1, 256 / Gs);
+  std::vector<double> X(size_t(Rows * PanelGroups * Gs)),
+      Sums(static_cast<size_t>(PanelGroups));
   for (int64_t Hg = 0; Hg < G; ++Hg) {
-    int64_t M = (Hg + 1) * Gs;
-    // X[r, i] = Σ_{j∈h} q[r, j]·H[i, j] for i < M (rows contiguous in i).
-    linalg::gemm(false, true, Rows, M, Gs, 1.0, Qd.data() + Hg * Gs, K,
-                 C.HDamped.Data.data() + Hg * Gs, K, 0.0, X.data(), M);
-    for (int64_t Row = 0; Row < Rows; ++Row) {
-      const double *Qr = Qd.data() + Row * K, *Xr = X.data() + Row * M;
-      std::vector<double> &Mat = Systems[Row].M;
-      for (int64_t Gg = 0; Gg <= Hg; ++Gg) {
-        double Sum = linalg::dot(Qr + Gg * Gs, Xr + Gg * Gs, Gs);
-        Mat[Gg * Dim + Hg] = Sum;
-        Mat[Hg * Dim + Gg] = Sum;
+    for (int64_t P0 = 0; P0 <= Hg; P0 += PanelGroups) {
+      int64_t P1 = std::min(Hg + 1, P0 + PanelGroups), Width = (P1 - P0) * Gs;
+      // X[r, i] = Σ_{j∈h} q[r, j]·H[P0·Gs + i, j] (rows contiguous in i).
+      linalg::gemm(false, true, Rows, Width, Gs, 1.0, Qd.data() + Hg * Gs, K,
+                   C.HDamped.row(P0 * Gs) + Hg * Gs, K, 0.0, X.data(), Width);
+      for (int64_t Row = 0; Row < Rows; ++Row) {
+        linalg::segmentDots(Qd.data() + Row * K + P0 * Gs,
+                            X.data() + Row * Width, Gs, P1 - P0, Sums.data());
+        std::vector<double> &Mat = Systems[Row].M;
+        for (int64_t Gg = P0; Gg < P1; ++Gg) {
+          Mat[Gg * Dim + Hg] = Sums[Gg - P0];
+          Mat[Hg * Dim + Gg] = Sums[Gg - P0];
+        }
       }
     }
   }
 
-  std::vector<double> AHE(static_cast<size_t>(G));
+  // AᵀHE[g, :] = Σ_{i∈g} a_i (HE)[i, :]: per group g, one product over the
+  // chunk's rows.
+  std::vector<double> AHE(size_t(Rows * G));
+  for (int64_t Gg = 0; Gg < G; ++Gg) {
+    linalg::gemm(false, false, Rows, G, Gs, 1.0, Qd.data() + Gg * Gs, K,
+                 C.HE.row(Gg * Gs), G, 0.0, AHE.data(), G);
+    for (int64_t Row = 0; Row < Rows; ++Row) {
+      std::vector<double> &Mat = Systems[Row].M;
+      const double *A = AHE.data() + Row * G;
+      for (int64_t Hg = 0; Hg < G; ++Hg) {
+        Mat[Gg * Dim + G + Hg] = A[Hg];
+        Mat[(G + Hg) * Dim + Gg] = A[Hg];
+      }
+    }
+  }
+
   for (int64_t Row = 0; Row < Rows; ++Row) {
     LeastSquaresSystem &Sys = Systems[Row];
     const double *Qr = Qd.data() + Row * K;
     const double *Wr = W + Row * K, *HWr = HW + Row * K;
     for (int64_t Gg = 0; Gg < G; ++Gg) {
-      // AᵀHE[g, :] = Σ_{i∈g} a_i (HE)[i, :], rows of HE contiguous.
-      std::fill(AHE.begin(), AHE.end(), 0.0);
-      for (int64_t I = Gg * Gs; I < (Gg + 1) * Gs; ++I) {
-        const double *HEr = C.HE.row(I);
-        for (int64_t Hg = 0; Hg < G; ++Hg)
-          AHE[Hg] += Qr[I] * HEr[Hg];
-      }
-      for (int64_t Hg = 0; Hg < G; ++Hg) {
-        Sys.M[Gg * Dim + G + Hg] = AHE[Hg];
-        Sys.M[(G + Hg) * Dim + Gg] = AHE[Hg];
-      }
       for (int64_t Hg = 0; Hg < G; ++Hg)
         Sys.M[(G + Gg) * Dim + G + Hg] = C.EHE(Gg, Hg);
       double Bs = 0, Bz = 0;

@@ -6,6 +6,7 @@
 #include <cblas.h>
 #include <lapacke.h>
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 
@@ -48,12 +49,43 @@ dot(const double *A, const double *B, int64_t N) {
   return Sum;
 }
 
-void sgemm(int64_t M, int64_t N, int64_t K, const float *A, const float *B,
-           float *C) {
+typedef double V8d __attribute__((vector_size(64)));
+
+__attribute__((target_clones("avx512f", "avx2", "default"))) void
+segmentDots(const double *A, const double *B, int64_t Seg, int64_t NumSegs,
+            double *Out) {
+  for (int64_t S = 0; S < NumSegs; ++S) {
+    const double *As = A + S * Seg, *Bs = B + S * Seg;
+    V8d Acc = {0, 0, 0, 0, 0, 0, 0, 0};
+    int64_t I = 0;
+    for (; I + 8 <= Seg; I += 8) {
+      V8d Av, Bv;
+      std::memcpy(&Av, As + I, sizeof(Av));
+      std::memcpy(&Bv, Bs + I, sizeof(Bv));
+      Acc += Av * Bv;
+    }
+    double Sum = ((Acc[0] + Acc[4]) + (Acc[1] + Acc[5])) +
+                 ((Acc[2] + Acc[6]) + (Acc[3] + Acc[7]));
+    for (; I < Seg; ++I)
+      Sum += As[I] * Bs[I];
+    Out[S] = Sum;
+  }
+}
+
+void sgemm(int64_t M, int64_t N, int64_t K, float Alpha, const float *A,
+           int64_t LdA, const float *B, int64_t LdB, float Beta, float *C,
+           int64_t LdC) {
   if (M == 0 || N == 0)
     return;
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(M), int(N), int(K),
-              1.0f, A, int(K), B, int(N), 0.0f, C, int(N));
+              Alpha, A, int(LdA), B, int(LdB), Beta, C, int(LdC));
+}
+
+void strmmUpperRight(int64_t M, int64_t N, const float *A, float *B) {
+  if (M == 0 || N == 0)
+    return;
+  cblas_strmm(CblasRowMajor, CblasRight, CblasUpper, CblasNoTrans,
+              CblasNonUnit, int(M), int(N), 1.0f, A, int(N), B, int(N));
 }
 
 // A row-major upper triangle is the column-major lower triangle of the same

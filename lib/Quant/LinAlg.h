@@ -26,9 +26,20 @@ void gemm(bool TransA, bool TransB, int64_t M, int64_t N, int64_t K,
 /// is chosen at run time, without FMA so both builds give the same bits).
 double dot(const double *A, const double *B, int64_t N);
 
-/// C = A·B for row-major float32 A (M x K), B (K x N), C (M x N).
-void sgemm(int64_t M, int64_t N, int64_t K, const float *A, const float *B,
-           float *C);
+/// Out[s] = Σ_{i < Seg} A[s·Seg + i]·B[s·Seg + i] for s < NumSegs: dot
+/// products of consecutive segments (vectorised; an AVX-512 or AVX2 build
+/// is chosen at run time).
+void segmentDots(const double *A, const double *B, int64_t Seg,
+                 int64_t NumSegs, double *Out);
+
+/// C = Alpha·A·B + Beta·C, row-major float32 (A: M x K, B: K x N).
+void sgemm(int64_t M, int64_t N, int64_t K, float Alpha, const float *A,
+           int64_t LdA, const float *B, int64_t LdB, float Beta, float *C,
+           int64_t LdC);
+
+/// B := B·triu(A) for row-major float32 B (M x N) and the upper triangle
+/// (diagonal included) of the row-major N x N matrix A.
+void strmmUpperRight(int64_t M, int64_t N, const float *A, float *B);
 
 /// In-place upper Cholesky of the row-major symmetric N x N matrix A
 /// (A = UᵀU, only the upper triangle is read and written). Returns false

@@ -11,6 +11,8 @@
 #include "dq/Quant/LayerRun.h"
 #include "dq/Quant/Method.h"
 
+#include "llvm/Support/FormatVariadic.h"
+
 using namespace llvm;
 
 namespace dq {
@@ -43,11 +45,17 @@ std::vector<double> computeRowErrors(const Matrix &W, const Matrix &What,
 
 Expected<QuantizedLayer> quantizeLayer(const Matrix &W, const Matrix &H,
                                        const QuantOptions &Opts) {
-  if (Error E = validateQuantInputs(W, H, Opts))
-    return std::move(E);
+  StageClock Clock;
   const QuantMethodInfo *Method = lookupQuantMethod(Opts.Method);
+  // The GPTQ factor's first Cholesky (at damp >= validation's 1e-6 floor)
+  // proves what validation's own would.
+  bool Factors = Method && Method->FactorsHessian && Opts.Damp >= 1e-6;
+  if (Error E = validateQuantInputs(W, H, Opts, !Factors))
+    return std::move(E);
+  Clock.mark("validate");
   linalg::useSingleThreadedBlas();
-  LayerRun Run(W, H, Opts);
+  LayerRun Run(W, H, Opts, Clock);
+  Clock.mark("context");
   Expected<unsigned> ItersRun = Method->Solve(Run);
   if (!ItersRun)
     return ItersRun.takeError();
@@ -62,23 +70,35 @@ Expected<QuantizedLayer> quantizeLayer(const Matrix &W, const Matrix &H,
   Out.Scale = Opts.Scale;
   Out.ItersRun = *ItersRun;
 
-  // The reported errors: the method's own when exact, else measured
+  // The reported errors: the method's own where exact, else measured
   // directly on the stored values. Read off a system, an error carries
   // float64 rounding relative to wᵀ(H + δI)w; with nothing to measure
   // against (every wᵀHw zero, e.g. H = 0) the direct product gives the exact
   // zeros.
   BestState &Best = Run.Best;
-  if (Run.BestErrorsExact && Run.TotalEnergy > 0) {
-    Out.RowError = Best.Err;
-  } else {
-    Out.RowError.assign(static_cast<size_t>(N), 0.0);
-    Run.forEachChunk([&](int64_t R0, int64_t Len) {
-      computeErrors(Run.C, Run.Wd + R0 * K, Best.Q.data() + R0 * K,
-                    Best.S.data() + R0 * G, Best.Z.data() + R0 * G, Len,
-                    Out.RowError.data() + R0);
+  std::vector<int64_t> Measure;
+  for (int64_t R = 0; R < N; ++R)
+    if (!Run.BestErrorsKept || !Best.ErrExact[R] || !(Run.TotalEnergy > 0))
+      Measure.push_back(R);
+  if (!Measure.empty()) {
+    Run.forEachChunkOf(Measure, [&](const int64_t *Rs, int64_t Len) {
+      std::vector<double> Wc(size_t(Len * K)), E(static_cast<size_t>(Len));
+      std::vector<int8_t> Qc(size_t(Len * K));
+      std::vector<float> Sc(size_t(Len * G)), Zc(size_t(Len * G));
+      for (int64_t I = 0; I < Len; ++I) {
+        std::copy_n(Run.Wd + Rs[I] * K, K, Wc.data() + I * K);
+        std::copy_n(Best.Q.data() + Rs[I] * K, K, Qc.data() + I * K);
+        std::copy_n(Best.S.data() + Rs[I] * G, G, Sc.data() + I * G);
+        std::copy_n(Best.Z.data() + Rs[I] * G, G, Zc.data() + I * G);
+      }
+      computeErrors(Run.C, Wc.data(), Qc.data(), Sc.data(), Zc.data(), Len,
+                    E.data());
+      for (int64_t I = 0; I < Len; ++I)
+        Best.Err[Rs[I]] = E[I];
     });
-    Best.Err = Out.RowError;
+    Clock.mark(formatv("final errors ({0} rows)", Measure.size()).str());
   }
+  Out.RowError = Best.Err;
   Out.TotalEnergy = Run.TotalEnergy;
   for (double E : Out.RowError)
     Out.TotalError += E;
@@ -88,6 +108,7 @@ Expected<QuantizedLayer> quantizeLayer(const Matrix &W, const Matrix &H,
   Out.ScaleValues = std::move(Best.S);
   Out.OffsetValues = std::move(Best.Z);
   Run.report("done", Out.ItersRun, 0);
+  Out.Profile = Clock.take();
   return std::move(Out);
 }
 

@@ -2,7 +2,10 @@
 
 #include "dq/Quant/Steps.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 
 using namespace llvm;
@@ -30,18 +33,29 @@ std::optional<ScaleType> parseScaleType(StringRef Name) {
 
 /// Rounds V to a binary format with Precision significand bits (implicit
 /// bit included), smallest normal exponent MinExp and largest finite value
-/// Max, ties to even. Scaling by a power of two is exact, so one
-/// nearbyint() does the rounding (the default rounding mode is to nearest
-/// even); a formula instead of APFloat because the clip search rounds
-/// millions of values.
+/// Max, ties to even. With E the exponent of V (at least MinExp), V / 2^(E -
+/// Precision + 1) is exact and below 2^Precision in magnitude, and adding
+/// and subtracting 1.5·2^52 rounds it to an integer, ties to even (the
+/// default rounding mode); scaling back is exact. Bit arithmetic instead of
+/// APFloat or frexp/nearbyint, because the clip search rounds millions of
+/// values (the unit tests check it against APFloat).
 static double roundToFormat(double V, int Precision, int MinExp, double Max) {
   if (V == 0 || !std::isfinite(V))
     return V;
-  int Exp;
-  std::frexp(V, &Exp); // |V| = m·2^Exp, m in [0.5, 1)
-  int E = std::max(Exp - 1, MinExp);
-  double Ulp = std::ldexp(1.0, E - (Precision - 1));
-  double R = std::nearbyint(V / Ulp) * Ulp;
+  uint64_t Bits;
+  std::memcpy(&Bits, &V, sizeof(Bits));
+  // Subnormal doubles (exponent field 0) are far below every MinExp here.
+  int Exp = int((Bits >> 52) & 0x7ff) - 1023;
+  int E = std::max(Exp, MinExp) - (Precision - 1);
+  auto pow2 = [](int P) {
+    uint64_t B = uint64_t(P + 1023) << 52;
+    double D;
+    std::memcpy(&D, &B, sizeof(D));
+    return D;
+  };
+  const double Magic = 0x1.8p52;
+  double T = V * pow2(-E) + Magic;
+  double R = (T - Magic) * pow2(E);
   if (std::fabs(R) > Max)
     return std::copysign(std::numeric_limits<double>::infinity(), V);
   return R;

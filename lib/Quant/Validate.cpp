@@ -3,6 +3,7 @@
 #include "LinAlg.h"
 #include "dq/Quant/Method.h"
 #include "dq/Quant/Quantize.h"
+#include "dq/Quant/Steps.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -29,7 +30,7 @@ static Error checkFinite(const Matrix &M, StringRef What) {
 }
 
 Error validateQuantInputs(const Matrix &W, const Matrix &H,
-                          const QuantOptions &Opts) {
+                          const QuantOptions &Opts, bool CheckFactorisation) {
   if (Opts.Bits != 2 && Opts.Bits != 3 && Opts.Bits != 4 && Opts.Bits != 8)
     return fail(
         formatv("unsupported bit width {0}: expected 2, 3, 4 or 8", Opts.Bits));
@@ -102,6 +103,8 @@ Error validateQuantInputs(const Matrix &W, const Matrix &H,
                             I, J, num(std::fabs(Hij)), num(Bound)));
     }
 
+  if (!CheckFactorisation)
+    return Error::success();
   // Positive semi-definite up to the damping the optimisation adds.
   double MeanDiag = 0;
   for (int64_t I = 0; I < K; ++I)
@@ -114,10 +117,14 @@ Error validateQuantInputs(const Matrix &W, const Matrix &H,
       A[I * K + J] = 0.5 * (H(I, J) + H(J, I)) + (I == J ? Shift : 0.0);
   linalg::useSingleThreadedBlas();
   if (!linalg::choleskyUpper(A.data(), K))
-    return fail(formatv("hessian is not positive semi-definite: H + {0} * I "
-                        "(the damping) has no Cholesky factorisation",
-                        num(Shift)));
+    return makeNotPSDError(Shift);
   return Error::success();
+}
+
+Error makeNotPSDError(double Shift) {
+  return fail(formatv("hessian is not positive semi-definite: H + {0} * I "
+                      "(the damping) has no Cholesky factorisation",
+                      num(Shift)));
 }
 
 } // namespace dq

@@ -111,6 +111,11 @@ static cl::opt<bool>
 static cl::opt<std::string> layerName("layer-name", cl::init(""),
                                       cl::desc("Name shown in progress"),
                                       cl::cat(quantCategory));
+static cl::opt<bool>
+    profile("profile", cl::init(false),
+            cl::desc("Print where the time went, stage by stage, to stderr "
+                     "(and as \"profile\" in the JSON line)"),
+            cl::cat(quantCategory));
 static cl::opt<bool> quiet("quiet", cl::init(false),
                            cl::desc("No progress on stderr"),
                            cl::cat(quantCategory));
@@ -210,6 +215,26 @@ static Tensor encodeScales(ArrayRef<float> Values, int64_t Rows, int64_t Cols,
     std::memcpy(T.Data.data() + 2 * I, &Bits, 2);
   }
   return T;
+}
+
+/// The stages of --profile as a table: wall and CPU seconds, share of the
+/// wall time, and how many threads' worth of CPU each stage kept busy.
+static void printProfile(ArrayRef<StageTime> Stages, double Total,
+                         raw_ostream &OS) {
+  OS << formatv("{0,-28} {1,9} {2,9} {3,7} {4,8}\n", "stage", "wall s",
+                "cpu s", "wall %", "cpu/wall");
+  double Wall = 0, Cpu = 0;
+  for (const StageTime &T : Stages) {
+    OS << formatv("{0,-28} {1,9} {2,9} {3,7} {4,8}\n", T.Stage,
+                  format("%.3f", T.Seconds), format("%.3f", T.CpuSeconds),
+                  format("%.1f", Total > 0 ? 100 * T.Seconds / Total : 0.0),
+                  format("%.2f", T.Seconds > 0 ? T.CpuSeconds / T.Seconds
+                                               : 0.0));
+    Wall += T.Seconds;
+    Cpu += T.CpuSeconds;
+  }
+  OS << formatv("{0,-28} {1,9} {2,9}\n", "total", format("%.3f", Wall),
+                format("%.3f", Cpu));
 }
 
 int main(int argc, char **argv) {
@@ -329,6 +354,14 @@ int main(int argc, char **argv) {
   if (Error E = writeSafetensorsFile(outputPath, Out, Meta))
     return fail(toString(std::move(E)));
 
+  json::Array Profile;
+  for (const StageTime &T : L->Profile)
+    Profile.push_back(json::Object{{"stage", T.Stage},
+                                   {"seconds", T.Seconds},
+                                   {"cpu_seconds", T.CpuSeconds}});
+  if (profile)
+    printProfile(L->Profile, Seconds, errs());
+
   json::Object Result{
       {"method", Opts.Method},
       {"bits", int64_t(Opts.Bits)},
@@ -347,6 +380,8 @@ int main(int argc, char **argv) {
       {"output", outputPath.getValue()},
       {"blas", getBlasCoreName()},
   };
+  if (profile)
+    Result["profile"] = std::move(Profile);
   outs() << formatv("{0}", json::Value(std::move(Result))) << "\n";
   return 0;
 }

@@ -7,7 +7,7 @@
 // measures the errors on the stored values and builds the result.
 //
 // Rows are independent given H, so every stage runs over fixed chunks of
-// kRowChunk rows, in parallel when Threads > 1. A chunk's arithmetic (its
+// rowChunkSize(N) rows, in parallel when Threads > 1. A chunk's arithmetic (its
 // GEMMs included: BLAS is single-threaded) does not depend on which thread
 // runs it, and totals are summed in row order afterwards, so the result is
 // bit-identical for any thread count.
@@ -23,14 +23,36 @@
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/ThreadPool.h"
 
+#include <chrono>
+#include <ctime>
 #include <future>
 #include <memory>
 
 namespace dq {
 
-/// Rows per work item: large enough that each GEMM streams H once for many
-/// rows, small enough to balance two threads on a 384-row layer.
-constexpr int64_t kRowChunk = 64;
+/// Rows per work item, a function of the layer's shape only (never of the
+/// thread count, so that results do not depend on it): a multiple of 64, at
+/// least 64, and up to 256 while the layer still has 8 or more chunks to
+/// balance between threads and a chunk's least-squares systems (2G x 2G
+/// each) stay within 64 MB. Each chunk's GEMMs pack H (or a slice of it)
+/// once, so larger chunks pack less per row: 256 rather than 64 makes the
+/// K = 4096 W·H and least-squares products 1.4x faster
+/// (docs/quantization.md).
+int64_t rowChunkSize(int64_t N, int64_t NumGroups);
+
+/// Wall and CPU time between consecutive marks: the stages of a profile.
+class StageClock {
+public:
+  StageClock();
+  /// Ends the stage that started at the previous mark (or construction).
+  void mark(llvm::StringRef Stage);
+  std::vector<StageTime> take() { return std::move(Times); }
+
+private:
+  std::chrono::steady_clock::time_point Last;
+  std::clock_t LastCpu;
+  std::vector<StageTime> Times;
+};
 
 /// The best candidate of every row so far.
 struct BestState {
@@ -39,24 +61,32 @@ struct BestState {
   std::vector<double> Err;
   /// Whether the least-squares step has been solved for the row's current Q.
   std::vector<char> SolvedQ;
+  /// Whether Err is exact (float64, e.g. read off a system), not a float32
+  /// estimate (computeErrorsF32).
+  std::vector<char> ErrExact;
 };
 
 class LayerRun {
 public:
-  LayerRun(const Matrix &W, const Matrix &H, const QuantOptions &Opts);
+  LayerRun(const Matrix &W, const Matrix &H, const QuantOptions &Opts,
+           StageClock &Clock);
 
   const Matrix &W, &H;
   const QuantOptions &Opts;
   int64_t N, K, G;
+  /// rowChunkSize(N, G).
+  int64_t RowChunk;
   LayerContext C;
   /// W.Data.data(), row-major N x K.
   const double *Wd;
   BestState Best;
-  /// Set by a method whose Best.Err already is the exact error of every
-  /// row's stored (Q, s, z) (e.g. read off its least-squares systems):
-  /// quantizeLayer then reports them instead of measuring them again (one
-  /// N·K² product).
-  bool BestErrorsExact = false;
+  /// Set by a method that keeps Best.Err, the error of every row's stored
+  /// (Q, s, z), with Best.ErrExact: quantizeLayer then reports the exact
+  /// ones as they are and measures only the others again (instead of one
+  /// N·K² product for every row).
+  bool BestErrorsKept = false;
+  /// Stage timing: a method marks the end of each of its stages.
+  StageClock &Clock;
   /// Rows of W·(H + δI), N x K: filled by computeEnergy(/*WithHW=*/true).
   std::vector<double> HW;
   /// Σ wᵀHw (undamped), from computeEnergy.
@@ -67,7 +97,7 @@ public:
   void forEachChunk(llvm::function_ref<void(int64_t, int64_t)> F);
 
   /// The same over a subset of rows (ascending): F(RowIds, NumRows) for
-  /// consecutive chunks of kRowChunk entries of Rows.
+  /// consecutive chunks of RowChunk entries of Rows.
   void forEachChunkOf(llvm::ArrayRef<int64_t> Rows,
                       llvm::function_ref<void(const int64_t *, int64_t)> F);
 

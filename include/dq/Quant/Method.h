@@ -45,6 +45,11 @@ struct QuantMethodInfo {
   /// Fills Run's best state for its (validated) layer; returns how many
   /// outer iterations ran (1 for single-pass methods).
   std::function<llvm::Expected<unsigned>(LayerRun &Run)> Solve;
+  /// Whether Solve always takes the GPTQ factor (LayerRun::takeGptqFactor)
+  /// and fails with its error: its Cholesky of H + damp·mean(diag H)·I then
+  /// proves H positive semi-definite, and validation skips its own (a K³/3
+  /// factorisation, seconds at K = 11008).
+  bool FactorsHessian = false;
 };
 
 /// Adds a method; its name must be new. Register before quantizing: the

@@ -104,6 +104,14 @@ struct QuantOptions {
   unsigned BlockSize = 128;
 };
 
+/// Time spent in one stage of quantizeLayer (validation, the shared
+/// products, each method stage), in the order the stages ran.
+struct StageTime {
+  std::string Stage;
+  /// Wall-clock seconds, and CPU seconds of the whole process (all threads).
+  double Seconds = 0, CpuSeconds = 0;
+};
+
 struct QuantizedLayer {
   int64_t Rows = 0, Cols = 0;
   /// Effective group size (K for per-channel) and groups per row.
@@ -125,6 +133,9 @@ struct QuantizedLayer {
   /// for single-pass methods.
   unsigned ItersRun = 0;
 
+  /// Where the time went (dq-quant --profile).
+  std::vector<StageTime> Profile;
+
   /// ŵ = s·Q + z as a float64 matrix.
   Matrix dequantize() const;
 };
@@ -133,8 +144,12 @@ struct QuantizedLayer {
 /// names the offending value (shape, position of a NaN/Inf, asymmetric
 /// entry, negative diagonal, unsupported bit width, group size that does not
 /// divide K, unknown method, ...).
+/// CheckFactorisation = false leaves out the last check, the Cholesky
+/// factorisation of H plus the damping, for a caller that factorises it
+/// anyway (QuantMethodInfo::FactorsHessian).
 llvm::Error validateQuantInputs(const Matrix &W, const Matrix &H,
-                                const QuantOptions &Opts);
+                                const QuantOptions &Opts,
+                                bool CheckFactorisation = true);
 
 /// Quantizes W with the method in Opts (looked up in the registry). H must be
 /// symmetric up to 1e-5 of its largest entry (it is symmetrised) and positive

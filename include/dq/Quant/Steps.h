@@ -86,6 +86,13 @@ void computeErrors(const LayerContext &C, const double *W, const int8_t *Q,
                    const float *S, const float *Z, int64_t Rows,
                    double *Errors);
 
+/// computeErrors in float32 (residuals rounded to float32, a triangular
+/// product with H): relative error ~1e-6, 2-3x faster. For choosing between
+/// candidates; reported errors come from computeErrors or the systems.
+void computeErrorsF32(const LayerContext &C, const double *W, const int8_t *Q,
+                      const float *S, const float *Z, int64_t Rows,
+                      double *Errors);
+
 /// Clip grid search: per row, the shrink factor whose min-max (s, z) and RTN
 /// integers give the smallest error. Candidates are ranked by the
 /// diagonal-H error; the best ExactCandidates of them (all when 0) are then
@@ -125,14 +132,27 @@ double systemError(const LayerContext &C, const LeastSquaresSystem &Sys,
 /// t = λ, then 10x more until the factorisation succeeds (up to 100).
 struct GptqFactor {
   std::vector<int64_t> Perm;
-  /// K x K row-major, upper triangle used.
+  /// K x K row-major, upper triangle used, and its float32 copy (the
+  /// rounding itself runs in float32, as the reference's does).
   Matrix U;
+  std::vector<float> UF32;
   double DampUsed = 0;
 };
+/// When the factorisation fails at the first t (= Damp, the damping of the
+/// objective), H is not positive semi-definite: that is the error
+/// (makeNotPSDError), as validateQuantInputs would have said.
 llvm::Expected<GptqFactor> makeGptqFactor(const Matrix &H, double Damp);
 
+/// "hessian is not positive semi-definite: H + Shift * I (the damping) has
+/// no Cholesky factorisation".
+llvm::Error makeNotPSDError(double Shift);
+
 /// GPTQ rounding of Rows rows with (s, z) fixed per (row, group) ("static
-/// groups"), lazy column blocks of BlockSize.
+/// groups"), lazy column blocks of BlockSize. The working rows and the error
+/// pushes are float32, as in the reference implementations (and 2x faster
+/// than float64): a column's integer can differ from a float64 run only
+/// where its value lies within ~1e-6 of a rounding boundary, and callers
+/// measure every candidate exactly before keeping it.
 void gptqRound(const LayerContext &C, const GptqFactor &F, const double *W,
                int64_t Rows, const float *S, const float *Z, unsigned BlockSize,
                int8_t *Q);
