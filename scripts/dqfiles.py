@@ -131,6 +131,135 @@ def read_safetensors(path):
     return tensors, metadata
 
 
+# Bytes per element of the safetensors dtypes (sub-byte float formats such as
+# F4 are not listed: their tensors are accepted but cannot be read).
+_DTYPE_SIZES = {"BOOL": 1, "U8": 1, "I8": 1, "F8_E5M2": 1, "F8_E4M3": 1,
+                "F8_E8M0": 1, "I16": 2, "U16": 2, "F16": 2, "BF16": 2,
+                "I32": 4, "U32": 4, "F32": 4, "I64": 8, "U64": 8, "F64": 8}
+# The safetensors library refuses headers above 100 MB; so do we.
+_MAX_HEADER = 100 << 20
+
+
+class SafetensorsFile:
+    """A safetensors file read lazily: the header when opened, with every
+    entry checked (JSON, dtype, shape, offsets within the file, size), and a
+    tensor's data only when read(name) asks for it, so that a converter holds
+    one layer at a time. Every problem raises FileFormatError naming the file
+    (and the tensor)."""
+
+    def __init__(self, path):
+        self.path = path
+        try:
+            f = open(path, "rb")
+        except OSError as e:
+            raise FileFormatError("%s: cannot open: %s" % (path, e.strerror))
+        with f:
+            size = os.fstat(f.fileno()).st_size
+            head = f.read(8)
+            if len(head) < 8:
+                raise FileFormatError("%s: truncated safetensors file (%d "
+                                      "bytes, no header length)" %
+                                      (path, len(head)))
+            (length,) = struct.unpack("<Q", head)
+            if length > _MAX_HEADER:
+                raise FileFormatError("%s: safetensors header of %d bytes "
+                                      "(the limit is 100 MB)" % (path, length))
+            if length > size - 8:
+                raise FileFormatError("%s: truncated safetensors file: the "
+                                      "header needs %d bytes, %d follow" %
+                                      (path, length, size - 8))
+            text = f.read(length)
+        try:
+            header = json.loads(text.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as e:
+            raise FileFormatError("%s: malformed safetensors header (not "
+                                  "JSON: %s)" % (path, e))
+        if not isinstance(header, dict):
+            raise FileFormatError("%s: malformed safetensors header (not a "
+                                  "JSON object)" % path)
+        meta = header.pop("__metadata__", None) or {}
+        if not isinstance(meta, dict) or not all(
+                isinstance(v, str) for v in meta.values()):
+            raise FileFormatError("%s: malformed safetensors header "
+                                  "(__metadata__ must map strings to "
+                                  "strings)" % path)
+        self.metadata = meta
+        self._base = 8 + length
+        available = size - self._base
+        self._entries = {}
+        for name, entry in header.items():
+            self._entries[name] = self._check_entry(name, entry, available)
+
+    def _check_entry(self, name, entry, available):
+        def bad(what):
+            return FileFormatError("%s: tensor %r: %s" % (self.path, name,
+                                                          what))
+
+        def is_int(v):
+            return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+        if not isinstance(entry, dict):
+            raise bad("header entry is not a JSON object")
+        dtype, shape = entry.get("dtype"), entry.get("shape")
+        offsets = entry.get("data_offsets")
+        if not isinstance(dtype, str):
+            raise bad("no dtype")
+        if not isinstance(shape, list) or not all(is_int(d) for d in shape):
+            raise bad("shape must be a list of non-negative integers")
+        if not isinstance(offsets, list) or len(offsets) != 2 or \
+                not all(is_int(o) for o in offsets) or offsets[0] > offsets[1]:
+            raise bad("data_offsets must be [begin, end] with begin <= end")
+        begin, end = offsets
+        if end > available:
+            raise bad("data ends at byte %d but the file holds %d data bytes "
+                      "(truncated file?)" % (end, available))
+        if dtype in _DTYPE_SIZES:
+            need = _DTYPE_SIZES[dtype]
+            for d in shape:
+                need *= d
+            if need != end - begin:
+                raise bad("%s %s needs %d bytes, data_offsets give %d" %
+                          (dtype, shape, need, end - begin))
+        return dtype, tuple(shape), begin, end
+
+    @property
+    def names(self):
+        return list(self._entries)
+
+    def __contains__(self, name):
+        return name in self._entries
+
+    def dtype(self, name):
+        """The safetensors dtype name ("F16", "I32", ...)."""
+        return self._entries[name][0]
+
+    def shape(self, name):
+        return self._entries[name][1]
+
+    def read(self, name):
+        """-> np.ndarray (writable); BF16 comes back as its uint16 bits
+        (bf16_to_f32 decodes them)."""
+        dtype, shape, begin, end = self._entries[name]
+        np_dtype = _DTYPES.get("U16" if dtype == "BF16" else dtype)
+        if np_dtype is None:
+            raise FileFormatError("%s: tensor %r has dtype %s, which this "
+                                  "reader cannot decode" %
+                                  (self.path, name, dtype))
+        array = np.empty(shape, dtype=np_dtype)
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(self._base + begin)
+                got = f.readinto(memoryview(array).cast("B"))
+        except OSError as e:
+            raise FileFormatError("%s: cannot read tensor %r: %s" %
+                                  (self.path, name, e.strerror))
+        if got != end - begin:
+            raise FileFormatError("%s: tensor %r: truncated file (%d of %d "
+                                  "bytes)" % (self.path, name, got,
+                                              end - begin))
+        return array
+
+
 def write_stats(path, layers, producer):
     """layers: {name: (H [K, K] = XᵀX / T, T)}."""
     tensors = {}
