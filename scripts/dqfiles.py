@@ -13,6 +13,7 @@ Deliberately independent of the C++ code, so tests can cross-check both.
 
 import json
 import os
+import shutil
 import struct
 import tempfile
 
@@ -71,34 +72,101 @@ def write_atomic(path, data):
         raise
 
 
+def _encode(name, array):
+    """A tensor -> (safetensors dtype name, shape list, little-endian
+    bytes)."""
+    if isinstance(array, Raw):
+        return array.dtype, list(array.shape), array.bits.astype(
+            array.bits.dtype.newbyteorder("<")).tobytes()
+    array = np.ascontiguousarray(array)
+    dtype = array.dtype.newbyteorder("<") if array.dtype.byteorder == ">" \
+        else array.dtype
+    if dtype not in _NAMES:
+        raise FileFormatError("tensor %r: unsupported dtype %s" %
+                              (name, array.dtype))
+    return _NAMES[dtype], list(array.shape), array.astype(dtype).tobytes()
+
+
+def _header_bytes(header):
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * ((8 - len(text) % 8) % 8)
+    return struct.pack("<Q", len(text)) + text
+
+
 def safetensors_bytes(tensors, metadata=None):
     """{name: np.ndarray} (in order) -> the bytes of a safetensors file."""
     header, blobs, offset = {}, [], 0
     if metadata:
         header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
     for name, array in tensors.items():
-        if isinstance(array, Raw):
-            data = array.bits.astype(array.bits.dtype.newbyteorder("<")) \
-                .tobytes()
-            header[name] = {"dtype": array.dtype, "shape": list(array.shape),
-                            "data_offsets": [offset, offset + len(data)]}
-            blobs.append(data)
-            offset += len(data)
-            continue
-        array = np.ascontiguousarray(array)
-        dtype = array.dtype.newbyteorder("<") if array.dtype.byteorder == ">" \
-            else array.dtype
-        if dtype not in _NAMES:
-            raise FileFormatError("tensor %r: unsupported dtype %s" %
-                                  (name, array.dtype))
-        data = array.astype(dtype).tobytes()
-        header[name] = {"dtype": _NAMES[dtype], "shape": list(array.shape),
+        dtype, shape, data = _encode(name, array)
+        header[name] = {"dtype": dtype, "shape": shape,
                         "data_offsets": [offset, offset + len(data)]}
         blobs.append(data)
         offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    return struct.pack("<Q", len(text)) + text + b"".join(blobs)
+    return _header_bytes(header) + b"".join(blobs)
+
+
+class SafetensorsWriter:
+    """Writes a safetensors file one tensor at a time, so that only the
+    tensor being added is in memory: add() appends its data to a temporary
+    file beside `path`; commit(metadata) writes the header and that data to
+    a second temporary file and renames it to `path` (atomic; the bytes are
+    those of safetensors_bytes). As a context manager, an exception before
+    commit() removes the temporary files and leaves `path` untouched."""
+
+    def __init__(self, path):
+        self.path = path
+        self._folder = os.path.dirname(os.path.abspath(path))
+        fd, self._data_path = tempfile.mkstemp(dir=self._folder,
+                                               prefix=".dqfiles-")
+        self._data = os.fdopen(fd, "wb")
+        self._entries, self._offset = {}, 0
+
+    def add(self, name, array):
+        if name in self._entries:
+            raise FileFormatError("tensor %r written twice" % name)
+        dtype, shape, data = _encode(name, array)
+        self._data.write(data)
+        self._entries[name] = {"dtype": dtype, "shape": shape,
+                               "data_offsets": [self._offset,
+                                                self._offset + len(data)]}
+        self._offset += len(data)
+
+    def commit(self, metadata=None):
+        header = {}
+        if metadata:
+            header["__metadata__"] = {str(k): str(v)
+                                      for k, v in metadata.items()}
+        header.update(self._entries)
+        self._data.close()
+        fd, tmp = tempfile.mkstemp(dir=self._folder, prefix=".dqfiles-")
+        try:
+            with os.fdopen(fd, "wb") as f, open(self._data_path, "rb") as d:
+                f.write(_header_bytes(header))
+                shutil.copyfileobj(d, f, 1 << 24)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+            os.replace(tmp, self.path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        finally:
+            os.unlink(self._data_path)
+
+    def abort(self):
+        self._data.close()
+        if os.path.exists(self._data_path):
+            os.unlink(self._data_path)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, traceback):
+        if kind is not None:
+            self.abort()
+        return False
 
 
 def write_safetensors(path, tensors, metadata=None):
@@ -301,25 +369,30 @@ QUANTIZED_VERSION = "1"
 def write_quantized_model(path, layers, producer, metadata=None):
     """A dq-quantized-model checkpoint (docs/weights-format.md).
 
-    layers: {name: (q int [N, K], scale [N, G], offset [N, G], bits)}; scale
-    and offset are float16 or float32 arrays, or Raw BF16 (bf16()), both of
-    the same kind. W[n, k] = scale[n, k // (K // G)] * q[n, k] + offset[...].
+    layers: {name: (q int [N, K], scale [N, G], offset [N, G], bits)}, or an
+    iterable of (name, (q, scale, offset, bits)) pairs, consumed one at a
+    time (then only one layer is in memory: a converter's generator writes a
+    model of any size); scale and offset are float16 or float32 arrays, or
+    Raw BF16 (bf16()), both of the same kind. W[n, k] = scale[n, k // (K //
+    G)] * q[n, k] + offset[...]. Atomic: an exception, from a check here or
+    from the iterable, leaves `path` untouched.
     """
-    tensors = {}
     meta = {"format": QUANTIZED_FORMAT, "format_version": QUANTIZED_VERSION,
             "producer": producer}
     meta.update(metadata or {})
-    for name, (q, scale, offset, bits) in layers.items():
-        q = np.asarray(q)
-        lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
-        if q.ndim != 2 or q.size and (q.min() < lo or q.max() > hi):
-            raise FileFormatError("layer %r: q must be [N, K] within %d bits"
-                                  % (name, bits))
-        tensors[name + ".q"] = q.astype(np.int8)
-        tensors[name + ".scale"] = scale
-        tensors[name + ".offset"] = offset
-        meta[name + ".bits"] = str(bits)
-    write_safetensors(path, tensors, meta)
+    items = layers.items() if isinstance(layers, dict) else layers
+    with SafetensorsWriter(path) as writer:
+        for name, (q, scale, offset, bits) in items:
+            q = np.asarray(q)
+            lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+            if q.ndim != 2 or q.size and (q.min() < lo or q.max() > hi):
+                raise FileFormatError("layer %r: q must be [N, K] within %d "
+                                      "bits" % (name, bits))
+            writer.add(name + ".q", q.astype(np.int8))
+            writer.add(name + ".scale", scale)
+            writer.add(name + ".offset", offset)
+            meta[name + ".bits"] = str(bits)
+        writer.commit(meta)
 
 
 def read_quantized_model(path):
