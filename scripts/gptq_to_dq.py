@@ -36,7 +36,9 @@ of K/G' columns, with a signed Q. So
   z = scale * (2^(b-1) - zero)
 
 and s * Q + z = scale * (q_u - zero). z is rounded once to the scale's dtype
-(half an ulp of z; --scale-type f32 stores it exactly). A g_idx whose groups
+(half an ulp of z; with F16 or BF16 scales --scale-type f32 stores it
+exactly: |2^(b-1) - zero| <= 128, so z has at most 11 + 8 significant
+bits). A g_idx whose groups
 are each one contiguous column range converts (act-order checkpoints whose
 groups stay contiguous included); any other act-order g_idx is refused: dq's
 groups are contiguous column ranges and this layer's cannot be made so
@@ -423,8 +425,9 @@ def convert_layer(layer, tensors, opts):
     z64 = s_blocks * (half - zero[block_groups].T)
     out_type = "f32" if opts.scale_type == "f32" else \
         {"F16": "f16", "BF16": "bf16", "F32": "f32"}[scale_dtype]
-    # z = scale * integer has at most 11 + 9 significant bits (8 + 9 for
-    # BF16): exact in float32, so each cast below rounds once.
+    # z = scale * integer, |integer| <= 128: at most 11 + 8 significant bits
+    # from an F16 scale (8 + 8 from BF16), exact in float64 and float32; each
+    # cast below rounds once (and F32 scales round to float32 once).
     if out_type == "f32":
         scale_out = s_blocks.astype(np.float32)
         offset_out = stored = z64.astype(np.float32)
@@ -499,7 +502,7 @@ def main(argv=None):
                         default="keep",
                         help="storage of scale and offset: keep the "
                         "checkpoint's scale dtype (offset rounded to it), or "
-                        "f32 (exact)")
+                        "f32 (exact offsets from F16/BF16 scales)")
     parser.add_argument("--v1-zero-overflow", choices=("autogptq",
                                                        "gptqmodel"),
                         help="how to read a v1 zero field of 2^b - 1 (a zero "
@@ -510,6 +513,13 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     try:
+        out_folder = os.path.dirname(os.path.abspath(args.output))
+        if os.path.isdir(args.output):
+            fail("%s: is a directory (-o names the file to write)" %
+                 args.output)
+        if not os.path.isdir(out_folder):
+            fail("%s: cannot write: folder %s does not exist" %
+                 (args.output, out_folder))
         folder, tensors = open_checkpoint(args.input)
         cfg_path, cfg = load_config(folder, args.config)
         cfg = parse_config(cfg_path, cfg)
@@ -551,15 +561,19 @@ def main(argv=None):
                        if not any(fnmatch.fnmatchcase(l, g) for g in globs)]
             layers = [l for l in layers if l not in skipped]
 
-        out = {}
-        for i, layer in enumerate(layers):
-            out[layer], info = convert_layer(layer, tensors, args)
-            print("%s: [%d/%d] %s %s" % (PROG, i + 1, len(layers), layer,
-                                         info), flush=True)
+        def converted():
+            # One layer at a time: the writer streams each to disk, so
+            # memory is bounded by the largest layer, not the model.
+            for i, layer in enumerate(layers):
+                result, info = convert_layer(layer, tensors, args)
+                print("%s: [%d/%d] %s %s" % (PROG, i + 1, len(layers), layer,
+                                             info), flush=True)
+                yield layer, result
+
         meta = {"source_format": args.format}
-        meta.update({layer + ".method": "gptq" for layer in out})
-        dqfiles.write_quantized_model(args.output, out, "gptq_to_dq.py",
-                                      meta)
+        meta.update({layer + ".method": "gptq" for layer in layers})
+        dqfiles.write_quantized_model(args.output, converted(),
+                                      "gptq_to_dq.py", meta)
     except (ConvertError, dqfiles.FileFormatError) as e:
         print("%s: error: %s" % (PROG, e), file=sys.stderr)
         return 1
@@ -567,6 +581,7 @@ def main(argv=None):
         print("%s: error: %s: %s" % (PROG, e.filename or args.output,
                                      e.strerror), file=sys.stderr)
         return 1
+    out = set(layers)
     used = sum(1 for t in tensors if t.rpartition(".")[0] in out and
                t.rpartition(".")[2] in PARTS)
     print("%s: %d layer(s) converted from %s (%s; %s) -> %s; %d other "
