@@ -203,15 +203,16 @@ def parse_config(path, cfg):
     if pack is not None and pack.replace("torch.", "") != "int32":
         fail("%s: pack_dtype is %r: only int32 packing words are supported" %
              (path, pack))
-    bits = field("bits", lambda v: v in BITS and not isinstance(v, bool),
-                 "2, 3, 4 or 8")
+    bits = field("bits", lambda v: isinstance(v, int) and
+                 not isinstance(v, bool) and v in BITS, "2, 3, 4 or 8")
     group = field("group_size", lambda v: isinstance(v, int) and
                   not isinstance(v, bool) and (v == -1 or v > 0),
                   "-1 or a positive integer")
     sym = field("sym", lambda v: isinstance(v, bool), "true or false")
-    field("desc_act", lambda v: isinstance(v, bool), "true or false")
+    desc_act = field("desc_act", lambda v: isinstance(v, bool),
+                     "true or false")
     return dict(format=fmt, bits=bits, group_size=group, sym=sym,
-                dynamic=bool(cfg.get("dynamic")))
+                desc_act=desc_act, dynamic=bool(cfg.get("dynamic")))
 
 
 # ---------------------------------------------------------------------------
@@ -375,6 +376,9 @@ def convert_layer(layer, tensors, opts):
     half = 1 << (bits - 1)
 
     if g_idx is None:
+        if opts.desc_act:
+            fail("layer %r has no g_idx, but the config says desc_act=true: "
+                 "its columns' groups are unknown" % layer)
         size = opts.group_size
         if size is None and groups > 1:
             # Groups of K/G columns are only a guess: any size from
@@ -545,6 +549,7 @@ def main(argv=None):
             fail("--group-size must be -1 or positive, not %d" %
                  args.group_size)
         args.sym = cfg["sym"] and not cfg["dynamic"]
+        args.desc_act = cfg["desc_act"]
 
         layers = find_layers(tensors)
         if not layers:

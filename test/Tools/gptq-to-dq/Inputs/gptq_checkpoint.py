@@ -307,6 +307,9 @@ def bad(kind, out):
         t["l.scales"][1, 7] = np.nan
     elif kind == "inf":
         t["l.scales"][0, 3] = np.inf
+    elif kind == "descnogidx":
+        del t["l.g_idx"]
+        cfg["desc_act"] = True
     elif kind == "awq":
         cfg["quant_method"] = "awq"
     elif kind == "marlin":
