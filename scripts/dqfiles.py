@@ -317,7 +317,7 @@ class SafetensorsFile:
         try:
             with open(self.path, "rb") as f:
                 f.seek(self._base + begin)
-                got = f.readinto(memoryview(array).cast("B"))
+                got = f.readinto(array.reshape(-1).view(np.uint8))
         except OSError as e:
             raise FileFormatError("%s: cannot read tensor %r: %s" %
                                   (self.path, name, e.strerror))

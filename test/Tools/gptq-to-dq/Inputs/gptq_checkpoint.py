@@ -307,6 +307,9 @@ def bad(kind, out):
         t["l.scales"][1, 7] = np.nan
     elif kind == "inf":
         t["l.scales"][0, 3] = np.inf
+    elif kind == "empty":
+        t["l.scales"] = np.ones((0, 32), np.float16)
+        t["l.qzeros"] = np.zeros((0, 4), np.int32)
     elif kind == "descnogidx":
         del t["l.g_idx"]
         cfg["desc_act"] = True
