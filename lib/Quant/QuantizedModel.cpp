@@ -7,6 +7,8 @@
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 
 #include <cmath>
 #include <cstring>
@@ -18,22 +20,51 @@ static constexpr llvm::StringLiteral kParts[] = {".q", ".scale", ".offset"};
 
 llvm::Expected<QuantizedModelReader>
 QuantizedModelReader::open(llvm::StringRef Path) {
-  return check(SafetensorsReader::open(Path), Path);
+  QuantizedModelReader Reader;
+  if (!llvm::sys::fs::is_directory(Path)) {
+    if (llvm::Error E = Reader.addPart(SafetensorsReader::open(Path), Path))
+      return std::move(E);
+    return std::move(Reader);
+  }
+  std::vector<std::string> Files;
+  std::error_code EC;
+  for (llvm::sys::fs::directory_iterator It(Path, EC), End; It != End && !EC;
+       It.increment(EC)) {
+    llvm::StringRef File = llvm::sys::path::filename(It->path());
+    if (File.ends_with(".safetensors") && !File.starts_with("."))
+      Files.push_back(It->path());
+  }
+  if (EC)
+    return llvm::createStringError(Path + ": " + EC.message());
+  if (Files.empty())
+    return llvm::createStringError(Path +
+                                   ": directory holds no .safetensors file");
+  llvm::sort(Files);
+  for (const std::string &File : Files)
+    if (llvm::Error E = Reader.addPart(SafetensorsReader::open(File), File))
+      return std::move(E);
+  llvm::sort(Reader.Layers);
+  return std::move(Reader);
 }
 
 llvm::Expected<QuantizedModelReader>
 QuantizedModelReader::parse(std::unique_ptr<llvm::MemoryBuffer> Buffer,
                             llvm::StringRef Name) {
-  return check(SafetensorsReader::parse(std::move(Buffer), Name), Name);
+  QuantizedModelReader Reader;
+  if (llvm::Error E =
+          Reader.addPart(SafetensorsReader::parse(std::move(Buffer), Name),
+                         Name))
+    return std::move(E);
+  return std::move(Reader);
 }
 
 static std::string shapeText(llvm::ArrayRef<int64_t> Shape) {
   return formatShape(Shape);
 }
 
-llvm::Expected<QuantizedModelReader>
-QuantizedModelReader::check(llvm::Expected<SafetensorsReader> File,
-                            llvm::StringRef Name) {
+llvm::Error
+QuantizedModelReader::addPart(llvm::Expected<SafetensorsReader> File,
+                              llvm::StringRef Name) {
   if (!File)
     return File.takeError();
   auto Fail = [&](const llvm::Twine &Msg) -> llvm::Error {
@@ -53,7 +84,7 @@ QuantizedModelReader::check(llvm::Expected<SafetensorsReader> File,
         "' (supported: " + kQuantizedModelFormatVersion + ")");
 
   // Every tensor belongs to a layer through its suffix.
-  std::set<std::string> Layers;
+  std::set<std::string> Found;
   for (const std::string &Tensor : File->getNames()) {
     llvm::StringRef T(Tensor);
     const auto *Part = llvm::find_if(
@@ -61,16 +92,17 @@ QuantizedModelReader::check(llvm::Expected<SafetensorsReader> File,
     if (Part == std::end(kParts) || T.size() == Part->size())
       return Fail("tensor '" + T +
                   "' is not the .q, .scale or .offset of a layer");
-    Layers.insert(T.drop_back(Part->size()).str());
+    Found.insert(T.drop_back(Part->size()).str());
   }
-  if (Layers.empty())
+  if (Found.empty())
     return Fail("holds no layers");
 
-  // Meta refers into *File: read it through the reader from here on.
-  QuantizedModelReader Reader(std::move(*File), Name.str());
-  const SafetensorsReader &F = Reader.File;
+  // Meta refers into *File: read it through the part from here on.
+  unsigned PartIndex = Parts.size();
+  Parts.push_back({std::move(*File), Name.str()});
+  const SafetensorsReader &F = Parts.back().File;
   const auto &LayerMeta = F.getMetadata();
-  for (const std::string &Layer : Layers) {
+  for (const std::string &Layer : Found) {
     auto LayerFail = [&](const llvm::Twine &Msg) {
       return Fail("layer '" + Layer + "': " + Msg);
     };
@@ -107,10 +139,12 @@ QuantizedModelReader::check(llvm::Expected<SafetensorsReader> File,
       return LayerFail("scale is " + shapeText(SShape) + " but q is " +
                        shapeText(QShape) +
                        ": expected [N, G] with G dividing K");
-    Reader.Layers.push_back(Layer);
-    Reader.BitsOf[Layer] = Bits;
+    auto [It, New] = Info.try_emplace(Layer, LayerInfo{Bits, PartIndex});
+    if (!New)
+      return LayerFail("is also in '" + Parts[It->second.Part].Name + "'");
+    Layers.push_back(Layer);
   }
-  return std::move(Reader);
+  return llvm::Error::success();
 }
 
 /// Decodes a tensor of F16, BF16 or F32 values to float (exact).
@@ -138,12 +172,15 @@ static std::vector<float> decodeFloats(const Tensor &T) {
 llvm::Expected<QuantizedLayer> QuantizedModelReader::read(llvm::StringRef Layer,
                                                           int64_t Rows,
                                                           int64_t Cols) const {
+  auto It = Info.find(Layer);
+  if (It == Info.end())
+    return llvm::createStringError("layer '" + Layer +
+                                   "': not in the checkpoint");
+  const Part &P = Parts[It->second.Part];
+  const SafetensorsReader &File = P.File;
   auto Fail = [&](const llvm::Twine &Msg) -> llvm::Error {
-    return llvm::createStringError(Name + ": layer '" + Layer + "': " + Msg);
+    return llvm::createStringError(P.Name + ": layer '" + Layer + "': " + Msg);
   };
-  auto Bits = BitsOf.find(Layer);
-  if (Bits == BitsOf.end())
-    return Fail("not in the checkpoint");
   llvm::Expected<Tensor> Q = File.read(Layer.str() + ".q");
   if (!Q)
     return Q.takeError();
@@ -160,7 +197,7 @@ llvm::Expected<QuantizedLayer> QuantizedModelReader::read(llvm::StringRef Layer,
   QuantizedLayer L;
   L.Rows = Rows;
   L.Cols = Cols;
-  L.Bits = Bits->second;
+  L.Bits = It->second.Bits;
   L.NumGroups = S->Shape[1];
   L.GroupSize = Cols / L.NumGroups;
   L.Scale = S->Type == DType::F16    ? ScaleType::F16

@@ -11,10 +11,12 @@
 //                    "<layer>.bits" = "2" | "3" | "4" | "8" for each layer,
 //                    anything else free (producer, method, ...)
 //
-// and W[n, k] ≈ scale[n, k / (K/G)] · q[n, k] + offset[n, k / (K/G)]. The
-// structure is checked when the file is opened, the values when a layer is
-// read, so that importing a model streams through it one layer at a time.
-// Plain C++: no MLIR types.
+// and W[n, k] ≈ scale[n, k / (K/G)] · q[n, k] + offset[n, k / (K/G)]. A
+// checkpoint may also be a directory of such files, each holding some of the
+// layers (as scripts/quantize_model.py writes one file per finished layer).
+// The structure is checked when the checkpoint is opened, the values when a
+// layer is read, so that importing a model streams through it one layer at a
+// time. Plain C++: no MLIR types.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,7 +46,9 @@ public:
   /// Opens Path and checks the structure of the whole file: the metadata,
   /// that every tensor is the .q, .scale or .offset of a layer that has all
   /// three and a supported ".bits" entry, and their dtypes and shapes.
-  /// Errors start with "<Path>: ".
+  /// Errors start with "<Path>: ". A directory: every "*.safetensors" file
+  /// in it (names starting with '.', temporaries, are left out), each
+  /// checked so, and no layer in two of them.
   static llvm::Expected<QuantizedModelReader> open(llvm::StringRef Path);
 
   /// The same checks on an in-memory file; Name prefixes every error.
@@ -53,7 +57,7 @@ public:
 
   /// Layer names, sorted.
   llvm::ArrayRef<std::string> getLayers() const { return Layers; }
-  bool contains(llvm::StringRef Layer) const { return BitsOf.contains(Layer); }
+  bool contains(llvm::StringRef Layer) const { return Info.contains(Layer); }
 
   /// Reads one layer for a weight of Rows x Cols (N x K) and checks its
   /// values: the shape, every q within the bit width, every scale and
@@ -62,15 +66,25 @@ public:
                                       int64_t Cols) const;
 
 private:
-  QuantizedModelReader(SafetensorsReader File, std::string Name)
-      : File(std::move(File)), Name(std::move(Name)) {}
-  static llvm::Expected<QuantizedModelReader>
-  check(llvm::Expected<SafetensorsReader> File, llvm::StringRef Name);
+  /// One file of the checkpoint and the name its errors start with.
+  struct Part {
+    SafetensorsReader File;
+    std::string Name;
+  };
+  struct LayerInfo {
+    unsigned Bits = 0;
+    /// Index into Parts.
+    unsigned Part = 0;
+  };
 
-  SafetensorsReader File;
-  std::string Name;
+  QuantizedModelReader() = default;
+  /// Checks File and adds its layers.
+  llvm::Error addPart(llvm::Expected<SafetensorsReader> File,
+                      llvm::StringRef Name);
+
+  std::vector<Part> Parts;
   std::vector<std::string> Layers;
-  llvm::StringMap<unsigned> BitsOf;
+  llvm::StringMap<LayerInfo> Info;
 };
 
 } // namespace dq
