@@ -128,6 +128,7 @@ void LayerRun::computeEnergy(bool WithHW) {
   TotalEnergy = 0;
   for (double E : Energy)
     TotalEnergy += E;
+  RowEnergy = std::move(Energy);
   Clock.mark(WithHW ? "energy (W·H)" : "energy");
 }
 

@@ -99,7 +99,10 @@ Expected<QuantizedLayer> quantizeLayer(const Matrix &W, const Matrix &H,
     Clock.mark(formatv("final errors ({0} rows)", Measure.size()).str());
   }
   Out.RowError = Best.Err;
+  if (int64_t(Run.RowEnergy.size()) != N) // A method that never needed it.
+    Run.computeEnergy(/*WithHW=*/false);
   Out.TotalEnergy = Run.TotalEnergy;
+  Out.RowEnergy = std::move(Run.RowEnergy);
   for (double E : Out.RowError)
     Out.TotalError += E;
   Out.NormalizedError =

@@ -6,10 +6,11 @@
 // Reads W [N, K] and H = XᵀX/T [K, K] (float32 or float64 .npy, or tensors
 // of a safetensors file named by --weight-name/--hessian-name), quantizes W
 // with a registered method (lib/Quant; --list-methods), and writes q (I8 [N,
-// K]), scale and offset ([N, K/G] in the chosen float type) and row_error (F64
-// [N]) to a safetensors file, atomically. Progress goes to stderr; the last
-// line on stdout is one JSON object with the result. Exit code 0 on success, 1
-// on any error (the message names the file and the problem).
+// K]), scale and offset ([N, K/G] in the chosen float type), row_error and
+// row_energy (F64 [N]) to a safetensors file, atomically. Progress goes to
+// stderr; the last line on stdout is one JSON object with the result. Exit
+// code 0 on success, 1 on any error (the message names the file and the
+// problem).
 //
 //===----------------------------------------------------------------------===//
 
@@ -319,7 +320,7 @@ int main(int argc, char **argv) {
                        .count();
   double CpuSeconds = double(std::clock() - CpuStart) / CLOCKS_PER_SEC;
 
-  std::vector<NamedTensor> Out(4);
+  std::vector<NamedTensor> Out(5);
   Out[0].Name = "q";
   Out[0].Value.Type = DType::I8;
   Out[0].Value.Shape = {L->Rows, L->Cols};
@@ -336,6 +337,12 @@ int main(int argc, char **argv) {
   Out[3].Value.Data.resize(L->RowError.size() * sizeof(double));
   std::memcpy(Out[3].Value.Data.data(), L->RowError.data(),
               Out[3].Value.Data.size());
+  Out[4].Name = "row_energy";
+  Out[4].Value.Type = DType::F64;
+  Out[4].Value.Shape = {L->Rows};
+  Out[4].Value.Data.resize(L->RowEnergy.size() * sizeof(double));
+  std::memcpy(Out[4].Value.Data.data(), L->RowEnergy.data(),
+              Out[4].Value.Data.size());
   std::map<std::string, std::string> Meta = {
       {"format", "dq-quantized-layer"},
       {"producer", "dq-quant"},

@@ -89,7 +89,8 @@ public:
   StageClock &Clock;
   /// Rows of W·(H + δI), N x K: filled by computeEnergy(/*WithHW=*/true).
   std::vector<double> HW;
-  /// Σ wᵀHw (undamped), from computeEnergy.
+  /// wᵀHw per row and their sum (undamped), from computeEnergy.
+  std::vector<double> RowEnergy;
   double TotalEnergy = 0;
 
   /// Runs F(FirstRow, NumRows) over every chunk, on at most Opts.Threads

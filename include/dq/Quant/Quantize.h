@@ -125,6 +125,9 @@ struct QuantizedLayer {
   std::vector<float> ScaleValues, OffsetValues;
   /// (ŵ - w)ᵀ H (ŵ - w) per row with the undamped H and the stored s, z.
   std::vector<double> RowError;
+  /// wᵀHw per row (undamped): the error of ŵ = 0, what RowError is
+  /// normalised by.
+  std::vector<double> RowEnergy;
   /// Σ RowError and Σ wᵀHw (undamped).
   double TotalError = 0, TotalEnergy = 0;
   /// TotalError / TotalEnergy (0 when TotalEnergy is 0).

@@ -3,7 +3,8 @@
   check_output.py OUT.safetensors W.npy H.npy STDOUT.txt METHOD BITS GROUP [SCALE]
 
 Parses the safetensors header by hand, checks names, dtypes and shapes,
-the integer range, that row_error equals (ŵ-w)ᵀH(ŵ-w) recomputed here from
+the integer range, that row_error equals (ŵ-w)ᵀH(ŵ-w) (and row_energy wᵀHw)
+recomputed here from
 the dequantized weights in float64, and that the last stdout line is JSON
 whose normalized_error matches. Prints the normalized error.
 """
@@ -46,11 +47,13 @@ def main():
     g = k if group == -1 else group
     t, meta = read_safetensors(out_path)
     want_dtype = {"f16": "F16", "bf16": "BF16", "f32": "F32"}[scale]
-    assert sorted(t) == ["offset", "q", "row_error", "scale"], sorted(t)
+    assert sorted(t) == ["offset", "q", "row_energy", "row_error",
+                         "scale"], sorted(t)
     assert t["q"][0] == "I8" and t["q"][1].shape == (n, k)
     assert t["scale"][0] == want_dtype and t["scale"][1].shape == (n, k // g)
     assert t["offset"][0] == want_dtype and t["offset"][1].shape == (n, k // g)
     assert t["row_error"][0] == "F64" and t["row_error"][1].shape == (n,)
+    assert t["row_energy"][0] == "F64" and t["row_energy"][1].shape == (n,)
     assert meta["method"] == method and meta["bits"] == str(bits), meta
     q = t["q"][1].astype(np.float64)
     lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
@@ -63,6 +66,10 @@ def main():
     # float64 both ways; sums of K² terms differ by ~1e-13 of the energy.
     assert np.allclose(t["row_error"][1], err, rtol=1e-9,
                        atol=1e-12 * energy / n), (t["row_error"][1], err)
+    row_energy = np.einsum("nk,kl,nl->n", w, h, w)
+    assert np.allclose(t["row_energy"][1], row_energy, rtol=1e-9,
+                       atol=1e-12 * energy / n), (t["row_energy"][1],
+                                                  row_energy)
     with open(stdout_path) as f:
         last = f.read().strip().splitlines()[-1]
     res = json.loads(last)
