@@ -314,7 +314,7 @@ int main(int argc, char **argv) {
   std::clock_t CpuStart = std::clock();
   Expected<QuantizedLayer> L = quantizeLayer(*W, *H, Opts);
   if (!L)
-    return fail(formatv("{0}: {1}", weightPath, toString(L.takeError())));
+    return fail(formatv("{0}: {1}", Opts.LayerName, toString(L.takeError())));
   double Seconds = std::chrono::duration<double>(
                        std::chrono::steady_clock::now() - QuantStart)
                        .count();
