@@ -16,7 +16,7 @@ namespace dq {
 
 int64_t rowChunkSize(int64_t N, int64_t NumGroups) {
   int64_t SystemBytes = 4 * NumGroups * NumGroups * int64_t(sizeof(double));
-  int64_t Chunk = std::min<int64_t>(N / 8, (int64_t(64) << 20) / SystemBytes);
+  int64_t Chunk = std::min<int64_t>(N / 8, (int64_t(256) << 20) / SystemBytes);
   return std::clamp<int64_t>(Chunk, 64, 256) / 64 * 64;
 }
 

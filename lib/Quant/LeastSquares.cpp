@@ -40,24 +40,27 @@ void buildLeastSquares(const LayerContext &C, const double *W, const double *HW,
   for (int64_t I = 0; I < Rows * K; ++I)
     Qd[I] = double(Q[I]);
 
-  // AᵀHA, upper block triangle by symmetry. X is made a few groups at a
-  // time, so that it is still in cache when it is reduced.
-  const int64_t PanelGroups = std::max<int64_t>(1, 256 / Gs);
+  // AᵀHA, upper block triangle by symmetry: for a panel of groups g (the
+  // rows' q over them stay in cache) and every h >= g, X = q_h·H[g, h]ᵀ is
+  // one product over the chunk's rows, reduced at once with q_g.
+  const int64_t PanelGroups = std::max<int64_t>(1, 128 / Gs);
   std::vector<double> X(size_t(Rows * PanelGroups * Gs)),
-      Sums(static_cast<size_t>(PanelGroups));
-  for (int64_t Hg = 0; Hg < G; ++Hg) {
-    for (int64_t P0 = 0; P0 <= Hg; P0 += PanelGroups) {
-      int64_t P1 = std::min(Hg + 1, P0 + PanelGroups), Width = (P1 - P0) * Gs;
+      Sums(size_t(Rows * PanelGroups));
+  for (int64_t P0 = 0; P0 < G; P0 += PanelGroups) {
+    int64_t P1 = std::min(G, P0 + PanelGroups);
+    for (int64_t Hg = P0; Hg < G; ++Hg) {
+      int64_t Top = std::min(P1, Hg + 1), Width = (Top - P0) * Gs;
       // X[r, i] = Σ_{j∈h} q[r, j]·H[P0·Gs + i, j] (rows contiguous in i).
       linalg::gemm(false, true, Rows, Width, Gs, 1.0, Qd.data() + Hg * Gs, K,
                    C.HDamped.row(P0 * Gs) + Hg * Gs, K, 0.0, X.data(), Width);
+      linalg::segmentDotsRows(Qd.data() + P0 * Gs, K, X.data(), Width, Rows,
+                              Gs, Top - P0, Sums.data());
       for (int64_t Row = 0; Row < Rows; ++Row) {
-        linalg::segmentDots(Qd.data() + Row * K + P0 * Gs,
-                            X.data() + Row * Width, Gs, P1 - P0, Sums.data());
         std::vector<double> &Mat = Systems[Row].M;
-        for (int64_t Gg = P0; Gg < P1; ++Gg) {
-          Mat[Gg * Dim + Hg] = Sums[Gg - P0];
-          Mat[Hg * Dim + Gg] = Sums[Gg - P0];
+        const double *Sr = Sums.data() + Row * (Top - P0);
+        for (int64_t Gg = P0; Gg < Top; ++Gg) {
+          Mat[Gg * Dim + Hg] = Sr[Gg - P0];
+          Mat[Hg * Dim + Gg] = Sr[Gg - P0];
         }
       }
     }

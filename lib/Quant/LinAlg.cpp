@@ -52,24 +52,25 @@ dot(const double *A, const double *B, int64_t N) {
 typedef double V8d __attribute__((vector_size(64)));
 
 __attribute__((target_clones("avx512f", "avx2", "default"))) void
-segmentDots(const double *A, const double *B, int64_t Seg, int64_t NumSegs,
-            double *Out) {
-  for (int64_t S = 0; S < NumSegs; ++S) {
-    const double *As = A + S * Seg, *Bs = B + S * Seg;
-    V8d Acc = {0, 0, 0, 0, 0, 0, 0, 0};
-    int64_t I = 0;
-    for (; I + 8 <= Seg; I += 8) {
-      V8d Av, Bv;
-      std::memcpy(&Av, As + I, sizeof(Av));
-      std::memcpy(&Bv, Bs + I, sizeof(Bv));
-      Acc += Av * Bv;
+segmentDotsRows(const double *A, int64_t LdA, const double *B, int64_t LdB,
+                int64_t Rows, int64_t Seg, int64_t NumSegs, double *Out) {
+  for (int64_t R = 0; R < Rows; ++R)
+    for (int64_t S = 0; S < NumSegs; ++S) {
+      const double *As = A + R * LdA + S * Seg, *Bs = B + R * LdB + S * Seg;
+      V8d Acc = {0, 0, 0, 0, 0, 0, 0, 0};
+      int64_t I = 0;
+      for (; I + 8 <= Seg; I += 8) {
+        V8d Av, Bv;
+        std::memcpy(&Av, As + I, sizeof(Av));
+        std::memcpy(&Bv, Bs + I, sizeof(Bv));
+        Acc += Av * Bv;
+      }
+      double Sum = ((Acc[0] + Acc[4]) + (Acc[1] + Acc[5])) +
+                   ((Acc[2] + Acc[6]) + (Acc[3] + Acc[7]));
+      for (; I < Seg; ++I)
+        Sum += As[I] * Bs[I];
+      Out[R * NumSegs + S] = Sum;
     }
-    double Sum = ((Acc[0] + Acc[4]) + (Acc[1] + Acc[5])) +
-                 ((Acc[2] + Acc[6]) + (Acc[3] + Acc[7]));
-    for (; I < Seg; ++I)
-      Sum += As[I] * Bs[I];
-    Out[S] = Sum;
-  }
 }
 
 void sgemm(int64_t M, int64_t N, int64_t K, float Alpha, const float *A,
