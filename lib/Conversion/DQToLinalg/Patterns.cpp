@@ -279,7 +279,7 @@ static bool hasLegalTypes(const TypeConverter &converter, Operation *op) {
          });
 }
 
-void mlir::dq::populateDQToLinalgStructuralPatternsAndLegality(
+void mlir::dq::populateDQWeightStructuralPatternsAndLegality(
     const TypeConverter &converter, RewritePatternSet &patterns,
     ConversionTarget &target) {
   patterns.add<FuncSignatureLowering, BranchLowering, CondBranchLowering>(
@@ -288,7 +288,41 @@ void mlir::dq::populateDQToLinalgStructuralPatternsAndLegality(
   populateReturnOpTypeConversionPattern(patterns, converter);
   scf::populateSCFStructuralTypeConversionsAndLegality(converter, patterns,
                                                        target);
-  target.addIllegalDialect<DQDialect>();
   target.markUnknownOpDynamicallyLegal(
       [&converter](Operation *op) { return hasLegalTypes(converter, op); });
+}
+
+void mlir::dq::populateDQToLinalgStructuralPatternsAndLegality(
+    const TypeConverter &converter, RewritePatternSet &patterns,
+    ConversionTarget &target) {
+  populateDQWeightStructuralPatternsAndLegality(converter, patterns, target);
+  target.addIllegalDialect<DQDialect>();
+}
+
+/// True when some pattern of `patterns` may rewrite `op`.
+static bool hasPatternFor(Operation *op, RewritePatternSet &patterns) {
+  OperationName name = op->getName();
+  return llvm::any_of(patterns.getNativePatterns(), [&](const auto &pattern) {
+    if (std::optional<OperationName> root = pattern->getRootKind())
+      return *root == name;
+    if (std::optional<TypeID> id = pattern->getRootInterfaceID())
+      return name.hasInterface(*id);
+    if (std::optional<TypeID> id = pattern->getRootTraitID())
+      return name.hasTrait(*id);
+    return true; // Matches any op.
+  });
+}
+
+LogicalResult mlir::dq::reportUnconvertibleOps(Operation *root,
+                                               const TypeConverter &converter,
+                                               RewritePatternSet &patterns,
+                                               StringRef message) {
+  bool failed = false;
+  root->walk([&](Operation *op) {
+    if (!hasLegalTypes(converter, op) && !hasPatternFor(op, patterns)) {
+      op->emitOpError() << message;
+      failed = true;
+    }
+  });
+  return llvm::failure(failed);
 }
