@@ -82,10 +82,10 @@ def DQLowerObservers : Pass<"dq-lower-observers", "::mlir::ModuleOp"> {
 def DQLowerMatmulCPU : Pass<"dq-lower-matmul-cpu", "::mlir::ModuleOp"> {
   let summary = "Lower dq.matmul on n16k4 weights to vectorized CPU kernels";
   let description = [{
-    Replaces every `dq.matmul` whose weight is an `n16k4` `dq.constant`
-    (see `--dq-pack-weights`) by a call to a kernel function generated in
-    the module (one per weight shape and type combination, named
-    `__dq_matmul_...`). Kernels are built from `scf` loops, `vector` ops on
+    Replaces every `dq.matmul` whose weight is in the `n16k4` layout (see
+    `--dq-pack-weights`) by a `dq.kernel` that calls a kernel function
+    generated in the module (one per weight shape and type combination,
+    named `__dq_matmul_...`). Kernels are built from `scf` loops, `vector` ops on
     512-bit vectors (16 rows of a tile in the 32-bit lanes) and, where the
     target has them, the AVX-512 VNNI `vpdpbusd` intrinsic; threads split
     the row tiles through `scf.parallel` (OpenMP after the CPU pipeline).
@@ -111,24 +111,25 @@ def DQLowerMatmulCPU : Pass<"dq-lower-matmul-cpu", "::mlir::ModuleOp"> {
     `target_cpu = "haswell"`) or `generic` (plain vector code for any
     LLVM target; on x86 kernels carry `target_cpu = "x86-64"`).
 
-    The pass runs at the tensor level: the call site bridges tensors and
-    the kernel's memrefs with `bufferization.to_buffer` / `to_tensor`, so
-    one-shot bufferization follows. Kernels are only declared here, marked
-    with a `dq.cpu_kernel` attribute recording their parameters;
-    `--dq-build-cpu-kernels` writes their bodies after buffer deallocation
-    (whose analysis rejects the LLVM intrinsics the bodies call). Other dq
-    ops are left for `--dq-lower-to-linalg`.
+    The pass runs at the tensor level and is a thin driver over the
+    patterns of `dq/Conversion/DQToCPU/DQToCPU.h`: an n16k4 weight converts
+    1:N to its stored parts (packed bytes, tiled scale and offset), so it
+    may come from a `dq.constant` (which becomes three `arith.constant`), a
+    function argument, a call's result or an `scf`/`cf` region, and each
+    `dq.matmul` on it becomes a `dq.kernel` whose config
+    `#dq_cpu.matmul<...>` records the weight type and the options; the
+    activation's batch dimensions collapse to M and the output, padded to
+    whole tiles of 16 rows, is sliced back to N. `dq.kernel` bufferizes
+    through `BufferizableOpInterface`, and `--dq-build-cpu-kernels` writes
+    the kernel functions after buffer deallocation (whose analysis rejects
+    the LLVM intrinsics the kernels call). Weights in other layouts and the
+    other dq ops are left for `--dq-lower-to-linalg`; an n16k4 weight that
+    reaches any other op is an error.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
-    "::mlir::bufferization::BufferizationDialect",
-    "::mlir::func::FuncDialect",
-    "::mlir::LLVM::LLVMDialect",
-    "::mlir::math::MathDialect",
-    "::mlir::memref::MemRefDialect",
-    "::mlir::scf::SCFDialect",
+    "::mlir::dq_cpu::DQCPUDialect",
     "::mlir::tensor::TensorDialect",
-    "::mlir::vector::VectorDialect",
   ];
   let options = [
     Option<"target", "target", "::mlir::dq::CPUTargetOption",
@@ -144,26 +145,29 @@ def DQLowerMatmulCPU : Pass<"dq-lower-matmul-cpu", "::mlir::ModuleOp"> {
   ];
   let statistics = [
     Statistic<"numLowered", "lowered-matmuls", "dq.matmul ops lowered">,
-    Statistic<"numKernels", "kernels", "Kernel functions declared">,
+    Statistic<"numKernels", "kernels", "Distinct kernels called">,
   ];
 }
 
 def DQBuildCPUKernels : Pass<"dq-build-cpu-kernels", "::mlir::ModuleOp"> {
-  let summary = "Write the bodies of the kernels --dq-lower-matmul-cpu declared";
+  let summary = "Write the CPU kernels of bufferized dq.kernel ops and call them";
   let description = [{
-    Every private `func.func` declaration carrying a `dq.cpu_kernel`
-    attribute (written by `--dq-lower-matmul-cpu`: the n16k4 weight type,
-    activation type, target, route, row block and threading) gets its body:
-    `memref`, `scf` (`scf.parallel` over the row tiles when threaded) and
-    `vector` ops, plus `llvm.call_intrinsic` of `vpdpbusd` for the int8
-    route on AVX-512. The body allocates its scratch buffers and frees them
-    before returning; the attribute is removed. A malformed attribute or a
-    marked function that already has a body is an error.
+    For every bufferized `dq.kernel` with a `#dq_cpu.matmul` config, writes
+    its callee once (a private function of `memref`, `scf` (`scf.parallel`
+    over the row tiles when threaded) and `vector` ops, plus
+    `llvm.call_intrinsic` of `vpdpbusd` for the int8 route on AVX-512; it
+    allocates its scratch buffers and frees them before returning) and
+    replaces the op by a `func.call` of it: an operand whose buffer type
+    the callee's argument type does not surely hold (an activation with a
+    non-unit inner stride, say) is copied. Errors: a `dq.kernel` still on
+    tensors, a callee the module already defines, one callee used with two
+    configurations.
 
     `--dq-cpu-pipeline` runs it after bufferization and buffer deallocation.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
     "::mlir::LLVM::LLVMDialect",
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",

@@ -297,6 +297,8 @@ void mlir::dq::populateDQToLinalgStructuralPatternsAndLegality(
     ConversionTarget &target) {
   populateDQWeightStructuralPatternsAndLegality(converter, patterns, target);
   target.addIllegalDialect<DQDialect>();
+  // The kernel lowerings' output, on tensors: not a weight.
+  target.addLegalOp<KernelOp>();
 }
 
 /// True when some pattern of `patterns` may rewrite `op`.

@@ -42,15 +42,16 @@ void populateDQToLinalgPatterns(const TypeConverter &converter,
 /// The structural patterns that move the weights `converter` converts
 /// through func.func signatures (all blocks), func.call, func.return, scf
 /// regions and cf branches, and the matching legality: an op is legal once
-/// none of its types is one that `converter` changes. For lowerings that
-/// convert only the weights in their own layouts and leave the other dq ops
-/// alone.
+/// none of its types is one that `converter` changes. The kernel lowerings
+/// (CPU, CUDA), which convert only the weights in their layouts, use these
+/// as they are.
 void populateDQWeightStructuralPatternsAndLegality(
     const TypeConverter &converter, RewritePatternSet &patterns,
     ConversionTarget &target);
 
 /// The structural patterns and legality --dq-lower-to-linalg uses: those
-/// above, with the dq dialect illegal.
+/// above, with the dq dialect illegal but for dq.kernel (which the kernel
+/// lowerings leave).
 void populateDQToLinalgStructuralPatternsAndLegality(
     const TypeConverter &converter, RewritePatternSet &patterns,
     ConversionTarget &target);
