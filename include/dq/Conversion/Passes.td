@@ -242,13 +242,18 @@ def DQVectorizeLinalgCPU : Pass<"dq-vectorize-linalg-cpu", "::mlir::ModuleOp"> {
 def DQLowerMatmulCUDA : Pass<"dq-lower-matmul-cuda", "::mlir::ModuleOp"> {
   let summary = "Lower dq.matmul on gpu_chunked weights to CUDA kernel calls";
   let description = [{
-    Replaces every `dq.matmul` by a call to a host function declared in the
-    module (`__dq_cuda_matmul_<i>`, one per weight and kernel
-    configuration), marked with a `dq.cuda_matmul` attribute that records
-    the weight type, the activation type and the kernel configuration;
-    `--dq-build-cuda-kernels` writes its body and the GPU kernels after
-    bufferization. The call site stays at the tensor level
-    (`bufferization.to_buffer` / `to_tensor`), like `--dq-lower-matmul-cpu`.
+    Replaces every `dq.matmul` by a `dq.kernel` whose config
+    `#dq_gpu.matmul<...>` records the weight type and the kernel
+    configuration and whose callee is a host function
+    (`__dq_cuda_matmul_<i>`): one per constant weight and configuration,
+    which keeps that weight's device copy between calls, and one per
+    configuration for the weights that are not constants, copied on every
+    call. `dq.kernel` bufferizes through `BufferizableOpInterface`;
+    `--dq-build-cuda-kernels` writes the host functions and the GPU kernels
+    after bufferization. Like `--dq-lower-matmul-cpu`, it is a thin driver
+    over patterns (`dq/Conversion/DQToGPU/DQToCUDA.h`): a gpu_chunked
+    weight converts 1:N to its stored parts, so it may be a function
+    argument or result or cross `func.call`, `scf` and `cf` regions.
 
     The route is chosen per call from the static activation row count M:
 
@@ -262,16 +267,15 @@ def DQLowerMatmulCUDA : Pass<"dq-lower-matmul-cuda", "::mlir::ModuleOp"> {
       dequantized to the activation type while staging, `nvvm.mma.sync`
       m16n8k16 with f32 accumulators.
 
-    Every weight must be a `dq.constant` in the `gpu_chunked` layout
-    (`--dq-pack-weights=layout=gpu_chunked`); a weight from a block
-    argument or `dq.build`, or a constant left in another layout, is an
-    error. Other dq ops are left for `--dq-lower-to-linalg` (host code).
+    Every weight of a `dq.matmul` must be in the `gpu_chunked` layout
+    (`--dq-pack-weights=layout=gpu_chunked` repacks constants); a weight in
+    another layout (from `dq.build`, or a constant left unpacked) is an
+    error, and so is a gpu_chunked weight reaching any other op. Other dq
+    ops are left for `--dq-lower-to-linalg` (host code).
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
-    "::mlir::bufferization::BufferizationDialect",
-    "::mlir::func::FuncDialect",
-    "::mlir::memref::MemRefDialect",
+    "::mlir::dq_gpu::DQGPUDialect",
     "::mlir::tensor::TensorDialect",
   ];
   let options = [
@@ -293,18 +297,20 @@ def DQLowerMatmulCUDA : Pass<"dq-lower-matmul-cuda", "::mlir::ModuleOp"> {
   let statistics = [
     Statistic<"numLowered", "lowered-matmuls", "dq.matmul ops lowered">,
     Statistic<"numHostFunctions", "host-functions",
-              "Host functions declared">,
+              "Distinct host functions called">,
   ];
 }
 
 def DQBuildCUDAKernels : Pass<"dq-build-cuda-kernels", "::mlir::ModuleOp"> {
-  let summary = "Write the host code and GPU kernels --dq-lower-matmul-cuda declared";
+  let summary = "Write the host code and GPU kernels of bufferized dq.kernel ops and call them";
   let description = [{
-    Every private `func.func` declaration carrying a `dq.cuda_matmul`
-    attribute gets its body, in `gpu`, `memref`, `scf`, `arith` and a few
-    `llvm` ops (the globals that keep the device copies of the weight
-    between calls), and the kernels it launches are generated into one
-    `gpu.module @__dq_cuda_kernels` (from `gpu`, `arith`, `vector`,
+    For every bufferized `dq.kernel` with a `#dq_gpu.matmul` config, writes
+    its callee once, a private host function in `gpu`, `memref`, `scf`,
+    `arith` and a few `llvm` ops (the globals that keep the device copies
+    of a constant weight between calls), and replaces the op by a
+    `func.call` of it (copying an operand whose buffer type the callee's
+    argument type does not surely hold). The kernels it launches are
+    generated into one `gpu.module @__dq_cuda_kernels` (from `gpu`, `arith`, `vector`,
     `memref`, `scf`, `math` and `nvvm.mma.sync`), which carries an
     `#nvvm.target` for `chip` and `features`; the module becomes a
     `gpu.container_module`.
@@ -314,11 +320,12 @@ def DQBuildCUDAKernels : Pass<"dq-build-cuda-kernels", "::mlir::ModuleOp"> {
     `gpu-module-to-binary`, the host code with `gpu-to-llvm`.
 
     Errors: an unsupported chip (the kernels need `mma.sync` with bf16:
-    sm_80 or newer), a malformed attribute, a marked function that already
-    has a body.
+    sm_80 or newer), a `dq.kernel` still on tensors, a callee the module
+    already defines, one callee used with two configurations.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
     "::mlir::gpu::GPUDialect",
     "::mlir::LLVM::LLVMDialect",
     "::mlir::math::MathDialect",

@@ -22,3 +22,12 @@ func.func @memrefs(%x: memref<1x64xf32, strided<[?, 1], offset: ?>>, %q: memref<
       outs(%y : memref<1x32xf32>)
   return
 }
+
+// CHECK-LABEL: func.func @gpu_config
+// CHECK: dq.kernel @h #dq_gpu.matmul<weight = !dq.weight<[3, 64], bits = 4, group = 32, scale = f16, layout = #dq_gpu.chunked>, route = gemv, m_block = 1, rows_per_warp = 2, warps = 4, tile_m = 64, tile_n = 64, poison = true, repeat = 1, cache_weight = false> ins({{.*}} : memref<1x64xf16, strided<[?, 1], offset: ?>>, memref<3x32xi8>, memref<3x2xf16>, memref<3x2xf16>) outs(%{{.*}} : memref<1x3xf16>){{$}}
+func.func @gpu_config(%x: memref<1x64xf16, strided<[?, 1], offset: ?>>, %q: memref<3x32xi8>, %s: memref<3x2xf16>, %z: memref<3x2xf16>, %y: memref<1x3xf16>) {
+  dq.kernel @h #dq_gpu.matmul<weight = !dq.weight<[3, 64], bits = 4, group = 32, scale = f16, layout = #dq_gpu.chunked>, route = gemv, m_block = 1, rows_per_warp = 2, warps = 4, tile_m = 64, tile_n = 64, poison = true, repeat = 1, cache_weight = false>
+      ins(%x, %q, %s, %z : memref<1x64xf16, strided<[?, 1], offset: ?>>, memref<3x32xi8>, memref<3x2xf16>, memref<3x2xf16>)
+      outs(%y : memref<1x3xf16>)
+  return
+}
