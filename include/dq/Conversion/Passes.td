@@ -290,9 +290,11 @@ def DQLowerMatmulCUDA : Pass<"dq-lower-matmul-cuda", "::mlir::ModuleOp"> {
     Option<"tileN", "tile-n", "unsigned", "64",
            "gemm: output columns per block tile (16, 32, 64 or 128)">,
     Option<"poison", "poison", "bool", "true",
-           "Fill the device output with NaN before the kernel runs">,
+           "Fill the device output with NaN before the kernel runs "
+           "(unwritten elements show)">,
     Option<"repeat", "repeat", "unsigned", "1",
-           "Launches of the matmul kernel per call (benchmarking)">,
+           "Launches of each matmul kernel per call (benchmarks subtract two "
+           "repeat counts to time the kernel alone)">,
   ];
   let statistics = [
     Statistic<"numLowered", "lowered-matmuls", "dq.matmul ops lowered">,
@@ -366,7 +368,8 @@ def DQCheckCUDAToolkit : Pass<"dq-check-cuda-toolkit", "::mlir::ModuleOp"> {
            "::mlir::dq::CUDABinaryFormat::Isa", "Kernel binary format",
            "DQ_CUDA_FORMAT_VALUES">,
     Option<"toolkit", "toolkit", "std::string", "\"\"",
-           "CUDA toolkit directory (default: CUDA_HOME, PATH, /usr/local/cuda)">,
+           "CUDA toolkit directory (default: $CUDA_HOME, the directory above "
+           "ptxas on PATH, /usr/local/cuda)">,
   ];
 }
 
