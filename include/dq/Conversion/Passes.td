@@ -179,7 +179,7 @@ def DQBuildCPUKernels : Pass<"dq-build-cpu-kernels", "::mlir::ModuleOp"> {
   ];
 }
 
-def DQVectorizeLinalgCPU : Pass<"dq-vectorize-linalg-cpu", "::mlir::ModuleOp"> {
+def DQVectorizeLinalgCPU : Pass<"dq-vectorize-linalg-cpu", "::mlir::func::FuncOp"> {
   let summary = "Tile and vectorize the tensor-level linalg ops left for the CPU";
   let description = [{
     Runs on linalg-on-tensors (after `--dq-lower-matmul-cpu` and
