@@ -60,9 +60,10 @@ KernelSpec KernelSpec::get(dq_cpu::MatmulConfigAttr config,
   return spec;
 }
 
-dq_cpu::MatmulConfigAttr KernelSpec::getConfig(MLIRContext *ctx) const {
-  return dq_cpu::MatmulConfigAttr::get(ctx, weight, target, int8, mBlock,
-                                       parallel);
+dq_cpu::MatmulConfigAttr
+KernelSpec::getConfig(function_ref<InFlightDiagnostic()> emitError) const {
+  return dq_cpu::MatmulConfigAttr::getChecked(
+      emitError, weight.getContext(), weight, target, int8, mBlock, parallel);
 }
 
 std::string KernelSpec::name() const {

@@ -56,8 +56,10 @@ struct KernelSpec {
   /// The spec of a kernel with `config` on activations of `activationType`.
   static KernelSpec get(dq_cpu::MatmulConfigAttr config, Type activationType);
   /// The configuration attribute that records this spec (all but the
-  /// activation type, which the kernel's operands carry).
-  dq_cpu::MatmulConfigAttr getConfig(MLIRContext *ctx) const;
+  /// activation type, which the kernel's operands carry), or null after an
+  /// error when the spec breaks one of its invariants.
+  dq_cpu::MatmulConfigAttr
+  getConfig(function_ref<InFlightDiagnostic()> emitError) const;
 
   /// A name that identifies the kernel's code: equal specs share a kernel.
   std::string name() const;

@@ -42,8 +42,13 @@ struct CPUMatmulLowering : public MatmulToKernelPattern {
                          "products; using the f32 route";
       spec.int8 = false;
     }
+    // Options from another stack are checked here (the pass checks its own).
+    dq_cpu::MatmulConfigAttr config =
+        spec.getConfig([&] { return op.emitOpError(); });
+    if (!config)
+      return failure();
     N16K4Geometry geo = spec.geometry();
-    return MatmulKernelChoice{spec.name(), spec.getConfig(op.getContext()),
+    return MatmulKernelChoice{spec.name(), config,
                               geo.numTiles() * N16K4Geometry::TileRows};
   }
 

@@ -77,8 +77,10 @@ struct CUDAMatmulSpec {
   static CUDAMatmulSpec get(dq_gpu::MatmulConfigAttr config,
                             Type activationType);
   /// The configuration attribute that records this spec (all but the
-  /// activation type, which the kernel's operands carry).
-  dq_gpu::MatmulConfigAttr getConfig(MLIRContext *ctx) const;
+  /// activation type, which the kernel's operands carry), or null after an
+  /// error when the spec breaks one of its invariants.
+  dq_gpu::MatmulConfigAttr
+  getConfig(function_ref<InFlightDiagnostic()> emitError) const;
 
   /// A name for the matmul kernel; equal names mean equal code.
   std::string kernelName() const;

@@ -75,9 +75,13 @@ struct CUDAMatmulLowering : public MatmulToKernelPattern {
     if (blobs)
       for (Attribute blob : *blobs)
         os << "/" << blob.getAsOpaquePointer();
+    // Options from another stack are checked here (the pass checks its own).
+    dq_gpu::MatmulConfigAttr config =
+        spec.getConfig([&] { return op.emitOpError(); });
+    if (!config)
+      return failure();
     std::string name = names->get(key, op->getParentOfType<ModuleOp>());
-    return MatmulKernelChoice{name, spec.getConfig(op.getContext()),
-                              weight.getRows()};
+    return MatmulKernelChoice{name, config, weight.getRows()};
   }
 
   /// The route follows the static activation row count.

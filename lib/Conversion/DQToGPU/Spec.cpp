@@ -70,10 +70,11 @@ CUDAMatmulSpec CUDAMatmulSpec::get(dq_gpu::MatmulConfigAttr config,
   return spec;
 }
 
-dq_gpu::MatmulConfigAttr CUDAMatmulSpec::getConfig(MLIRContext *ctx) const {
-  return dq_gpu::MatmulConfigAttr::get(ctx, weight, route, mBlock, rowsPerWarp,
-                                       warps, tileM, tileN, poison, repeat,
-                                       cacheWeight);
+dq_gpu::MatmulConfigAttr
+CUDAMatmulSpec::getConfig(function_ref<InFlightDiagnostic()> emitError) const {
+  return dq_gpu::MatmulConfigAttr::getChecked(
+      emitError, weight.getContext(), weight, route, mBlock, rowsPerWarp, warps,
+      tileM, tileN, poison, repeat, cacheWeight);
 }
 
 //===----------------------------------------------------------------------===//

@@ -138,6 +138,9 @@ struct DequantizeLowering : public OpConversionPattern<DequantizeOp> {
   matchAndRewrite(DequantizeOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto type = llvm::cast<WeightType>(op.getWeight().getType());
+    // Another layout's parts (a kernel lowering's) are not Q, s and z.
+    if (!type.isRowMajor())
+      return rewriter.notifyMatchFailure(op, "not in the row_major layout");
     auto resultType = llvm::cast<RankedTensorType>(op.getType());
     std::optional<WeightParts> parts = getParts(adaptor.getWeight());
     if (!parts)
@@ -155,6 +158,9 @@ struct MatmulLowering : public OpConversionPattern<MatmulOp> {
   matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto type = llvm::cast<WeightType>(op.getWeight().getType());
+    // Another layout's parts (a kernel lowering's) are not Q, s and z.
+    if (!type.isRowMajor())
+      return rewriter.notifyMatchFailure(op, "not in the row_major layout");
     auto resultType = llvm::cast<RankedTensorType>(op.getType());
     std::optional<WeightParts> parts = getParts(adaptor.getWeight());
     if (!parts || adaptor.getInput().size() != 1)

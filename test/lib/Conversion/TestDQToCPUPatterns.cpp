@@ -52,6 +52,17 @@ struct TestDQToCPUInForeignPass
     : public PassWrapper<TestDQToCPUInForeignPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(TestDQToCPUInForeignPass)
 
+  TestDQToCPUInForeignPass() = default;
+  TestDQToCPUInForeignPass(const TestDQToCPUInForeignPass &other)
+      : PassWrapper(other) {}
+
+  // The stack's own knob, handed to dq's patterns unchecked: the patterns
+  // must reject a value the kernels do not have.
+  Option<unsigned> mBlock{*this, "m-block",
+                          llvm::cl::desc("Rows per register block handed "
+                                         "to populateDQToCPUPatterns"),
+                          llvm::cl::init(8)};
+
   StringRef getArgument() const final {
     return "test-dq-to-cpu-in-foreign-pass";
   }
@@ -96,6 +107,7 @@ struct TestDQToCPUInForeignPass
     dq::populateDQToLinalgPatterns(converter, patterns);
     dq::CPUKernelOptions options;
     options.target = dq::CPUTargetOption::Generic;
+    options.mBlock = mBlock;
     dq::populateDQToCPUPatterns(converter, patterns, options);
 
     if (failed(
