@@ -9,6 +9,7 @@
 #include "dq/InitAll.h"
 
 #include "DQ/IR/DQDialect.h"
+#include "dq/Conversion/KernelCall/KernelCall.h"
 #include "dq/Conversion/Layouts.h"
 #include "dq/Conversion/Passes.h"
 #include "dq/Pipelines/Pipelines.h"
@@ -82,6 +83,8 @@ void mlir::dq::registerDQDialect(DialectRegistry &registry) {
   // does (mlir-opt with DQPlugin.so included).
   registerCPULayouts(registry);
   registerGPULayouts(registry);
+  // dq.kernel bufferizes wherever dq parses.
+  registerKernelBufferizationModel(registry);
 }
 
 void mlir::dq::registerAllDialects(DialectRegistry &registry) {

@@ -9,6 +9,7 @@
 
 #include "mlir/Conversion/SCFToOpenMP/SCFToOpenMP.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -18,7 +19,7 @@ using namespace mlir;
 void mlir::dq::buildCPUPipeline(OpPassManager &pm,
                                 const CPUPipelineOptions &options) {
   // The signature is recorded at tensor level, before bufferization.
-  pm.addPass(createDQExportABI());
+  pm.addNestedPass<func::FuncOp>(createDQExportABI());
   // Calibration builds: dq.observe becomes calls into the runtime.
   pm.addPass(createDQLowerObservers());
   if (options.kernels) {
@@ -37,7 +38,7 @@ void mlir::dq::buildCPUPipeline(OpPassManager &pm,
     DQVectorizeLinalgCPUOptions vectorize;
     vectorize.threads = options.threads;
     vectorize.approximateMath = options.approximateMath;
-    pm.addPass(createDQVectorizeLinalgCPU(vectorize));
+    pm.addNestedPass<func::FuncOp>(createDQVectorizeLinalgCPU(vectorize));
     pm.addPass(createCanonicalizerPass());
   }
   addHostBufferization(pm);

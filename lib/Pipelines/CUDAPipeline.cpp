@@ -11,6 +11,7 @@
 #include "mlir/Conversion/GPUCommon/GPUCommonPass.h"
 #include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Transforms/Passes.h"
@@ -24,7 +25,7 @@ void mlir::dq::buildCUDAPipeline(OpPassManager &pm,
   check.format = options.format;
   check.toolkit = options.toolkit;
   pm.addPass(createDQCheckCUDAToolkit(check));
-  pm.addPass(createDQExportABI());
+  pm.addNestedPass<func::FuncOp>(createDQExportABI());
 
   DQPackWeightsOptions pack;
   pack.layout = "gpu_chunked";

@@ -36,7 +36,7 @@ void mlir::dq::addHostBufferization(OpPassManager &pm) {
   // plain for callers outside MLIR.
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(createDQReuseInputBuffers());
+  pm.addNestedPass<func::FuncOp>(createDQReuseInputBuffers());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   // Before deallocation, which would clone a returned argument.
   pm.addPass(createDQElideTiedResults());

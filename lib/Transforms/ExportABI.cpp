@@ -135,57 +135,52 @@ getBounds(func::FuncOp func) {
 struct DQExportABIPass
     : public mlir::dq::impl::DQExportABIBase<DQExportABIPass> {
   void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (func.isExternal() || !func.isPublic())
+      return;
     bool failed = false;
-    for (auto func : getOperation().getOps<func::FuncOp>()) {
-      if (func.isExternal() || !func.isPublic())
-        continue;
-      FailureOr<SmallVector<std::optional<int64_t>>> tied =
-          getTiedResults(func);
-      FailureOr<SmallVector<std::optional<std::pair<int64_t, int64_t>>>>
-          bounds = getBounds(func);
-      if (llvm::failed(tied) || llvm::failed(bounds)) {
-        failed = true;
-        continue;
-      }
-      llvm::json::Object abi;
-      for (auto [key, types] :
-           {std::pair<StringRef, ArrayRef<Type>>{
-                "args", func.getFunctionType().getInputs()},
-            {"results", func.getFunctionType().getResults()}}) {
-        llvm::json::Array entries;
-        for (auto [i, type] : llvm::enumerate(types)) {
-          std::string reason;
-          FailureOr<llvm::json::Value> entry = describe(type, reason);
-          if (llvm::failed(entry)) {
-            func.emitOpError()
-                << (key == "args" ? "argument" : "result") << " #" << i
-                << " of type " << type << " " << reason;
-            failed = true;
-            continue;
-          }
-          if (key == "args" && (*tied)[i])
-            (*entry->getAsObject())["tied_result"] = *(*tied)[i];
-          if (key == "args" && (*bounds)[i])
-            (*entry->getAsObject())["bounds"] =
-                llvm::json::Array{(*bounds)[i]->first, (*bounds)[i]->second};
-          entries.push_back(std::move(*entry));
+    FailureOr<SmallVector<std::optional<int64_t>>> tied = getTiedResults(func);
+    FailureOr<SmallVector<std::optional<std::pair<int64_t, int64_t>>>> bounds =
+        getBounds(func);
+    if (llvm::failed(tied) || llvm::failed(bounds))
+      return signalPassFailure();
+    llvm::json::Object abi;
+    for (auto [key, types] :
+         {std::pair<StringRef, ArrayRef<Type>>{
+              "args", func.getFunctionType().getInputs()},
+          {"results", func.getFunctionType().getResults()}}) {
+      llvm::json::Array entries;
+      for (auto [i, type] : llvm::enumerate(types)) {
+        std::string reason;
+        FailureOr<llvm::json::Value> entry = describe(type, reason);
+        if (llvm::failed(entry)) {
+          func.emitOpError() << (key == "args" ? "argument" : "result") << " #"
+                             << i << " of type " << type << " " << reason;
+          failed = true;
+          continue;
         }
-        abi[key] = std::move(entries);
+        if (key == "args" && (*tied)[i])
+          (*entry->getAsObject())["tied_result"] = *(*tied)[i];
+        if (key == "args" && (*bounds)[i])
+          (*entry->getAsObject())["bounds"] =
+              llvm::json::Array{(*bounds)[i]->first, (*bounds)[i]->second};
+        entries.push_back(std::move(*entry));
       }
-      std::string text;
-      llvm::raw_string_ostream os(text);
-      os << llvm::json::Value(std::move(abi));
-      func->setAttr("dq.abi", StringAttr::get(&getContext(), text));
-      func->setAttr("llvm.emit_c_interface", UnitAttr::get(&getContext()));
-      // Callers own the argument buffers (the runtime passes views of them):
-      // bufferization must not write results into them in place, except
-      // into a tied argument, whose buffer the caller hands over for its
-      // result (a KV cache updated in place).
-      for (auto [i, type] : llvm::enumerate(func.getFunctionType().getInputs()))
-        if (llvm::isa<RankedTensorType>(type))
-          func.setArgAttr(i, "bufferization.writable",
-                          BoolAttr::get(&getContext(), (*tied)[i].has_value()));
+      abi[key] = std::move(entries);
     }
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << llvm::json::Value(std::move(abi));
+    func->setAttr("dq.abi", StringAttr::get(&getContext(), text));
+    func->setAttr("llvm.emit_c_interface", UnitAttr::get(&getContext()));
+    // Callers own the argument buffers (the runtime passes views of them):
+    // bufferization must not write results into them in place, except
+    // into a tied argument, whose buffer the caller hands over for its
+    // result (a KV cache updated in place).
+    for (auto [i, type] : llvm::enumerate(func.getFunctionType().getInputs()))
+      if (llvm::isa<RankedTensorType>(type))
+        func.setArgAttr(i, "bufferization.writable",
+                        BoolAttr::get(&getContext(), (*tied)[i].has_value()));
     if (failed)
       signalPassFailure();
   }

@@ -3,6 +3,7 @@
 #include "TestPasses.h"
 
 void mlir::dq::test::registerTestPasses() {
+  registerTestDQToCPUInForeignPass();
   registerTestDQToLinalgInForeignPass();
   registerTestDQQuantPatterns();
 }

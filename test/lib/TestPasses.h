@@ -16,6 +16,7 @@ void registerTestLayout(DialectRegistry &registry);
 void registerTestPasses();
 
 /// One registration function per test pass.
+void registerTestDQToCPUInForeignPass();
 void registerTestDQToLinalgInForeignPass();
 void registerTestDQQuantPatterns();
 

@@ -3,7 +3,10 @@
 // The storage layout of a weight's packed integers is an attribute
 // implementing WeightLayoutAttrInterface. The dq dialect defines the
 // interface and row_major; every other layout lives beside the backend whose
-// kernels read it, so a new layout needs no change to dialects/.
+// kernels read it, so a new layout needs no change to dialects/. Likewise
+// the configuration of a dq.kernel is an attribute implementing
+// KernelConfigAttrInterface, defined beside the backend that generates the
+// kernel.
 //
 //===----------------------------------------------------------------------===//
 
@@ -82,6 +85,26 @@ def DQ_WeightLayoutAttrInterface : AttrInterface<"WeightLayoutAttrInterface"> {
         ::llvm::copy(in, out.begin());
         return ::llvm::Error::success();
       }]>,
+  ];
+}
+
+def DQ_KernelConfigAttrInterface : AttrInterface<"KernelConfigAttrInterface"> {
+  let cppNamespace = "::mlir::dq";
+  let description = [{
+    How a backend computes a `dq.kernel`: the typed parameters its kernel
+    generator reads (the weight it works on, instruction set, route, tile
+    sizes), in the manner of IREE's lowering configurations. The attribute
+    verifies its own parameters; the kernel op asks it to check its
+    operands, before and after bufferization.
+  }];
+  let methods = [
+    InterfaceMethod<[{
+        Checks the operand types of a `dq.kernel` with this configuration:
+        `inputs` and `outputs` are all ranked tensors (before
+        bufferization) or all memrefs (after).
+      }], "::llvm::LogicalResult", "verifyKernelOperands",
+      (ins "::llvm::function_ref<::mlir::InFlightDiagnostic()>":$emitError,
+           "::mlir::TypeRange":$inputs, "::mlir::TypeRange":$outputs)>,
   ];
 }
 

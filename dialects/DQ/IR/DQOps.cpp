@@ -5,6 +5,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 using namespace mlir::dq;
@@ -192,5 +194,97 @@ LogicalResult ObserveOp::verify() {
     return emitOpError() << "observed value must have rank >= 1";
   if (getLayer().empty())
     return emitOpError() << "layer name must not be empty";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// KernelOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult KernelOp::verify() {
+  auto operandTypes = getOperation()->getOperandTypes();
+  bool tensors = llvm::all_of(operandTypes, llvm::IsaPred<RankedTensorType>);
+  bool memrefs = llvm::all_of(operandTypes, llvm::IsaPred<MemRefType>);
+  if (!tensors && !memrefs)
+    return emitOpError() << "operands must be all ranked tensors (before "
+                            "bufferization) or all memrefs (after)";
+  return getConfig().verifyKernelOperands([&] { return emitOpError(); },
+                                          getInputs().getTypes(),
+                                          getOutputs().getTypes());
+}
+
+void KernelOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  // On tensors the kernel is a pure function of its operands.
+  for (OpOperand &operand : getInputsMutable())
+    if (llvm::isa<MemRefType>(operand.get().getType()))
+      effects.emplace_back(MemoryEffects::Read::get(), &operand,
+                           SideEffects::DefaultResource::get());
+  for (OpOperand &operand : getOutputsMutable())
+    if (llvm::isa<MemRefType>(operand.get().getType()))
+      effects.emplace_back(MemoryEffects::Write::get(), &operand,
+                           SideEffects::DefaultResource::get());
+}
+
+/// `shape` and `elementType` as in a tensor type (`?x64xf32`), for
+/// messages about operands that may be tensors or memrefs.
+static std::string shapeString(ArrayRef<int64_t> shape, Type elementType) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  for (int64_t d : shape) {
+    if (ShapedType::isDynamic(d))
+      os << "?";
+    else
+      os << d;
+    os << "x";
+  }
+  elementType.print(os);
+  return s;
+}
+
+/// Checks shape and element type of a kernel operand, whatever its kind
+/// (tensor or memref).
+static LogicalResult
+verifyKernelOperand(function_ref<InFlightDiagnostic()> emitError,
+                    StringRef what, Type actual, ArrayRef<int64_t> shape,
+                    Type elementType) {
+  auto shaped = llvm::cast<ShapedType>(actual);
+  bool matches = shaped.hasRank() && shaped.getElementType() == elementType &&
+                 succeeded(verifyCompatibleShape(shaped.getShape(), shape));
+  if (matches)
+    return success();
+  return emitError() << what << " must be " << shapeString(shape, elementType)
+                     << ", got " << actual;
+}
+
+LogicalResult mlir::dq::verifyMatmulKernelOperands(
+    function_ref<InFlightDiagnostic()> emitError, WeightType weight,
+    int64_t outputCols, TypeRange inputs, TypeRange outputs) {
+  if (inputs.size() != 4 || outputs.size() != 1)
+    return emitError() << "a matmul kernel takes 4 inputs (activations, "
+                          "packed, scale, offset) and 1 output, got "
+                       << inputs.size() << " and " << outputs.size();
+  auto x = llvm::cast<ShapedType>(inputs[0]);
+  Type act = x.getElementType();
+  if (!isActivationElementType(act))
+    return emitError() << "activation element type must be f32, f16 or bf16, "
+                          "got "
+                       << act;
+  int64_t m =
+      x.hasRank() && x.getRank() == 2 ? x.getDimSize(0) : ShapedType::kDynamic;
+  RankedTensorType packed = weight.getPackedTensorType();
+  RankedTensorType params = weight.getStoredScaleTensorType();
+  if (failed(verifyKernelOperand(emitError, "activations", inputs[0],
+                                 {m, weight.getCols()}, act)) ||
+      failed(verifyKernelOperand(emitError, "packed", inputs[1],
+                                 packed.getShape(), packed.getElementType())) ||
+      failed(verifyKernelOperand(emitError, "scale", inputs[2],
+                                 params.getShape(), params.getElementType())) ||
+      failed(verifyKernelOperand(emitError, "offset", inputs[3],
+                                 params.getShape(), params.getElementType())) ||
+      failed(verifyKernelOperand(emitError, "output", outputs[0],
+                                 {m, outputCols}, act)))
+    return failure();
   return success();
 }

@@ -6,6 +6,7 @@
 include "DQ/IR/DQDialect.td"
 include "DQ/IR/DQTypes.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -164,6 +165,56 @@ def DQ_ObserveOp : DQ_Op<"observe", [
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$input `layer` $layer attr-dict `:` type($input)";
   let hasVerifier = 1;
+}
+
+def DQ_KernelOp : DQ_Op<"kernel", [AttrSizedOperandSegments,
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "A call to a generated kernel, configured by a typed attribute";
+  let description = [{
+    Computes `outputs` from `inputs` with the kernel function `callee`,
+    which the backend that defined `config` generates. The operands are the
+    stored parts of weights (in the layout the kernel reads) and ordinary
+    tensors; the configuration is an attribute of the backend's dialect
+    (`#dq_cpu.matmul`, `#dq_gpu.matmul`) that verifies its parameters and
+    checks the operands. Modelled on IREE's `ukernel.generic` with a
+    `lowering_config`.
+
+    The op is in destination-passing style: before bufferization the
+    operands are ranked tensors and the results are the new values of
+    `outputs`; after bufferization (through `BufferizableOpInterface`) the
+    operands are memrefs, `inputs` are read, `outputs` written in full, and
+    there are no results. The backend then writes `callee` and the op
+    becomes a `func.call` of it.
+
+    Example (before bufferization):
+
+    ```mlir
+    %y = dq.kernel @__dq_matmul_w2g32_20x64_f16_xf32_f32_avx512_mb8_par
+           #dq_cpu.matmul<weight = !dq.weight<[20, 64], bits = 2, group = 32,
+             scale = f16, layout = #dq_cpu.n16k4>, target = avx512,
+             int8 = false, m_block = 8, parallel = true>
+           ins(%x, %q, %s, %z : tensor<6x64xf32>, tensor<2x256xi8>,
+               tensor<2x2x16xf16>, tensor<2x2x16xf16>)
+           outs(%init : tensor<6x32xf32>) -> tensor<6x32xf32>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$callee,
+      DQ_KernelConfigAttrInterface:$config,
+      Variadic<AnyTypeOf<[AnyRankedTensor, AnyMemRef]>>:$inputs,
+      Variadic<AnyTypeOf<[AnyRankedTensor, AnyMemRef]>>:$outputs);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let assemblyFormat = [{
+    $callee $config `ins` `(` $inputs `:` type($inputs) `)`
+      `outs` `(` $outputs `:` type($outputs) `)` attr-dict
+      (`->` type($results)^)?
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      return getOutputsMutable();
+    }
+  }];
 }
 
 #endif // DQ_IR_DQOPS_TD

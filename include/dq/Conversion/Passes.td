@@ -82,10 +82,10 @@ def DQLowerObservers : Pass<"dq-lower-observers", "::mlir::ModuleOp"> {
 def DQLowerMatmulCPU : Pass<"dq-lower-matmul-cpu", "::mlir::ModuleOp"> {
   let summary = "Lower dq.matmul on n16k4 weights to vectorized CPU kernels";
   let description = [{
-    Replaces every `dq.matmul` whose weight is an `n16k4` `dq.constant`
-    (see `--dq-pack-weights`) by a call to a kernel function generated in
-    the module (one per weight shape and type combination, named
-    `__dq_matmul_...`). Kernels are built from `scf` loops, `vector` ops on
+    Replaces every `dq.matmul` whose weight is in the `n16k4` layout (see
+    `--dq-pack-weights`) by a `dq.kernel` that calls a kernel function
+    generated in the module (one per weight shape and type combination,
+    named `__dq_matmul_...`). Kernels are built from `scf` loops, `vector` ops on
     512-bit vectors (16 rows of a tile in the 32-bit lanes) and, where the
     target has them, the AVX-512 VNNI `vpdpbusd` intrinsic; threads split
     the row tiles through `scf.parallel` (OpenMP after the CPU pipeline).
@@ -111,24 +111,25 @@ def DQLowerMatmulCPU : Pass<"dq-lower-matmul-cpu", "::mlir::ModuleOp"> {
     `target_cpu = "haswell"`) or `generic` (plain vector code for any
     LLVM target; on x86 kernels carry `target_cpu = "x86-64"`).
 
-    The pass runs at the tensor level: the call site bridges tensors and
-    the kernel's memrefs with `bufferization.to_buffer` / `to_tensor`, so
-    one-shot bufferization follows. Kernels are only declared here, marked
-    with a `dq.cpu_kernel` attribute recording their parameters;
-    `--dq-build-cpu-kernels` writes their bodies after buffer deallocation
-    (whose analysis rejects the LLVM intrinsics the bodies call). Other dq
-    ops are left for `--dq-lower-to-linalg`.
+    The pass runs at the tensor level and is a thin driver over the
+    patterns of `dq/Conversion/DQToCPU/DQToCPU.h`: an n16k4 weight converts
+    1:N to its stored parts (packed bytes, tiled scale and offset), so it
+    may come from a `dq.constant` (which becomes three `arith.constant`), a
+    function argument, a call's result or an `scf`/`cf` region, and each
+    `dq.matmul` on it becomes a `dq.kernel` whose config
+    `#dq_cpu.matmul<...>` records the weight type and the options; the
+    activation's batch dimensions collapse to M and the output, padded to
+    whole tiles of 16 rows, is sliced back to N. `dq.kernel` bufferizes
+    through `BufferizableOpInterface`, and `--dq-build-cpu-kernels` writes
+    the kernel functions after buffer deallocation (whose analysis rejects
+    the LLVM intrinsics the kernels call). Weights in other layouts and the
+    other dq ops are left for `--dq-lower-to-linalg`; an n16k4 weight that
+    reaches any other op is an error.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
-    "::mlir::bufferization::BufferizationDialect",
-    "::mlir::func::FuncDialect",
-    "::mlir::LLVM::LLVMDialect",
-    "::mlir::math::MathDialect",
-    "::mlir::memref::MemRefDialect",
-    "::mlir::scf::SCFDialect",
+    "::mlir::dq_cpu::DQCPUDialect",
     "::mlir::tensor::TensorDialect",
-    "::mlir::vector::VectorDialect",
   ];
   let options = [
     Option<"target", "target", "::mlir::dq::CPUTargetOption",
@@ -144,26 +145,29 @@ def DQLowerMatmulCPU : Pass<"dq-lower-matmul-cpu", "::mlir::ModuleOp"> {
   ];
   let statistics = [
     Statistic<"numLowered", "lowered-matmuls", "dq.matmul ops lowered">,
-    Statistic<"numKernels", "kernels", "Kernel functions declared">,
+    Statistic<"numKernels", "kernels", "Distinct kernels called">,
   ];
 }
 
 def DQBuildCPUKernels : Pass<"dq-build-cpu-kernels", "::mlir::ModuleOp"> {
-  let summary = "Write the bodies of the kernels --dq-lower-matmul-cpu declared";
+  let summary = "Write the CPU kernels of bufferized dq.kernel ops and call them";
   let description = [{
-    Every private `func.func` declaration carrying a `dq.cpu_kernel`
-    attribute (written by `--dq-lower-matmul-cpu`: the n16k4 weight type,
-    activation type, target, route, row block and threading) gets its body:
-    `memref`, `scf` (`scf.parallel` over the row tiles when threaded) and
-    `vector` ops, plus `llvm.call_intrinsic` of `vpdpbusd` for the int8
-    route on AVX-512. The body allocates its scratch buffers and frees them
-    before returning; the attribute is removed. A malformed attribute or a
-    marked function that already has a body is an error.
+    For every bufferized `dq.kernel` with a `#dq_cpu.matmul` config, writes
+    its callee once (a private function of `memref`, `scf` (`scf.parallel`
+    over the row tiles when threaded) and `vector` ops, plus
+    `llvm.call_intrinsic` of `vpdpbusd` for the int8 route on AVX-512; it
+    allocates its scratch buffers and frees them before returning) and
+    replaces the op by a `func.call` of it: an operand whose buffer type
+    the callee's argument type does not surely hold (an activation with a
+    non-unit inner stride, say) is copied. Errors: a `dq.kernel` still on
+    tensors, a callee the module already defines, one callee used with two
+    configurations.
 
     `--dq-cpu-pipeline` runs it after bufferization and buffer deallocation.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
     "::mlir::LLVM::LLVMDialect",
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
@@ -175,7 +179,7 @@ def DQBuildCPUKernels : Pass<"dq-build-cpu-kernels", "::mlir::ModuleOp"> {
   ];
 }
 
-def DQVectorizeLinalgCPU : Pass<"dq-vectorize-linalg-cpu", "::mlir::ModuleOp"> {
+def DQVectorizeLinalgCPU : Pass<"dq-vectorize-linalg-cpu", "::mlir::func::FuncOp"> {
   let summary = "Tile and vectorize the tensor-level linalg ops left for the CPU";
   let description = [{
     Runs on linalg-on-tensors (after `--dq-lower-matmul-cpu` and
@@ -238,13 +242,18 @@ def DQVectorizeLinalgCPU : Pass<"dq-vectorize-linalg-cpu", "::mlir::ModuleOp"> {
 def DQLowerMatmulCUDA : Pass<"dq-lower-matmul-cuda", "::mlir::ModuleOp"> {
   let summary = "Lower dq.matmul on gpu_chunked weights to CUDA kernel calls";
   let description = [{
-    Replaces every `dq.matmul` by a call to a host function declared in the
-    module (`__dq_cuda_matmul_<i>`, one per weight and kernel
-    configuration), marked with a `dq.cuda_matmul` attribute that records
-    the weight type, the activation type and the kernel configuration;
-    `--dq-build-cuda-kernels` writes its body and the GPU kernels after
-    bufferization. The call site stays at the tensor level
-    (`bufferization.to_buffer` / `to_tensor`), like `--dq-lower-matmul-cpu`.
+    Replaces every `dq.matmul` by a `dq.kernel` whose config
+    `#dq_gpu.matmul<...>` records the weight type and the kernel
+    configuration and whose callee is a host function
+    (`__dq_cuda_matmul_<i>`): one per constant weight and configuration,
+    which keeps that weight's device copy between calls, and one per
+    configuration for the weights that are not constants, copied on every
+    call. `dq.kernel` bufferizes through `BufferizableOpInterface`;
+    `--dq-build-cuda-kernels` writes the host functions and the GPU kernels
+    after bufferization. Like `--dq-lower-matmul-cpu`, it is a thin driver
+    over patterns (`dq/Conversion/DQToGPU/DQToCUDA.h`): a gpu_chunked
+    weight converts 1:N to its stored parts, so it may be a function
+    argument or result or cross `func.call`, `scf` and `cf` regions.
 
     The route is chosen per call from the static activation row count M:
 
@@ -258,16 +267,15 @@ def DQLowerMatmulCUDA : Pass<"dq-lower-matmul-cuda", "::mlir::ModuleOp"> {
       dequantized to the activation type while staging, `nvvm.mma.sync`
       m16n8k16 with f32 accumulators.
 
-    Every weight must be a `dq.constant` in the `gpu_chunked` layout
-    (`--dq-pack-weights=layout=gpu_chunked`); a weight from a block
-    argument or `dq.build`, or a constant left in another layout, is an
-    error. Other dq ops are left for `--dq-lower-to-linalg` (host code).
+    Every weight of a `dq.matmul` must be in the `gpu_chunked` layout
+    (`--dq-pack-weights=layout=gpu_chunked` repacks constants); a weight in
+    another layout (from `dq.build`, or a constant left unpacked) is an
+    error, and so is a gpu_chunked weight reaching any other op. Other dq
+    ops are left for `--dq-lower-to-linalg` (host code).
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
-    "::mlir::bufferization::BufferizationDialect",
-    "::mlir::func::FuncDialect",
-    "::mlir::memref::MemRefDialect",
+    "::mlir::dq_gpu::DQGPUDialect",
     "::mlir::tensor::TensorDialect",
   ];
   let options = [
@@ -282,25 +290,29 @@ def DQLowerMatmulCUDA : Pass<"dq-lower-matmul-cuda", "::mlir::ModuleOp"> {
     Option<"tileN", "tile-n", "unsigned", "64",
            "gemm: output columns per block tile (16, 32, 64 or 128)">,
     Option<"poison", "poison", "bool", "true",
-           "Fill the device output with NaN before the kernel runs">,
+           "Fill the device output with NaN before the kernel runs "
+           "(unwritten elements show)">,
     Option<"repeat", "repeat", "unsigned", "1",
-           "Launches of the matmul kernel per call (benchmarking)">,
+           "Launches of each matmul kernel per call (benchmarks subtract two "
+           "repeat counts to time the kernel alone)">,
   ];
   let statistics = [
     Statistic<"numLowered", "lowered-matmuls", "dq.matmul ops lowered">,
     Statistic<"numHostFunctions", "host-functions",
-              "Host functions declared">,
+              "Distinct host functions called">,
   ];
 }
 
 def DQBuildCUDAKernels : Pass<"dq-build-cuda-kernels", "::mlir::ModuleOp"> {
-  let summary = "Write the host code and GPU kernels --dq-lower-matmul-cuda declared";
+  let summary = "Write the host code and GPU kernels of bufferized dq.kernel ops and call them";
   let description = [{
-    Every private `func.func` declaration carrying a `dq.cuda_matmul`
-    attribute gets its body, in `gpu`, `memref`, `scf`, `arith` and a few
-    `llvm` ops (the globals that keep the device copies of the weight
-    between calls), and the kernels it launches are generated into one
-    `gpu.module @__dq_cuda_kernels` (from `gpu`, `arith`, `vector`,
+    For every bufferized `dq.kernel` with a `#dq_gpu.matmul` config, writes
+    its callee once, a private host function in `gpu`, `memref`, `scf`,
+    `arith` and a few `llvm` ops (the globals that keep the device copies
+    of a constant weight between calls), and replaces the op by a
+    `func.call` of it (copying an operand whose buffer type the callee's
+    argument type does not surely hold). The kernels it launches are
+    generated into one `gpu.module @__dq_cuda_kernels` (from `gpu`, `arith`, `vector`,
     `memref`, `scf`, `math` and `nvvm.mma.sync`), which carries an
     `#nvvm.target` for `chip` and `features`; the module becomes a
     `gpu.container_module`.
@@ -310,11 +322,12 @@ def DQBuildCUDAKernels : Pass<"dq-build-cuda-kernels", "::mlir::ModuleOp"> {
     `gpu-module-to-binary`, the host code with `gpu-to-llvm`.
 
     Errors: an unsupported chip (the kernels need `mma.sync` with bf16:
-    sm_80 or newer), a malformed attribute, a marked function that already
-    has a body.
+    sm_80 or newer), a `dq.kernel` still on tensors, a callee the module
+    already defines, one callee used with two configurations.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
     "::mlir::gpu::GPUDialect",
     "::mlir::LLVM::LLVMDialect",
     "::mlir::math::MathDialect",
@@ -355,7 +368,8 @@ def DQCheckCUDAToolkit : Pass<"dq-check-cuda-toolkit", "::mlir::ModuleOp"> {
            "::mlir::dq::CUDABinaryFormat::Isa", "Kernel binary format",
            "DQ_CUDA_FORMAT_VALUES">,
     Option<"toolkit", "toolkit", "std::string", "\"\"",
-           "CUDA toolkit directory (default: CUDA_HOME, PATH, /usr/local/cuda)">,
+           "CUDA toolkit directory (default: $CUDA_HOME, the directory above "
+           "ptxas on PATH, /usr/local/cuda)">,
   ];
 }
 

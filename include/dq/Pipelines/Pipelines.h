@@ -8,21 +8,30 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
+// The description and default of each pass option, generated from
+// Passes.td: a pipeline option that a pass option stands behind takes both
+// from there (DQ_PASS_OPTION), so the two cannot drift apart.
+#include "dq/Conversion/PassOptionHelp.h.inc"
+
+/// `llvm::cl::desc` and `llvm::cl::init` of option `name` of pass record
+/// `pass` in include/dq/Conversion/Passes.td.
+#define DQ_PASS_OPTION(pass, name)                                             \
+  ::llvm::cl::desc(DQ_PASS_OPTION_HELP_##pass##_##name),                       \
+      ::llvm::cl::init(DQ_PASS_OPTION_INIT_##pass##_##name)
+
 namespace mlir::dq {
 
 /// Options of --dq-cpu-pipeline.
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
-  Option<CPUTargetOption> target{
-      *this, "target", llvm::cl::desc("Instruction set of the matmul kernels"),
-      llvm::cl::init(CPUTargetOption::Host), DQ_CPU_TARGET_VALUES};
+  Option<CPUTargetOption> target{*this, "target",
+                                 DQ_PASS_OPTION(DQLowerMatmulCPU, target),
+                                 DQ_CPU_TARGET_VALUES};
   Option<ActivationsOption> activations{
-      *this, "activations",
-      llvm::cl::desc("Activation arithmetic of the matmul kernels"),
-      llvm::cl::init(ActivationsOption::F32), DQ_ACTIVATIONS_VALUES};
-  Option<unsigned> mBlock{
-      *this, "m-block",
-      llvm::cl::desc("Activation rows per register block: 1, 2, 4 or 8"),
-      llvm::cl::init(8)};
+      *this, "activations", DQ_PASS_OPTION(DQLowerMatmulCPU, activations),
+      DQ_ACTIVATIONS_VALUES};
+  Option<unsigned> mBlock{*this, "m-block",
+                          DQ_PASS_OPTION(DQLowerMatmulCPU, mBlock)};
+  // The pipeline's own options (no single pass option stands behind them).
   Option<bool> threads{
       *this, "threads",
       llvm::cl::desc("Multi-threaded kernels (OpenMP); the thread count is "
@@ -42,9 +51,7 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(true)};
   Option<bool> approximateMath{
       *this, "approximate-math",
-      llvm::cl::desc("Vectorized f32 exp and erf as upstream's polynomials "
-                     "(false: libm calls, one per element)"),
-      llvm::cl::init(true)};
+      DQ_PASS_OPTION(DQVectorizeLinalgCPU, approximateMath)};
 };
 
 /// dq ops and tensor-level linalg down to the LLVM dialect for the CPU:
@@ -57,54 +64,31 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
 /// Options of --dq-cuda-pipeline.
 struct CUDAPipelineOptions : public PassPipelineOptions<CUDAPipelineOptions> {
-  Option<std::string> chip{
-      *this, "chip",
-      llvm::cl::desc("Target GPU: sm_80, sm_86, sm_87, sm_89, sm_90 or sm_90a"),
-      llvm::cl::init("sm_90")};
-  Option<std::string> features{
-      *this, "features", llvm::cl::desc("PTX features (the PTX ISA version)"),
-      llvm::cl::init("+ptx80")};
-  Option<unsigned> optLevel{
-      *this, "opt-level",
-      llvm::cl::desc("Optimization level of the NVPTX back end"),
-      llvm::cl::init(3)};
-  Option<CUDABinaryFormat> format{
-      *this, "format", llvm::cl::desc("Kernel binary format"),
-      llvm::cl::init(CUDABinaryFormat::Isa), DQ_CUDA_FORMAT_VALUES};
-  Option<std::string> toolkit{
-      *this, "toolkit",
-      llvm::cl::desc("CUDA toolkit directory (default: $CUDA_HOME, the "
-                     "directory above ptxas on PATH, /usr/local/cuda)"),
-      llvm::cl::init("")};
-  Option<unsigned> gemvMaxM{
-      *this, "gemv-max-m",
-      llvm::cl::desc("Largest static M (0 to 8; 0: never) that takes the "
-                     "gemv route"),
-      llvm::cl::init(8)};
-  Option<unsigned> rowsPerWarp{
-      *this, "rows-per-warp",
-      llvm::cl::desc("gemv: output rows per warp (1 to 8)"), llvm::cl::init(2)};
+  Option<std::string> chip{*this, "chip",
+                           DQ_PASS_OPTION(DQBuildCUDAKernels, chip)};
+  Option<std::string> features{*this, "features",
+                               DQ_PASS_OPTION(DQBuildCUDAKernels, features)};
+  Option<unsigned> optLevel{*this, "opt-level",
+                            DQ_PASS_OPTION(DQBuildCUDAKernels, optLevel)};
+  Option<CUDABinaryFormat> format{*this, "format",
+                                  DQ_PASS_OPTION(DQCheckCUDAToolkit, format),
+                                  DQ_CUDA_FORMAT_VALUES};
+  Option<std::string> toolkit{*this, "toolkit",
+                              DQ_PASS_OPTION(DQCheckCUDAToolkit, toolkit)};
+  Option<unsigned> gemvMaxM{*this, "gemv-max-m",
+                            DQ_PASS_OPTION(DQLowerMatmulCUDA, gemvMaxM)};
+  Option<unsigned> rowsPerWarp{*this, "rows-per-warp",
+                               DQ_PASS_OPTION(DQLowerMatmulCUDA, rowsPerWarp)};
   Option<unsigned> warps{*this, "warps",
-                         llvm::cl::desc("gemv: warps per block (1 to 32)"),
-                         llvm::cl::init(4)};
-  Option<unsigned> tileM{
-      *this, "tile-m",
-      llvm::cl::desc("gemm: activation rows per block tile (32, 64, 128)"),
-      llvm::cl::init(64)};
-  Option<unsigned> tileN{
-      *this, "tile-n",
-      llvm::cl::desc("gemm: output columns per block tile (16, 32, 64, 128)"),
-      llvm::cl::init(64)};
-  Option<bool> poison{
-      *this, "poison",
-      llvm::cl::desc("Fill the device output with NaN before the kernel "
-                     "runs (unwritten elements show)"),
-      llvm::cl::init(true)};
-  Option<unsigned> repeat{
-      *this, "repeat",
-      llvm::cl::desc("Launches of each matmul kernel per call (benchmarks "
-                     "subtract two repeat counts to time the kernel alone)"),
-      llvm::cl::init(1)};
+                         DQ_PASS_OPTION(DQLowerMatmulCUDA, warps)};
+  Option<unsigned> tileM{*this, "tile-m",
+                         DQ_PASS_OPTION(DQLowerMatmulCUDA, tileM)};
+  Option<unsigned> tileN{*this, "tile-n",
+                         DQ_PASS_OPTION(DQLowerMatmulCUDA, tileN)};
+  Option<bool> poison{*this, "poison",
+                      DQ_PASS_OPTION(DQLowerMatmulCUDA, poison)};
+  Option<unsigned> repeat{*this, "repeat",
+                          DQ_PASS_OPTION(DQLowerMatmulCUDA, repeat)};
 };
 
 /// dq ops and tensor-level linalg to the LLVM dialect plus GPU binaries:

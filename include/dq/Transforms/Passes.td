@@ -5,7 +5,7 @@
 
 include "mlir/Pass/PassBase.td"
 
-def DQExportABI : Pass<"dq-export-abi", "::mlir::ModuleOp"> {
+def DQExportABI : Pass<"dq-export-abi", "::mlir::func::FuncOp"> {
   let summary = "Record the tensor-level signature of public functions";
   let description = [{
     For every public `func.func` with a body, records its signature as seen
@@ -197,7 +197,7 @@ def DQQuantize : Pass<"dq-quantize", "::mlir::ModuleOp"> {
   ];
 }
 
-def DQReuseInputBuffers : Pass<"dq-reuse-input-buffers", "::mlir::ModuleOp"> {
+def DQReuseInputBuffers : Pass<"dq-reuse-input-buffers", "::mlir::func::FuncOp"> {
   let summary = "Let elementwise ops write over an input that is dead after them";
   let description = [{
     A `linalg.generic` without reductions whose destination is a

@@ -1,6 +1,6 @@
-//===- CPULayout.cpp - the dq_cpu dialect: CPU weight layouts -------------===//
+//===- CPULayout.cpp - the dq_cpu dialect and its n16k4 layout ------------===//
 
-#include "CPULayout.h"
+#include "CPUAttrs.h"
 #include "DQ/IR/DQDialect.h"
 #include "dq/Conversion/Layouts.h"
 
@@ -12,10 +12,11 @@ using namespace mlir;
 using namespace mlir::dq;
 using namespace mlir::dq_cpu;
 
-#include "CPULayoutDialect.cpp.inc"
+#include "CPUAttrsDialect.cpp.inc"
+#include "CPUEnums.cpp.inc"
 
 #define GET_ATTRDEF_CLASSES
-#include "CPULayoutAttrs.cpp.inc"
+#include "CPUAttrs.cpp.inc"
 
 namespace {
 /// Lets --dq-pack-weights=layout=n16k4 find the layout.
@@ -31,7 +32,7 @@ struct CPULayouts : public WeightLayoutDialectInterface {
 void DQCPUDialect::initialize() {
   addAttributes<
 #define GET_ATTRDEF_LIST
-#include "CPULayoutAttrs.cpp.inc"
+#include "CPUAttrs.cpp.inc"
       >();
   addInterfaces<CPULayouts>();
 }

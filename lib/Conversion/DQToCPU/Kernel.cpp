@@ -19,18 +19,6 @@ static bool hostIsX86() {
   return llvm::Triple(llvm::sys::getProcessTriple()).isX86();
 }
 
-FailureOr<CPUTarget> mlir::dq::parseCPUTarget(StringRef name) {
-  if (name == "avx512")
-    return CPUTarget::AVX512;
-  if (name == "avx2")
-    return CPUTarget::AVX2;
-  if (name == "generic")
-    return CPUTarget::Generic;
-  if (name != "host")
-    return failure();
-  return resolveCPUTarget(CPUTargetOption::Host);
-}
-
 CPUTarget mlir::dq::resolveCPUTarget(CPUTargetOption option) {
   switch (option) {
   case CPUTargetOption::AVX512:
@@ -53,23 +41,29 @@ CPUTarget mlir::dq::resolveCPUTarget(CPUTargetOption option) {
   return CPUTarget::Generic;
 }
 
-StringRef mlir::dq::stringifyCPUTarget(CPUTarget target) {
-  switch (target) {
-  case CPUTarget::AVX512:
-    return "avx512";
-  case CPUTarget::AVX2:
-    return "avx2";
-  case CPUTarget::Generic:
-    return "generic";
-  }
-  llvm_unreachable("unknown target");
-}
-
 static std::string typeName(Type type) {
   std::string s;
   llvm::raw_string_ostream os(s);
   type.print(os);
   return s;
+}
+
+KernelSpec KernelSpec::get(dq_cpu::MatmulConfigAttr config,
+                           Type activationType) {
+  KernelSpec spec;
+  spec.weight = config.getWeight();
+  spec.activationType = activationType;
+  spec.target = config.getTarget();
+  spec.int8 = config.getInt8();
+  spec.mBlock = config.getMBlock();
+  spec.parallel = config.getParallel();
+  return spec;
+}
+
+dq_cpu::MatmulConfigAttr
+KernelSpec::getConfig(function_ref<InFlightDiagnostic()> emitError) const {
+  return dq_cpu::MatmulConfigAttr::getChecked(
+      emitError, weight.getContext(), weight, target, int8, mBlock, parallel);
 }
 
 std::string KernelSpec::name() const {
@@ -78,8 +72,9 @@ std::string KernelSpec::name() const {
   os << "__dq_matmul_w" << weight.getBits() << "g" << weight.getGroup() << "_"
      << weight.getRows() << "x" << weight.getCols() << "_"
      << typeName(weight.getScaleType()) << "_x" << typeName(activationType)
-     << "_" << (int8 ? "i8" : "f32") << "_" << stringifyCPUTarget(target)
-     << "_mb" << mBlock << (parallel ? "_par" : "_seq");
+     << "_" << (int8 ? "i8" : "f32") << "_"
+     << dq_cpu::stringifyCPUTarget(target) << "_mb" << mBlock
+     << (parallel ? "_par" : "_seq");
   return s;
 }
 
@@ -152,69 +147,15 @@ static void setTargetAttributes(func::FuncOp func, CPUTarget target) {
                 LLVM::TargetFeaturesAttr::get(ctx, features));
 }
 
-func::FuncOp mlir::dq::declareKernel(OpBuilder &b, Location loc,
-                                     const KernelSpec &spec) {
-  MLIRContext *ctx = b.getContext();
+func::FuncOp mlir::dq::buildKernel(OpBuilder &moduleBuilder, Location loc,
+                                   StringRef name, const KernelSpec &spec) {
+  MLIRContext *ctx = moduleBuilder.getContext();
   auto type = FunctionType::get(ctx, spec.argumentTypes(ctx), {});
-  auto func = func::FuncOp::create(b, loc, spec.name(), type);
+  auto func = func::FuncOp::create(moduleBuilder, loc, name, type);
   func.setPrivate();
-  NamedAttrList fields;
-  fields.append("weight", TypeAttr::get(spec.weight));
-  fields.append("activation", TypeAttr::get(spec.activationType));
-  fields.append("target",
-                StringAttr::get(ctx, stringifyCPUTarget(spec.target)));
-  fields.append("int8", BoolAttr::get(ctx, spec.int8));
-  fields.append("m_block", b.getI64IntegerAttr(spec.mBlock));
-  fields.append("parallel", BoolAttr::get(ctx, spec.parallel));
-  func->setAttr(kKernelAttrName, fields.getDictionary(ctx));
   setTargetAttributes(func, spec.target);
-  return func;
-}
 
-FailureOr<KernelSpec> mlir::dq::readKernelSpec(func::FuncOp func) {
-  auto dict = func->getAttrOfType<DictionaryAttr>(kKernelAttrName);
-  auto fail = [&](StringRef what) {
-    return func.emitOpError()
-           << "has a malformed " << kKernelAttrName << " attribute: " << what;
-  };
-  if (!dict)
-    return fail("expected a dictionary");
-  KernelSpec spec;
-  auto weight = dict.getAs<TypeAttr>("weight");
-  auto activation = dict.getAs<TypeAttr>("activation");
-  auto target = dict.getAs<StringAttr>("target");
-  auto int8 = dict.getAs<BoolAttr>("int8");
-  auto mBlock = dict.getAs<IntegerAttr>("m_block");
-  auto parallel = dict.getAs<BoolAttr>("parallel");
-  if (!weight || !activation || !target || !int8 || !mBlock || !parallel)
-    return fail("needs weight, activation, target, int8, m_block and "
-                "parallel");
-  spec.weight = llvm::dyn_cast<WeightType>(weight.getValue());
-  if (!spec.weight || !llvm::isa<dq_cpu::N16K4Attr>(spec.weight.getLayout()))
-    return fail("weight must be an n16k4 !dq.weight");
-  spec.activationType = activation.getValue();
-  if (!spec.activationType.isF32() && !spec.activationType.isF16() &&
-      !spec.activationType.isBF16())
-    return fail("activation must be f32, f16 or bf16");
-  FailureOr<CPUTarget> parsed = parseCPUTarget(target.getValue());
-  if (failed(parsed) || target.getValue() == "host")
-    return fail("target must be avx512, avx2 or generic");
-  spec.target = *parsed;
-  spec.int8 = int8.getValue();
-  spec.mBlock = mBlock.getInt();
-  if (!llvm::is_contained({1u, 2u, 4u, 8u}, spec.mBlock))
-    return fail("m_block must be 1, 2, 4 or 8");
-  spec.parallel = parallel.getValue();
-  if (func.getFunctionType() !=
-      FunctionType::get(func.getContext(),
-                        spec.argumentTypes(func.getContext()), {}))
-    return fail("the function type does not match the recorded kernel");
-  return spec;
-}
-
-void mlir::dq::buildKernelBody(func::FuncOp func, const KernelSpec &spec) {
-  Location loc = func.getLoc();
-  OpBuilder b(func.getContext());
+  OpBuilder b(ctx);
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
   ValueRange args = entry->getArguments();
@@ -241,5 +182,5 @@ void mlir::dq::buildKernelBody(func::FuncOp func, const KernelSpec &spec) {
     if (buffer)
       memref::DeallocOp::create(b, loc, buffer);
   func::ReturnOp::create(b, loc);
-  func->removeAttr(kKernelAttrName);
+  return func;
 }

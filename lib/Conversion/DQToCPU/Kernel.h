@@ -1,6 +1,7 @@
 //===- Kernel.h - CPU kernels for dq.matmul on n16k4 weights ----*- C++ -*-===//
 //
-// A kernel is a private function generated into the module:
+// A kernel is a private function generated into the module for the
+// dq.kernel ops with a #dq_cpu.matmul config:
 //
 //   func.func private @__dq_matmul_...(
 //       %x: memref<?xKxT, strided<[?, 1], offset: ?>>,  // activations
@@ -18,7 +19,7 @@
 #ifndef DQ_LIB_CONVERSION_DQTOCPU_KERNEL_H
 #define DQ_LIB_CONVERSION_DQTOCPU_KERNEL_H
 
-#include "CPULayout.h"
+#include "CPUAttrs.h"
 #include "DQ/IR/DQTypes.h"
 #include "dq/Conversion/Options.h"
 
@@ -30,15 +31,11 @@
 namespace mlir::dq {
 using ::dq::N16K4Geometry;
 
-/// Instruction set the kernels are written for.
-enum class CPUTarget { AVX512, AVX2, Generic };
+/// Instruction set the kernels are written for (AVX512, AVX2, Generic).
+using dq_cpu::CPUTarget;
 
-/// Parses host|avx512|avx2|generic; host is resolved from the compiling
-/// machine's features.
-FailureOr<CPUTarget> parseCPUTarget(StringRef name);
 /// The ISA an option names; Host is the best one this machine has.
 CPUTarget resolveCPUTarget(CPUTargetOption option);
-StringRef stringifyCPUTarget(CPUTarget target);
 
 struct KernelSpec {
   WeightType weight;
@@ -56,28 +53,28 @@ struct KernelSpec {
     return N16K4Geometry(weight.getRows(), weight.getCols(), weight.getBits(),
                          weight.getGroup());
   }
+  /// The spec of a kernel with `config` on activations of `activationType`.
+  static KernelSpec get(dq_cpu::MatmulConfigAttr config, Type activationType);
+  /// The configuration attribute that records this spec (all but the
+  /// activation type, which the kernel's operands carry), or null after an
+  /// error when the spec breaks one of its invariants.
+  dq_cpu::MatmulConfigAttr
+  getConfig(function_ref<InFlightDiagnostic()> emitError) const;
+
   /// A name that identifies the kernel's code: equal specs share a kernel.
   std::string name() const;
   /// memref types of the kernel's arguments, in order.
   SmallVector<Type> argumentTypes(MLIRContext *ctx) const;
 };
 
-/// The attribute that marks a kernel declaration and records its spec.
-constexpr llvm::StringLiteral kKernelAttrName = "dq.cpu_kernel";
+/// Creates the kernel function `name` for `spec` (private, with its body)
+/// at the builder's insertion point (a module body). Its scratch buffers are
+/// allocated and freed in the body: kernels are built after buffer
+/// deallocation, whose analysis does not know the LLVM intrinsics they call.
+func::FuncOp buildKernel(OpBuilder &b, Location loc, StringRef name,
+                         const KernelSpec &spec);
 
-/// Declares the kernel for `spec` (private, no body, marked with
-/// kKernelAttrName) at the builder's insertion point (a module body).
-func::FuncOp declareKernel(OpBuilder &b, Location loc, const KernelSpec &spec);
-
-/// The spec recorded on a kernel declaration, or an error on `func`.
-FailureOr<KernelSpec> readKernelSpec(func::FuncOp func);
-
-/// Gives a kernel declaration its body. Its scratch buffers are allocated
-/// and freed in the body: bodies are built after buffer deallocation,
-/// whose analysis does not know the LLVM intrinsics they call.
-void buildKernelBody(func::FuncOp func, const KernelSpec &spec);
-
-/// Internal pieces of buildKernelBody, one file each.
+/// Internal pieces of buildKernel, one file each.
 namespace kernel {
 /// Scratch buffers the prologue fills for the main loop.
 struct Activations {

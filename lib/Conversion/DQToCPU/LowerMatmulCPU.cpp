@@ -1,20 +1,21 @@
-//===- LowerMatmulCPU.cpp - --dq-lower-matmul-cpu -------------------------===//
+//===- LowerMatmulCPU.cpp - --dq-lower-matmul-cpu, --dq-build-cpu-kernels -===//
 //
-// Replaces dq.matmul on n16k4 constants by calls to generated kernels. The
-// call site stays at the tensor level: bufferization.to_buffer hands the
-// activation and the weight blobs to the kernel as memrefs, and the padded
-// output buffer comes back through bufferization.to_tensor.
+// Thin drivers: --dq-lower-matmul-cpu runs the patterns of DQToCPU.h in a
+// partial conversion (weights in other layouts and the other dq ops are
+// left for --dq-lower-to-linalg); --dq-build-cpu-kernels writes the
+// kernels of the bufferized dq.kernel ops and turns them into calls.
 //
 //===----------------------------------------------------------------------===//
 
 #include "dq/Conversion/Passes.h"
 
-#include "../DQToLinalg/WeightLowering.h"
 #include "DQ/IR/DQOps.h"
 #include "Kernel.h"
+#include "dq/Conversion/DQToCPU/DQToCPU.h"
+#include "dq/Conversion/DQToLinalg/DQToLinalg.h"
+#include "dq/Conversion/KernelCall/KernelCall.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -22,7 +23,9 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace mlir::dq {
 #define GEN_PASS_DEF_DQLOWERMATMULCPU
@@ -33,157 +36,110 @@ namespace mlir::dq {
 using namespace mlir;
 using namespace mlir::dq;
 
-namespace {
-
-/// Integer sums of one group must fit in i32: at most paddedGroup products
-/// of a field (< 256) and an int8 (|q| <= 127).
-bool int8SumsFit(const N16K4Geometry &geo) {
-  return geo.paddedGroup() * 255 * 127 < (int64_t(1) << 31);
+LogicalResult mlir::dq::buildCPUKernels(ModuleOp module, unsigned *numBuilt) {
+  SmallVector<KernelOp> kernels;
+  module.walk([&](KernelOp op) {
+    if (llvm::isa<dq_cpu::MatmulConfigAttr>(op.getConfig()))
+      kernels.push_back(op);
+  });
+  SymbolTable symbols(module);
+  // Callee -> the name of the code built for it.
+  llvm::StringMap<std::string> built;
+  OpBuilder moduleBuilder = OpBuilder::atBlockEnd(module.getBody());
+  IRRewriter rewriter(module.getContext());
+  for (KernelOp op : kernels) {
+    auto config = llvm::cast<dq_cpu::MatmulConfigAttr>(op.getConfig());
+    Type act =
+        llvm::cast<ShapedType>(op.getInputs()[0].getType()).getElementType();
+    KernelSpec spec = KernelSpec::get(config, act);
+    StringRef name = op.getCallee();
+    auto [it, first] = built.try_emplace(name, spec.name());
+    if (first && symbols.lookup(name))
+      return op.emitOpError()
+             << "calls @" << name
+             << ", which the module already defines; kernel functions are "
+                "generated";
+    if (!first && it->second != spec.name())
+      return op.emitOpError() << "calls @" << name
+                              << " with another configuration or activation "
+                                 "type than an earlier dq.kernel";
+    if (first) {
+      // Checked here, not in the loop: a malformed op must not leave a
+      // kernel behind.
+      if (!op.hasPureBufferSemantics())
+        return op.emitOpError()
+               << "must be bufferized before it becomes a call";
+      symbols.insert(buildKernel(moduleBuilder, module.getLoc(), name, spec));
+      if (numBuilt)
+        ++*numBuilt;
+    }
+    if (failed(lowerKernelToCall(rewriter, op,
+                                 symbols.lookup<func::FuncOp>(name))))
+      return failure();
+  }
+  return success();
 }
+
+namespace {
 
 struct DQLowerMatmulCPUPass
     : public mlir::dq::impl::DQLowerMatmulCPUBase<DQLowerMatmulCPUPass> {
   using DQLowerMatmulCPUBase::DQLowerMatmulCPUBase;
 
-  LogicalResult validateOptions(CPUTarget &resolved) {
-    ModuleOp module = getOperation();
-    resolved = resolveCPUTarget(target);
-    if (mBlock != 1 && mBlock != 2 && mBlock != 4 && mBlock != 8)
-      return module.emitError() << "--dq-lower-matmul-cpu: m-block must be "
-                                   "1, 2, 4 or 8, got "
-                                << unsigned(mBlock);
-    return success();
-  }
-
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    CPUTarget resolved = CPUTarget::Generic;
-    if (failed(validateOptions(resolved)))
+    MLIRContext *ctx = &getContext();
+    if (!llvm::is_contained({1u, 2u, 4u, 8u}, unsigned(mBlock))) {
+      module.emitError() << "--dq-lower-matmul-cpu: m-block must be 1, 2, 4 "
+                            "or 8, got "
+                         << unsigned(mBlock);
+      return signalPassFailure();
+    }
+    CPUKernelOptions options;
+    options.target = target;
+    options.activations = activations;
+    options.mBlock = mBlock;
+    options.parallel = parallel;
+
+    // Weights in other layouts keep their type.
+    TypeConverter converter;
+    converter.addConversion([](Type type) { return type; });
+    populateDQToCPUTypeConversion(converter);
+    RewritePatternSet patterns(ctx);
+    ConversionTarget conversionTarget(*ctx);
+    populateDQToCPUPatterns(converter, patterns, options);
+    populateDQWeightStructuralPatternsAndLegality(converter, patterns,
+                                                  conversionTarget);
+    module.walk([&](MatmulOp op) {
+      if (!converter.isLegal(op.getWeight().getType()))
+        ++numLowered;
+    });
+    if (failed(reportUnconvertibleOps(
+            module, converter, patterns,
+            "uses an n16k4 weight in a way --dq-lower-matmul-cpu cannot "
+            "lower; such weights may only reach dq.matmul, function "
+            "arguments and results, func.call, scf control flow and cf "
+            "branches")) ||
+        failed(applyPartialConversion(module, conversionTarget,
+                                      std::move(patterns))))
       return signalPassFailure();
 
-    SmallVector<MatmulOp> matmuls;
-    module.walk([&](MatmulOp op) {
-      auto constant = op.getWeight().getDefiningOp<ConstantOp>();
-      if (constant &&
-          llvm::isa<dq_cpu::N16K4Attr>(constant.getWeightType().getLayout()))
-        matmuls.push_back(op);
+    llvm::StringSet<> callees;
+    module.walk([&](KernelOp op) {
+      if (llvm::isa<dq_cpu::MatmulConfigAttr>(op.getConfig()))
+        callees.insert(op.getCallee());
     });
-
-    llvm::StringMap<func::FuncOp> kernels;
-    OpBuilder moduleBuilder = OpBuilder::atBlockEnd(module.getBody());
-    SmallVector<ConstantOp> constants;
-    for (MatmulOp op : matmuls) {
-      auto constant = op.getWeight().getDefiningOp<ConstantOp>();
-      KernelSpec spec;
-      spec.weight = constant.getWeightType();
-      spec.activationType = op.getInput().getType().getElementType();
-      spec.target = resolved;
-      spec.int8 = activations == ActivationsOption::Int8;
-      spec.mBlock = mBlock;
-      spec.parallel = parallel;
-      if (spec.int8 && !int8SumsFit(spec.geometry())) {
-        op.emitRemark() << "group of " << spec.weight.getGroup()
-                        << " columns is too long for i32 sums of int8 "
-                           "products; using the f32 route";
-        spec.int8 = false;
-      }
-      func::FuncOp &kernel = kernels[spec.name()];
-      if (!kernel) {
-        kernel = declareKernel(moduleBuilder, module.getLoc(), spec);
-        ++numKernels;
-      }
-      lowerCall(op, constant, spec, kernel);
-      if (!llvm::is_contained(constants, constant))
-        constants.push_back(constant);
-      ++numLowered;
-    }
-    for (ConstantOp constant : constants)
-      if (constant.getResult().use_empty())
-        constant.erase();
-  }
-
-  void lowerCall(MatmulOp op, ConstantOp constant, const KernelSpec &spec,
-                 func::FuncOp kernel) {
-    OpBuilder b(op);
-    Location loc = op.getLoc();
-    MLIRContext *ctx = &getContext();
-    N16K4Geometry geo = spec.geometry();
-    SmallVector<Type> argTypes = spec.argumentTypes(ctx);
-
-    Value x = collapseToMatrix(b, loc, op.getInput());
-    auto xTensor = llvm::cast<RankedTensorType>(x.getType());
-    int64_t dyn = ShapedType::kDynamic;
-    auto xBuffer = bufferization::ToBufferOp::create(
-        b, loc,
-        MemRefType::get(xTensor.getShape(), xTensor.getElementType(),
-                        StridedLayoutAttr::get(ctx, dyn, {dyn, 1})),
-        x, /*read_only=*/true);
-    Value xArg = memref::CastOp::create(b, loc, argTypes[0], xBuffer);
-
-    auto blobBuffer = [&](ElementsAttr attr) -> Value {
-      auto typed = llvm::cast<TypedAttr>(attr);
-      auto tensor = arith::ConstantOp::create(b, loc, typed);
-      auto type = llvm::cast<RankedTensorType>(typed.getType());
-      return bufferization::ToBufferOp::create(
-          b, loc, MemRefType::get(type.getShape(), type.getElementType()),
-          tensor, /*read_only=*/true);
-    };
-    Value packed = blobBuffer(constant.getPacked());
-    Value scale = blobBuffer(constant.getScale());
-    Value offset = blobBuffer(constant.getOffset());
-
-    int64_t paddedN = geo.numTiles() * N16K4Geometry::TileRows;
-    int64_t m = xTensor.getDimSize(0);
-    auto yType = MemRefType::get({m, paddedN}, spec.activationType);
-    SmallVector<Value> dynSizes;
-    if (ShapedType::isDynamic(m))
-      dynSizes.push_back(tensor::DimOp::create(b, loc, x, 0));
-    Value y = memref::AllocOp::create(b, loc, yType, dynSizes);
-    Value yArg = memref::CastOp::create(b, loc, argTypes[4], y);
-    func::CallOp::create(b, loc, kernel,
-                         ValueRange{xArg, packed, scale, offset, yArg});
-
-    auto yTensorType = RankedTensorType::get({m, paddedN}, spec.activationType);
-    Value result =
-        bufferization::ToTensorOp::create(b, loc, yTensorType, y,
-                                          /*restrict=*/true, /*writable=*/true);
-    int64_t n = spec.weight.getRows();
-    if (n != paddedN) {
-      SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0),
-                                           b.getIndexAttr(0)};
-      SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, x, 0),
-                                         b.getIndexAttr(n)};
-      SmallVector<OpFoldResult> strides = {b.getIndexAttr(1),
-                                           b.getIndexAttr(1)};
-      result = tensor::ExtractSliceOp::create(b, loc, result, offsets, sizes,
-                                              strides);
-    }
-    auto resultType = llvm::cast<RankedTensorType>(op.getType());
-    result = expandFromMatrix(b, loc, result, op.getInput(), resultType);
-    op.replaceAllUsesWith(result);
-    op.erase();
+    numKernels = callees.size();
   }
 };
 
 struct DQBuildCPUKernelsPass
     : public mlir::dq::impl::DQBuildCPUKernelsBase<DQBuildCPUKernelsPass> {
   void runOnOperation() override {
-    SmallVector<func::FuncOp> declarations;
-    for (auto func : getOperation().getOps<func::FuncOp>())
-      if (func->hasAttr(kKernelAttrName))
-        declarations.push_back(func);
-    for (func::FuncOp func : declarations) {
-      if (!func.isExternal()) {
-        func.emitOpError() << "is marked " << kKernelAttrName
-                           << " but already has a body";
-        return signalPassFailure();
-      }
-      FailureOr<KernelSpec> spec = readKernelSpec(func);
-      if (failed(spec))
-        return signalPassFailure();
-      buildKernelBody(func, *spec);
-      ++numBuilt;
-    }
+    unsigned built = 0;
+    if (failed(buildCPUKernels(getOperation(), &built)))
+      signalPassFailure();
+    numBuilt += built;
   }
 };
 

@@ -11,6 +11,7 @@
 #include "dq/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
@@ -163,7 +164,7 @@ struct DQVectorizeLinalgCPU
   using Base::Base;
 
   void runOnOperation() override {
-    ModuleOp module = getOperation();
+    func::FuncOp func = getOperation();
     MLIRContext *ctx = &getContext();
 
     RewritePatternSet fusion(ctx);
@@ -171,11 +172,11 @@ struct DQVectorizeLinalgCPU
     // x^n with a constant n (torch's pow(x, 2) in RMSNorm) as products:
     // a vector llvm.intr.powi does not exist.
     math::populateExpansionPatterns(fusion, {"fpowi"});
-    if (failed(applyPatternsGreedily(module, std::move(fusion))))
+    if (failed(applyPatternsGreedily(func, std::move(fusion))))
       return signalPassFailure();
 
     SmallVector<linalg::LinalgOp> ops;
-    module.walk([&](linalg::LinalgOp op) {
+    func.walk([&](linalg::LinalgOp op) {
       if (op.hasPureTensorSemantics() && !op->getParentOfType<scf::ForallOp>())
         ops.push_back(op);
     });
@@ -201,14 +202,14 @@ struct DQVectorizeLinalgCPU
                name == math::ErfOp::getOperationName();
       });
     }
-    if (failed(applyPatternsGreedily(module, std::move(lowering))))
+    if (failed(applyPatternsGreedily(func, std::move(lowering))))
       return signalPassFailure();
     // The accumulator tiles of the reduction loops move out of them into
     // loop-carried vectors (registers); the folding above removed the
     // full-tile slices around them. A hoisted pair can expose another:
     // hoist until nothing changes.
     SmallVector<scf::ForOp> loops;
-    module.walk([&](scf::ForOp loop) { loops.push_back(loop); });
+    func.walk([&](scf::ForOp loop) { loops.push_back(loop); });
     for (scf::ForOp loop : loops) {
       auto hoisted = cast<LoopLikeOpInterface>(loop.getOperation());
       unsigned before;

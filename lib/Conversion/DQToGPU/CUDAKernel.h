@@ -1,7 +1,8 @@
 //===- CUDAKernel.h - GPU kernels for dq.matmul on gpu_chunked --*- C++ -*-===//
 //
-// --dq-lower-matmul-cuda replaces each dq.matmul on a gpu_chunked constant
-// by a call to a host function declared in the module:
+// --dq-lower-matmul-cuda replaces each dq.matmul on a gpu_chunked weight
+// by a dq.kernel with a #dq_gpu.matmul config whose callee is a host
+// function:
 //
 //   func.func private @__dq_cuda_matmul_<i>(
 //       %x: memref<?xKxT, strided<[?, 1], offset: ?>>,  // activations
@@ -9,10 +10,11 @@
 //       %scale: memref<N x G x F>, %offset: memref<N x G x F>,
 //       %y: memref<?xNxT>)                                // output
 //
-// --dq-build-cuda-kernels, after bufferization, writes its body (device
-// copies of the weight made once and cached in module globals, the
-// activation copied in, the output poisoned with NaN, the launches, the
-// output copied back) and the kernels it launches, in one gpu.module:
+// --dq-build-cuda-kernels, after bufferization, writes it (device copies of
+// the weight made once and cached in module globals, or on every call for a
+// weight that is not a constant; the activation copied in, the output
+// poisoned with NaN, the launches, the output copied back), the kernels it
+// launches, in one gpu.module, and calls it:
 //
 //   - pad:  activations in the layout's padded column order (only when a
 //           group is not a whole number of chunks);
@@ -28,7 +30,7 @@
 #define DQ_LIB_CONVERSION_DQTOGPU_CUDAKERNEL_H
 
 #include "DQ/IR/DQTypes.h"
-#include "GPULayout.h"
+#include "GPUAttrs.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -39,7 +41,7 @@
 namespace mlir::dq {
 using ::dq::GPUChunkedGeometry;
 
-enum class CUDARoute { GEMV, GEMM };
+using dq_gpu::CUDARoute;
 
 struct CUDAMatmulSpec {
   WeightType weight;
@@ -57,6 +59,8 @@ struct CUDAMatmulSpec {
   /// Launches of the matmul kernel per call (benchmarking: the difference
   /// of two repeat counts is the kernel time).
   unsigned repeat = 1;
+  /// Keep the weight's device copy between calls (constant weights).
+  bool cacheWeight = true;
 
   /// GEMM: columns per k-step, a multiple of every chunk width.
   static constexpr int64_t TileK = 64;
@@ -69,6 +73,15 @@ struct CUDAMatmulSpec {
   bool needsPadding() const {
     return geometry().paddedCols() != weight.getCols();
   }
+  /// The spec of a matmul with `config` on activations of `activationType`.
+  static CUDAMatmulSpec get(dq_gpu::MatmulConfigAttr config,
+                            Type activationType);
+  /// The configuration attribute that records this spec (all but the
+  /// activation type, which the kernel's operands carry), or null after an
+  /// error when the spec breaks one of its invariants.
+  dq_gpu::MatmulConfigAttr
+  getConfig(function_ref<InFlightDiagnostic()> emitError) const;
+
   /// A name for the matmul kernel; equal names mean equal code.
   std::string kernelName() const;
   /// A name for the padding kernel.
@@ -77,19 +90,8 @@ struct CUDAMatmulSpec {
   SmallVector<Type> hostArgumentTypes(MLIRContext *ctx) const;
 };
 
-/// The attribute that marks a host function declaration and records its
-/// spec.
-constexpr llvm::StringLiteral kCUDAMatmulAttrName = "dq.cuda_matmul";
 /// The gpu.module that holds every kernel.
 constexpr llvm::StringLiteral kCUDAKernelModuleName = "__dq_cuda_kernels";
-
-/// Declares a host function for `spec` named `name` (private, no body,
-/// marked with kCUDAMatmulAttrName) at the builder's insertion point.
-func::FuncOp declareCUDAMatmul(OpBuilder &b, Location loc, StringRef name,
-                               const CUDAMatmulSpec &spec);
-
-/// The spec recorded on a declaration, or an error on `func`.
-FailureOr<CUDAMatmulSpec> readCUDAMatmulSpec(func::FuncOp func);
 
 /// Kernel bodies, one file each. Each builds a gpu.func `name` into
 /// `kernels` unless it already exists, and returns it.
@@ -100,10 +102,12 @@ gpu::GPUFuncOp buildGEMVKernel(OpBuilder &b, gpu::GPUModuleOp kernels,
 gpu::GPUFuncOp buildGEMMKernel(OpBuilder &b, gpu::GPUModuleOp kernels,
                                const CUDAMatmulSpec &spec);
 
-/// Writes the host function's body: device weights cached in globals,
-/// copies, launches.
-void buildCUDAMatmulHost(func::FuncOp func, const CUDAMatmulSpec &spec,
-                         gpu::GPUModuleOp kernels);
+/// Creates the host function `name` for `spec` at the builder's insertion
+/// point (a module body): device weights cached in globals (or copied per
+/// call), copies, launches of the kernels it adds to `kernels`.
+func::FuncOp buildCUDAMatmulHost(OpBuilder &b, Location loc, StringRef name,
+                                 const CUDAMatmulSpec &spec,
+                                 gpu::GPUModuleOp kernels);
 
 namespace cuda {
 /// Small builders shared by the kernel files.

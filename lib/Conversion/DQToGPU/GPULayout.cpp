@@ -1,7 +1,7 @@
-//===- GPULayout.cpp - the dq_gpu dialect: GPU weight layouts -------------===//
+//===- GPULayout.cpp - the dq_gpu dialect and its gpu_chunked layout ------===//
 
-#include "GPULayout.h"
 #include "DQ/IR/DQDialect.h"
+#include "GPUAttrs.h"
 #include "dq/Conversion/Layouts.h"
 
 #include "mlir/IR/Builders.h"
@@ -12,10 +12,11 @@ using namespace mlir;
 using namespace mlir::dq;
 using namespace mlir::dq_gpu;
 
-#include "GPULayoutDialect.cpp.inc"
+#include "GPUAttrsDialect.cpp.inc"
+#include "GPUEnums.cpp.inc"
 
 #define GET_ATTRDEF_CLASSES
-#include "GPULayoutAttrs.cpp.inc"
+#include "GPUAttrs.cpp.inc"
 
 namespace {
 /// Lets --dq-pack-weights=layout=gpu_chunked find the layout.
@@ -31,7 +32,7 @@ struct GPULayouts : public WeightLayoutDialectInterface {
 void DQGPUDialect::initialize() {
   addAttributes<
 #define GET_ATTRDEF_LIST
-#include "GPULayoutAttrs.cpp.inc"
+#include "GPUAttrs.cpp.inc"
       >();
   addInterfaces<GPULayouts>();
 }

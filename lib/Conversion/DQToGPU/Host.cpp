@@ -1,11 +1,12 @@
 //===- Host.cpp - the host side of a CUDA matmul --------------------------===//
 //
-// The body of a host function declared by --dq-lower-matmul-cuda, in gpu
+// The host function a dq.kernel with a #dq_gpu.matmul config calls, in gpu
 // and memref ops that gpu-to-llvm turns into the runtime's mgpu* calls:
 //
-//   - the weight's three parts are copied to the device on the first call
-//     and kept: their memref descriptors live in module globals (LLVM
-//     dialect), null until the first call;
+//   - with cache_weight, the weight's three parts are copied to the device
+//     on the first call and kept: their memref descriptors live in module
+//     globals (LLVM dialect), null until the first call; without, they are
+//     copied on every call and freed at its end;
 //   - each call copies the activations in (through a contiguous host copy),
 //     pads them when the layout needs it, fills the device output with NaN
 //     (so that an element no kernel writes cannot pass for a result), runs
@@ -50,12 +51,35 @@ static LLVM::GlobalOp createCacheGlobal(OpBuilder &b, ModuleOp module,
   return global;
 }
 
-void mlir::dq::buildCUDAMatmulHost(func::FuncOp func,
-                                   const CUDAMatmulSpec &spec,
-                                   gpu::GPUModuleOp kernels) {
-  MLIRContext *ctx = func.getContext();
+/// Device copies of the weight's parts, on a stream it waits for.
+static SmallVector<Value> copyWeightToDevice(OpBuilder &b, Location loc,
+                                             ArrayRef<Value> hostParts,
+                                             ArrayRef<MemRefType> partTypes) {
+  Type token = gpu::AsyncTokenType::get(b.getContext());
+  Value t = gpu::WaitOp::create(b, loc, token, ValueRange{}).getAsyncToken();
+  SmallVector<Value> device;
+  for (auto [host, type] : llvm::zip(hostParts, partTypes)) {
+    auto alloc =
+        gpu::AllocOp::create(b, loc, type, token, ValueRange{t}, ValueRange{},
+                             ValueRange{}, /*hostShared=*/false);
+    t = gpu::MemcpyOp::create(b, loc, token, ValueRange{alloc.getAsyncToken()},
+                              alloc.getMemref(), host)
+            .getAsyncToken();
+    device.push_back(alloc.getMemref());
+  }
+  gpu::WaitOp::create(b, loc, Type(), ValueRange{t});
+  return device;
+}
+
+func::FuncOp mlir::dq::buildCUDAMatmulHost(OpBuilder &moduleBuilder,
+                                           Location loc, StringRef name,
+                                           const CUDAMatmulSpec &spec,
+                                           gpu::GPUModuleOp kernels) {
+  MLIRContext *ctx = moduleBuilder.getContext();
+  auto func = func::FuncOp::create(
+      moduleBuilder, loc, name,
+      FunctionType::get(ctx, spec.hostArgumentTypes(ctx), {}));
   auto module = func->getParentOfType<ModuleOp>();
-  Location loc = func.getLoc();
   GPUChunkedGeometry geo = spec.geometry();
   Type act = spec.activationType;
   int64_t dyn = ShapedType::kDynamic;
@@ -69,16 +93,18 @@ void mlir::dq::buildCUDAMatmulHost(func::FuncOp func,
                               ? buildGEMVKernel(b, kernels, spec)
                               : buildGEMMKernel(b, kernels, spec);
 
-  // Cache globals, one per weight part.
   auto packed1DType =
       MemRefType::get({geo.Rows * geo.rowBytes()}, IntegerType::get(ctx, 8));
   auto paramType =
       MemRefType::get({geo.Rows, geo.numGroups()}, spec.weight.getScaleType());
+  MemRefType partTypes[3] = {packed1DType, paramType, paramType};
+  // Cache globals, one per weight part.
   std::string prefix = (func.getSymName() + "_device_").str();
-  LLVM::GlobalOp globals[3] = {
-      createCacheGlobal(b, module, prefix + "packed", packed1DType),
-      createCacheGlobal(b, module, prefix + "scale", paramType),
-      createCacheGlobal(b, module, prefix + "offset", paramType)};
+  SmallVector<LLVM::GlobalOp, 3> globals;
+  if (spec.cacheWeight)
+    globals = {createCacheGlobal(b, module, prefix + "packed", packed1DType),
+               createCacheGlobal(b, module, prefix + "scale", paramType),
+               createCacheGlobal(b, module, prefix + "offset", paramType)};
 
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
@@ -87,61 +113,55 @@ void mlir::dq::buildCUDAMatmulHost(func::FuncOp func,
         y = entry->getArgument(4);
   Type token = gpu::AsyncTokenType::get(ctx);
 
-  // Device copies of the weight, made on the first call.
   Value packed1D = memref::CollapseShapeOp::create(
       b, loc, packed1DType, packed, ArrayRef<ReassociationIndices>{{0, 1}});
   Value hostParts[3] = {packed1D, scale, offset};
-  MemRefType partTypes[3] = {packed1DType, paramType, paramType};
-  SmallVector<Value> addresses, descriptors;
-  for (LLVM::GlobalOp global : globals) {
-    Value address = LLVM::AddressOfOp::create(b, loc, global);
-    addresses.push_back(address);
-    descriptors.push_back(
-        LLVM::LoadOp::create(b, loc, global.getGlobalType(), address));
-  }
-  Value allocated = LLVM::ExtractValueOp::create(b, loc, descriptors[0], 1);
-  Value null = LLVM::ZeroOp::create(b, loc, LLVM::LLVMPointerType::get(ctx));
-  Value first =
-      LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, allocated, null);
-  auto ifFirst = scf::IfOp::create(
-      b, loc, TypeRange{packed1DType, paramType, paramType}, first,
-      /*withElseRegion=*/true);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifFirst.thenBlock());
-    Value t = gpu::WaitOp::create(b, loc, token, ValueRange{}).getAsyncToken();
-    SmallVector<Value> device;
-    for (int i = 0; i < 3; ++i) {
-      auto alloc = gpu::AllocOp::create(b, loc, partTypes[i], token,
-                                        ValueRange{t}, ValueRange{},
-                                        ValueRange{}, /*hostShared=*/false);
-      t = gpu::MemcpyOp::create(b, loc, token,
-                                ValueRange{alloc.getAsyncToken()},
-                                alloc.getMemref(), hostParts[i])
-              .getAsyncToken();
-      device.push_back(alloc.getMemref());
+  SmallVector<Value> deviceParts;
+  if (spec.cacheWeight) {
+    // Device copies of the weight, made on the first call.
+    SmallVector<Value> addresses, descriptors;
+    for (LLVM::GlobalOp global : globals) {
+      Value address = LLVM::AddressOfOp::create(b, loc, global);
+      addresses.push_back(address);
+      descriptors.push_back(
+          LLVM::LoadOp::create(b, loc, global.getGlobalType(), address));
     }
-    gpu::WaitOp::create(b, loc, Type(), ValueRange{t});
-    for (int i = 0; i < 3; ++i) {
-      Value desc = UnrealizedConversionCastOp::create(
-                       b, loc, globals[i].getGlobalType(), device[i])
-                       .getResult(0);
-      LLVM::StoreOp::create(b, loc, desc, addresses[i]);
+    Value allocated = LLVM::ExtractValueOp::create(b, loc, descriptors[0], 1);
+    Value null = LLVM::ZeroOp::create(b, loc, LLVM::LLVMPointerType::get(ctx));
+    Value first =
+        LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, allocated, null);
+    auto ifFirst = scf::IfOp::create(
+        b, loc, TypeRange{packed1DType, paramType, paramType}, first,
+        /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifFirst.thenBlock());
+      SmallVector<Value> device =
+          copyWeightToDevice(b, loc, hostParts, partTypes);
+      for (int i = 0; i < 3; ++i) {
+        Value desc = UnrealizedConversionCastOp::create(
+                         b, loc, globals[i].getGlobalType(), device[i])
+                         .getResult(0);
+        LLVM::StoreOp::create(b, loc, desc, addresses[i]);
+      }
+      scf::YieldOp::create(b, loc, device);
     }
-    scf::YieldOp::create(b, loc, device);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifFirst.elseBlock());
+      SmallVector<Value> device;
+      for (int i = 0; i < 3; ++i)
+        device.push_back(UnrealizedConversionCastOp::create(
+                             b, loc, partTypes[i], descriptors[i])
+                             .getResult(0));
+      scf::YieldOp::create(b, loc, device);
+    }
+    deviceParts = ifFirst.getResults();
+  } else {
+    deviceParts = copyWeightToDevice(b, loc, hostParts, partTypes);
   }
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifFirst.elseBlock());
-    SmallVector<Value> device;
-    for (int i = 0; i < 3; ++i)
-      device.push_back(UnrealizedConversionCastOp::create(b, loc, partTypes[i],
-                                                          descriptors[i])
-                           .getResult(0));
-    scf::YieldOp::create(b, loc, device);
-  }
-  Value devPacked1D = ifFirst.getResult(0);
-  Value devScale = ifFirst.getResult(1), devOffset = ifFirst.getResult(2);
+  Value devPacked1D = deviceParts[0];
+  Value devScale = deviceParts[1], devOffset = deviceParts[2];
   auto wordsType =
       MemRefType::get({geo.Rows, geo.rowWords()}, IntegerType::get(ctx, 32));
   Value devWords = memref::ViewOp::create(b, loc, wordsType, devPacked1D,
@@ -229,6 +249,14 @@ void mlir::dq::buildCUDAMatmulHost(func::FuncOp func,
     gpu::WaitOp::create(b, loc, Type(), ValueRange{t});
     memref::DeallocOp::create(b, loc, xHost);
   }
+  if (!spec.cacheWeight) {
+    Value t = gpu::WaitOp::create(b, loc, token, ValueRange{}).getAsyncToken();
+    for (Value part : deviceParts)
+      t = gpu::DeallocOp::create(b, loc, token, ValueRange{t}, part)
+              .getAsyncToken();
+    gpu::WaitOp::create(b, loc, Type(), ValueRange{t});
+  }
   func::ReturnOp::create(b, loc);
   func.setPrivate();
+  return func;
 }

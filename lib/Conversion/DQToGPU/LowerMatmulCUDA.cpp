@@ -1,16 +1,20 @@
 //===- LowerMatmulCUDA.cpp - --dq-lower-matmul-cuda and friends -----------===//
 //
-// The call sites (tensor level), the builder of host bodies and kernels
-// (after bufferization), and the CUDA toolkit check.
+// Thin drivers: --dq-lower-matmul-cuda runs the patterns of DQToCUDA.h in a
+// partial conversion; --dq-build-cuda-kernels writes the host functions and
+// kernels of the bufferized dq.kernel ops and turns them into calls. And
+// the CUDA toolkit check.
 //
 //===----------------------------------------------------------------------===//
 
 #include "dq/Conversion/CUDAToolkit.h"
 #include "dq/Conversion/Passes.h"
 
-#include "../DQToLinalg/WeightLowering.h"
 #include "CUDAKernel.h"
 #include "DQ/IR/DQOps.h"
+#include "dq/Conversion/DQToGPU/DQToCUDA.h"
+#include "dq/Conversion/DQToLinalg/DQToLinalg.h"
+#include "dq/Conversion/KernelCall/KernelCall.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -23,7 +27,9 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -39,6 +45,83 @@ namespace mlir::dq {
 
 using namespace mlir;
 using namespace mlir::dq;
+
+static bool isSupportedChip(StringRef chip) {
+  return llvm::is_contained(
+      {"sm_80", "sm_86", "sm_87", "sm_89", "sm_90", "sm_90a"}, chip);
+}
+
+LogicalResult mlir::dq::buildCUDAKernels(ModuleOp module,
+                                         const CUDATargetOptions &target,
+                                         unsigned *numBuilt,
+                                         unsigned *numKernels) {
+  if (!isSupportedChip(target.chip))
+    return module.emitError()
+           << "--dq-build-cuda-kernels: unsupported chip '" << target.chip
+           << "'; the kernels need mma.sync with bf16 (sm_80 or newer): "
+              "expected sm_80, sm_86, sm_87, sm_89, sm_90 or sm_90a";
+  SmallVector<KernelOp> ops;
+  module.walk([&](KernelOp op) {
+    if (llvm::isa<dq_gpu::MatmulConfigAttr>(op.getConfig()))
+      ops.push_back(op);
+  });
+  if (ops.empty())
+    return success();
+
+  MLIRContext *ctx = module.getContext();
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  auto kernels = module.lookupSymbol<gpu::GPUModuleOp>(kCUDAKernelModuleName);
+  if (!kernels) {
+    auto nvvm =
+        NVVM::NVVMTargetAttr::get(ctx, target.optLevel, "nvptx64-nvidia-cuda",
+                                  target.chip, target.features);
+    kernels = gpu::GPUModuleOp::create(
+        b, module.getLoc(), kCUDAKernelModuleName, b.getArrayAttr({nvvm}));
+  }
+  module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                  UnitAttr::get(ctx));
+  size_t kernelsBefore = llvm::range_size(kernels.getOps<gpu::GPUFuncOp>());
+  // Host functions go before the kernels' module.
+  b.setInsertionPoint(kernels);
+  SymbolTable symbols(module);
+  // Callee -> the code built for it.
+  llvm::StringMap<std::string> built;
+  IRRewriter rewriter(ctx);
+  for (KernelOp op : ops) {
+    auto config = llvm::cast<dq_gpu::MatmulConfigAttr>(op.getConfig());
+    Type act =
+        llvm::cast<ShapedType>(op.getInputs()[0].getType()).getElementType();
+    CUDAMatmulSpec spec = CUDAMatmulSpec::get(config, act);
+    std::string code = spec.kernelName() + (spec.cacheWeight ? "" : "_copy");
+    StringRef name = op.getCallee();
+    auto [it, first] = built.try_emplace(name, code);
+    if (first && symbols.lookup(name))
+      return op.emitOpError()
+             << "calls @" << name
+             << ", which the module already defines; host functions are "
+                "generated";
+    if (!first && it->second != code)
+      return op.emitOpError() << "calls @" << name
+                              << " with another configuration or activation "
+                                 "type than an earlier dq.kernel";
+    if (first) {
+      if (!op.hasPureBufferSemantics())
+        return op.emitOpError()
+               << "must be bufferized before it becomes a call";
+      symbols.insert(
+          buildCUDAMatmulHost(b, module.getLoc(), name, spec, kernels));
+      if (numBuilt)
+        ++*numBuilt;
+    }
+    if (failed(lowerKernelToCall(rewriter, op,
+                                 symbols.lookup<func::FuncOp>(name))))
+      return failure();
+  }
+  if (numKernels)
+    *numKernels +=
+        llvm::range_size(kernels.getOps<gpu::GPUFuncOp>()) - kernelsBefore;
+  return success();
+}
 
 namespace {
 
@@ -68,212 +151,77 @@ struct DQLowerMatmulCUDAPass
     return success();
   }
 
-  /// The constant weight of `op` in the gpu_chunked layout, or an error.
-  FailureOr<ConstantOp> getWeight(MatmulOp op) {
-    Value weight = op.getWeight();
-    auto constant = weight.getDefiningOp<ConstantOp>();
-    if (!constant) {
-      InFlightDiagnostic diag =
-          op.emitOpError() << "needs a constant weight (dq.constant) for the "
-                              "CUDA kernels; this one ";
-      if (Operation *def = weight.getDefiningOp())
-        diag << "is produced by '" << def->getName() << "'";
-      else
-        diag << "is a block argument";
-      return diag;
-    }
-    WeightLayoutAttrInterface layout = constant.getWeightType().getLayout();
-    if (!llvm::isa<dq_gpu::ChunkedAttr>(layout))
-      return op.emitOpError()
-             << "has a weight in the " << layout.getLayoutName()
-             << " layout; the CUDA kernels read gpu_chunked "
-                "(--dq-pack-weights=layout=gpu_chunked repacks constants "
-                "used only by dq.matmul)";
-    return constant;
+  /// Every matmul runs on the GPU: its weight must be in gpu_chunked.
+  LogicalResult checkLayouts() {
+    WalkResult result = getOperation().walk([&](MatmulOp op) {
+      auto weight = llvm::cast<WeightType>(op.getWeight().getType());
+      if (llvm::isa<dq_gpu::ChunkedAttr>(weight.getLayout()))
+        return WalkResult::advance();
+      op.emitOpError() << "has a weight in the "
+                       << weight.getLayout().getLayoutName()
+                       << " layout; the CUDA kernels read gpu_chunked "
+                          "(--dq-pack-weights=layout=gpu_chunked repacks "
+                          "constants used only by dq.matmul)";
+      return WalkResult::interrupt();
+    });
+    return failure(result.wasInterrupted());
   }
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (failed(validateOptions()))
+    MLIRContext *ctx = &getContext();
+    if (failed(validateOptions()) || failed(checkLayouts()))
+      return signalPassFailure();
+    CUDAKernelOptions options;
+    options.gemvMaxM = gemvMaxM;
+    options.rowsPerWarp = rowsPerWarp;
+    options.warps = warps;
+    options.tileM = tileM;
+    options.tileN = tileN;
+    options.poison = poison;
+    options.repeat = repeat;
+
+    // Weights in other layouts keep their type.
+    TypeConverter converter;
+    converter.addConversion([](Type type) { return type; });
+    populateDQToCUDATypeConversion(converter);
+    RewritePatternSet patterns(ctx);
+    ConversionTarget target(*ctx);
+    populateDQToCUDAPatterns(converter, patterns, options);
+    populateDQWeightStructuralPatternsAndLegality(converter, patterns, target);
+    module.walk([&](MatmulOp) { ++numLowered; });
+    if (failed(reportUnconvertibleOps(
+            module, converter, patterns,
+            "uses a gpu_chunked weight in a way --dq-lower-matmul-cuda "
+            "cannot lower; such weights may only reach dq.matmul, function "
+            "arguments and results, func.call, scf control flow and cf "
+            "branches")) ||
+        failed(applyPartialConversion(module, target, std::move(patterns))))
       return signalPassFailure();
 
-    SmallVector<MatmulOp> matmuls;
-    module.walk([&](MatmulOp op) { matmuls.push_back(op); });
-    SmallVector<ConstantOp> constants;
-    for (MatmulOp op : matmuls) {
-      FailureOr<ConstantOp> constant = getWeight(op);
-      if (failed(constant))
-        return signalPassFailure();
-      if (!llvm::is_contained(constants, *constant))
-        constants.push_back(*constant);
-    }
-
-    // One host function per weight and configuration: it caches the
-    // weight's device copy.
-    llvm::DenseMap<std::pair<Operation *, StringRef>, func::FuncOp> hosts;
-    llvm::StringSet<> kernelNames;
-    OpBuilder moduleBuilder = OpBuilder::atBlockEnd(module.getBody());
-    unsigned counter = 0;
-    for (MatmulOp op : matmuls) {
-      auto constant = op.getWeight().getDefiningOp<ConstantOp>();
-      CUDAMatmulSpec spec = makeSpec(op, constant);
-      StringRef kernel = kernelNames.insert(spec.kernelName()).first->getKey();
-      func::FuncOp &host = hosts[{constant.getOperation(), kernel}];
-      if (!host) {
-        std::string name;
-        do {
-          name = "__dq_cuda_matmul_" + std::to_string(counter++);
-        } while (module.lookupSymbol(name));
-        host = declareCUDAMatmul(moduleBuilder, module.getLoc(), name, spec);
-        ++numHostFunctions;
-      }
-      lowerCall(op, constant, spec, host);
-      ++numLowered;
-    }
-    for (ConstantOp constant : constants)
-      if (constant.getResult().use_empty())
-        constant.erase();
-  }
-
-  CUDAMatmulSpec makeSpec(MatmulOp op, ConstantOp constant) {
-    CUDAMatmulSpec spec;
-    spec.weight = constant.getWeightType();
-    auto inputType = llvm::cast<RankedTensorType>(op.getInput().getType());
-    spec.activationType = inputType.getElementType();
-    int64_t m = 1;
-    bool staticM = true;
-    for (int64_t d : inputType.getShape().drop_back()) {
-      if (ShapedType::isDynamic(d))
-        staticM = false;
-      else
-        m *= d;
-    }
-    spec.rowsPerWarp = rowsPerWarp;
-    spec.warps = warps;
-    spec.tileM = tileM;
-    spec.tileN = tileN;
-    spec.poison = poison;
-    spec.repeat = repeat;
-    if (staticM && m <= int64_t(gemvMaxM)) {
-      spec.route = CUDARoute::GEMV;
-      spec.mBlock = std::max<int64_t>(m, 1);
-    } else if (spec.activationType.isF32()) {
-      // No f32 tensor-core route: the gemv kernel in blocks of rows.
-      spec.route = CUDARoute::GEMV;
-      spec.mBlock = std::max(1u, unsigned(gemvMaxM));
-    } else {
-      spec.route = CUDARoute::GEMM;
-      spec.mBlock = 1;
-    }
-    return spec;
-  }
-
-  void lowerCall(MatmulOp op, ConstantOp constant, const CUDAMatmulSpec &spec,
-                 func::FuncOp host) {
-    OpBuilder b(op);
-    Location loc = op.getLoc();
-    MLIRContext *ctx = &getContext();
-    SmallVector<Type> argTypes = spec.hostArgumentTypes(ctx);
-
-    Value x = collapseToMatrix(b, loc, op.getInput());
-    auto xTensor = llvm::cast<RankedTensorType>(x.getType());
-    int64_t dyn = ShapedType::kDynamic;
-    auto xBuffer = bufferization::ToBufferOp::create(
-        b, loc,
-        MemRefType::get(xTensor.getShape(), xTensor.getElementType(),
-                        StridedLayoutAttr::get(ctx, dyn, {dyn, 1})),
-        x, /*read_only=*/true);
-    Value xArg = memref::CastOp::create(b, loc, argTypes[0], xBuffer);
-
-    auto blobBuffer = [&](ElementsAttr attr) -> Value {
-      auto typed = llvm::cast<TypedAttr>(attr);
-      auto tensor = arith::ConstantOp::create(b, loc, typed);
-      auto type = llvm::cast<RankedTensorType>(typed.getType());
-      return bufferization::ToBufferOp::create(
-          b, loc, MemRefType::get(type.getShape(), type.getElementType()),
-          tensor, /*read_only=*/true);
-    };
-    Value packed = blobBuffer(constant.getPacked());
-    Value scale = blobBuffer(constant.getScale());
-    Value offset = blobBuffer(constant.getOffset());
-
-    int64_t m = xTensor.getDimSize(0);
-    int64_t n = spec.weight.getRows();
-    auto yType = MemRefType::get({m, n}, spec.activationType);
-    SmallVector<Value> dynSizes;
-    if (ShapedType::isDynamic(m))
-      dynSizes.push_back(tensor::DimOp::create(b, loc, x, 0));
-    Value y = memref::AllocOp::create(b, loc, yType, dynSizes);
-    Value yArg = memref::CastOp::create(b, loc, argTypes[4], y);
-    func::CallOp::create(b, loc, host,
-                         ValueRange{xArg, packed, scale, offset, yArg});
-    Value result = bufferization::ToTensorOp::create(
-        b, loc, RankedTensorType::get({m, n}, spec.activationType), y,
-        /*restrict=*/true, /*writable=*/true);
-    auto resultType = llvm::cast<RankedTensorType>(op.getType());
-    result = expandFromMatrix(b, loc, result, op.getInput(), resultType);
-    op.replaceAllUsesWith(result);
-    op.erase();
+    llvm::StringSet<> callees;
+    module.walk([&](KernelOp op) {
+      if (llvm::isa<dq_gpu::MatmulConfigAttr>(op.getConfig()))
+        callees.insert(op.getCallee());
+    });
+    numHostFunctions = callees.size();
   }
 };
-
-bool isSupportedChip(StringRef chip) {
-  return llvm::is_contained(
-      {"sm_80", "sm_86", "sm_87", "sm_89", "sm_90", "sm_90a"}, chip);
-}
 
 struct DQBuildCUDAKernelsPass
     : public mlir::dq::impl::DQBuildCUDAKernelsBase<DQBuildCUDAKernelsPass> {
   using DQBuildCUDAKernelsBase::DQBuildCUDAKernelsBase;
 
   void runOnOperation() override {
-    ModuleOp module = getOperation();
-    if (!isSupportedChip(chip)) {
-      module.emitError() << "--dq-build-cuda-kernels: unsupported chip '"
-                         << chip
-                         << "'; the kernels need mma.sync with bf16 (sm_80 "
-                            "or newer): expected sm_80, sm_86, sm_87, sm_89, "
-                            "sm_90 or sm_90a";
-      return signalPassFailure();
-    }
-    SmallVector<func::FuncOp> declarations;
-    for (auto func : module.getOps<func::FuncOp>())
-      if (func->hasAttr(kCUDAMatmulAttrName))
-        declarations.push_back(func);
-    if (declarations.empty())
-      return;
-
-    SmallVector<CUDAMatmulSpec> specs;
-    for (func::FuncOp func : declarations) {
-      if (!func.isExternal()) {
-        func.emitOpError() << "is marked " << kCUDAMatmulAttrName
-                           << " but already has a body";
-        return signalPassFailure();
-      }
-      FailureOr<CUDAMatmulSpec> spec = readCUDAMatmulSpec(func);
-      if (failed(spec))
-        return signalPassFailure();
-      specs.push_back(*spec);
-    }
-
-    MLIRContext *ctx = &getContext();
-    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-    auto kernels = module.lookupSymbol<gpu::GPUModuleOp>(kCUDAKernelModuleName);
-    if (!kernels) {
-      auto target = NVVM::NVVMTargetAttr::get(
-          ctx, optLevel, "nvptx64-nvidia-cuda", chip, features);
-      kernels = gpu::GPUModuleOp::create(
-          b, module.getLoc(), kCUDAKernelModuleName, b.getArrayAttr({target}));
-    }
-    module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
-                    UnitAttr::get(ctx));
-    size_t before = llvm::range_size(kernels.getOps<gpu::GPUFuncOp>());
-    for (auto [func, spec] : llvm::zip(declarations, specs)) {
-      func->removeAttr(kCUDAMatmulAttrName);
-      buildCUDAMatmulHost(func, spec, kernels);
-      ++numBuilt;
-    }
-    numKernels += llvm::range_size(kernels.getOps<gpu::GPUFuncOp>()) - before;
+    CUDATargetOptions target;
+    target.chip = chip;
+    target.features = features;
+    target.optLevel = optLevel;
+    unsigned built = 0, kernels = 0;
+    if (failed(buildCUDAKernels(getOperation(), target, &built, &kernels)))
+      signalPassFailure();
+    numBuilt += built;
+    numKernels += kernels;
   }
 };
 

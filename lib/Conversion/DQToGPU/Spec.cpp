@@ -53,87 +53,28 @@ SmallVector<Type> CUDAMatmulSpec::hostArgumentTypes(MLIRContext *ctx) const {
   return {x, packed, params, params, y};
 }
 
-func::FuncOp mlir::dq::declareCUDAMatmul(OpBuilder &b, Location loc,
-                                         StringRef name,
-                                         const CUDAMatmulSpec &spec) {
-  MLIRContext *ctx = b.getContext();
-  auto type = FunctionType::get(ctx, spec.hostArgumentTypes(ctx), {});
-  auto func = func::FuncOp::create(b, loc, name, type);
-  func.setPrivate();
-  NamedAttrList fields;
-  fields.append("weight", TypeAttr::get(spec.weight));
-  fields.append("activation", TypeAttr::get(spec.activationType));
-  fields.append(
-      "route",
-      StringAttr::get(ctx, spec.route == CUDARoute::GEMV ? "gemv" : "gemm"));
-  fields.append("m_block", b.getI64IntegerAttr(spec.mBlock));
-  fields.append("rows_per_warp", b.getI64IntegerAttr(spec.rowsPerWarp));
-  fields.append("warps", b.getI64IntegerAttr(spec.warps));
-  fields.append("tile_m", b.getI64IntegerAttr(spec.tileM));
-  fields.append("tile_n", b.getI64IntegerAttr(spec.tileN));
-  fields.append("poison", BoolAttr::get(ctx, spec.poison));
-  fields.append("repeat", b.getI64IntegerAttr(spec.repeat));
-  func->setAttr(kCUDAMatmulAttrName, fields.getDictionary(ctx));
-  return func;
+CUDAMatmulSpec CUDAMatmulSpec::get(dq_gpu::MatmulConfigAttr config,
+                                   Type activationType) {
+  CUDAMatmulSpec spec;
+  spec.weight = config.getWeight();
+  spec.activationType = activationType;
+  spec.route = config.getRoute();
+  spec.mBlock = config.getMBlock();
+  spec.rowsPerWarp = config.getRowsPerWarp();
+  spec.warps = config.getWarps();
+  spec.tileM = config.getTileM();
+  spec.tileN = config.getTileN();
+  spec.poison = config.getPoison();
+  spec.repeat = config.getRepeat();
+  spec.cacheWeight = config.getCacheWeight();
+  return spec;
 }
 
-FailureOr<CUDAMatmulSpec> mlir::dq::readCUDAMatmulSpec(func::FuncOp func) {
-  auto dict = func->getAttrOfType<DictionaryAttr>(kCUDAMatmulAttrName);
-  auto fail = [&](StringRef what) {
-    return func.emitOpError() << "has a malformed " << kCUDAMatmulAttrName
-                              << " attribute: " << what;
-  };
-  if (!dict)
-    return fail("expected a dictionary");
-  auto weight = dict.getAs<TypeAttr>("weight");
-  auto activation = dict.getAs<TypeAttr>("activation");
-  auto route = dict.getAs<StringAttr>("route");
-  auto mBlock = dict.getAs<IntegerAttr>("m_block");
-  auto rows = dict.getAs<IntegerAttr>("rows_per_warp");
-  auto warps = dict.getAs<IntegerAttr>("warps");
-  auto tileM = dict.getAs<IntegerAttr>("tile_m");
-  auto tileN = dict.getAs<IntegerAttr>("tile_n");
-  auto poison = dict.getAs<BoolAttr>("poison");
-  auto repeat = dict.getAs<IntegerAttr>("repeat");
-  if (!weight || !activation || !route || !mBlock || !rows || !warps ||
-      !tileM || !tileN || !poison || !repeat)
-    return fail("needs weight, activation, route, m_block, rows_per_warp, "
-                "warps, tile_m, tile_n, poison and repeat");
-  CUDAMatmulSpec spec;
-  spec.weight = llvm::dyn_cast<WeightType>(weight.getValue());
-  if (!spec.weight || !llvm::isa<dq_gpu::ChunkedAttr>(spec.weight.getLayout()))
-    return fail("weight must be a gpu_chunked !dq.weight");
-  spec.activationType = activation.getValue();
-  if (!spec.activationType.isF32() && !spec.activationType.isF16() &&
-      !spec.activationType.isBF16())
-    return fail("activation must be f32, f16 or bf16");
-  if (route.getValue() != "gemv" && route.getValue() != "gemm")
-    return fail("route must be gemv or gemm");
-  spec.route = route.getValue() == "gemv" ? CUDARoute::GEMV : CUDARoute::GEMM;
-  if (spec.route == CUDARoute::GEMM && spec.activationType.isF32())
-    return fail("the gemm route needs f16 or bf16 activations");
-  spec.mBlock = mBlock.getInt();
-  spec.rowsPerWarp = rows.getInt();
-  spec.warps = warps.getInt();
-  spec.tileM = tileM.getInt();
-  spec.tileN = tileN.getInt();
-  spec.poison = poison.getValue();
-  spec.repeat = repeat.getInt();
-  if (spec.mBlock < 1 || spec.mBlock > 8)
-    return fail("m_block must be 1 to 8");
-  if (spec.rowsPerWarp < 1 || spec.rowsPerWarp > 8 || spec.warps < 1 ||
-      spec.warps > 32)
-    return fail("rows_per_warp must be 1 to 8 and warps 1 to 32");
-  if (!llvm::is_contained({32u, 64u, 128u}, spec.tileM) ||
-      !llvm::is_contained({16u, 32u, 64u, 128u}, spec.tileN))
-    return fail("tile_m must be 32, 64 or 128 and tile_n 16, 32, 64 or 128");
-  if (spec.repeat < 1)
-    return fail("repeat must be at least 1");
-  if (func.getFunctionType() !=
-      FunctionType::get(func.getContext(),
-                        spec.hostArgumentTypes(func.getContext()), {}))
-    return fail("the function type does not match the recorded matmul");
-  return spec;
+dq_gpu::MatmulConfigAttr
+CUDAMatmulSpec::getConfig(function_ref<InFlightDiagnostic()> emitError) const {
+  return dq_gpu::MatmulConfigAttr::getChecked(
+      emitError, weight.getContext(), weight, route, mBlock, rowsPerWarp, warps,
+      tileM, tileN, poison, repeat, cacheWeight);
 }
 
 //===----------------------------------------------------------------------===//

@@ -26,47 +26,6 @@ using namespace mlir::dq;
 
 namespace {
 
-bool containsWeight(Type type) {
-  bool found = false;
-  type.walk([&](WeightType) { found = true; });
-  return found;
-}
-
-bool containsWeight(TypeRange types) {
-  return llvm::any_of(types, [](Type type) { return containsWeight(type); });
-}
-
-/// True when a weight appears in `op`'s operands, results, signature or the
-/// arguments of its blocks.
-bool touchesWeight(Operation *op) {
-  if (containsWeight(op->getOperandTypes()) ||
-      containsWeight(op->getResultTypes()))
-    return true;
-  if (auto function = llvm::dyn_cast<FunctionOpInterface>(op))
-    if (containsWeight(function.getArgumentTypes()) ||
-        containsWeight(function.getResultTypes()))
-      return true;
-  for (Region &region : op->getRegions())
-    for (Block &block : region)
-      if (containsWeight(block.getArgumentTypes()))
-        return true;
-  return false;
-}
-
-/// True when some pattern of `patterns` may rewrite `op`.
-bool hasPatternFor(Operation *op, RewritePatternSet &patterns) {
-  OperationName name = op->getName();
-  return llvm::any_of(patterns.getNativePatterns(), [&](const auto &pattern) {
-    if (std::optional<OperationName> root = pattern->getRootKind())
-      return *root == name;
-    if (std::optional<TypeID> id = pattern->getRootInterfaceID())
-      return name.hasInterface(*id);
-    if (std::optional<TypeID> id = pattern->getRootTraitID())
-      return name.hasTrait(*id);
-    return true; // Matches any op.
-  });
-}
-
 /// The weight type in a non-portable layout among `op`'s block arguments.
 std::optional<WeightType> findPackedBlockArgument(Operation *op) {
   for (Region &region : op->getRegions())
@@ -80,44 +39,40 @@ std::optional<WeightType> findPackedBlockArgument(Operation *op) {
 
 /// Reports what the conversion cannot lower, one error per op, so that the
 /// conversion itself never stops half-way on a dq construct.
-LogicalResult checkLowerable(ModuleOp module, RewritePatternSet &patterns) {
+LogicalResult checkLowerable(ModuleOp module, const TypeConverter &converter,
+                             RewritePatternSet &patterns) {
   bool failed = false;
-  module.walk(
-      [&](Operation *op) {
-        if (auto constant = llvm::dyn_cast<ConstantOp>(op);
-            constant && !constant.getWeightType().isRowMajor()) {
-          op->emitOpError()
-              << "holds a weight in the "
-              << constant.getWeightType().getLayout().getLayoutName()
-              << " layout, which has no portable lowering; lower to "
-                 "linalg before --dq-pack-weights";
-          failed = true;
-          return;
-        }
-        if (std::optional<WeightType> packed = findPackedBlockArgument(op)) {
-          op->emitOpError()
-              << "takes a weight in the " << packed->getLayout().getLayoutName()
-              << " layout as block argument, which has no portable "
-                 "lowering; lower to linalg before --dq-pack-weights";
-          failed = true;
-          return;
-        }
-        if (llvm::isa<ObserveOp>(op)) {
-          op->emitOpError() << "has no portable lowering; observers only run "
-                               "in calibration builds, remove them to compile "
-                               "for inference";
-          failed = true;
-          return;
-        }
-        if (touchesWeight(op) && !hasPatternFor(op, patterns)) {
-          op->emitOpError()
-              << "uses a dq weight in a way --dq-lower-to-linalg cannot lower; "
-                 "weights may only reach dq ops, function arguments and "
-                 "results, func.call, scf control flow and cf branches";
-          failed = true;
-        }
-      });
-  return llvm::failure(failed);
+  module.walk([&](Operation *op) {
+    if (auto constant = llvm::dyn_cast<ConstantOp>(op);
+        constant && !constant.getWeightType().isRowMajor()) {
+      op->emitOpError() << "holds a weight in the "
+                        << constant.getWeightType().getLayout().getLayoutName()
+                        << " layout, which has no portable lowering; lower to "
+                           "linalg before --dq-pack-weights";
+      failed = true;
+      return;
+    }
+    if (std::optional<WeightType> packed = findPackedBlockArgument(op)) {
+      op->emitOpError() << "takes a weight in the "
+                        << packed->getLayout().getLayoutName()
+                        << " layout as block argument, which has no portable "
+                           "lowering; lower to linalg before --dq-pack-weights";
+      failed = true;
+      return;
+    }
+    if (llvm::isa<ObserveOp>(op)) {
+      op->emitOpError() << "has no portable lowering; observers only run "
+                           "in calibration builds, remove them to compile "
+                           "for inference";
+      failed = true;
+    }
+  });
+  LogicalResult uses = reportUnconvertibleOps(
+      module, converter, patterns,
+      "uses a dq weight in a way --dq-lower-to-linalg cannot lower; weights "
+      "may only reach dq ops, function arguments and results, func.call, scf "
+      "control flow and cf branches");
+  return llvm::failure(failed || llvm::failed(uses));
 }
 
 struct DQLowerToLinalgPass
@@ -131,7 +86,7 @@ struct DQLowerToLinalgPass
     populateDQToLinalgPatterns(converter, patterns);
     populateDQToLinalgStructuralPatternsAndLegality(converter, patterns,
                                                     target);
-    if (failed(checkLowerable(module, patterns)) ||
+    if (failed(checkLowerable(module, converter, patterns)) ||
         failed(applyPartialConversion(module, target, std::move(patterns))))
       signalPassFailure();
   }

@@ -138,6 +138,9 @@ struct DequantizeLowering : public OpConversionPattern<DequantizeOp> {
   matchAndRewrite(DequantizeOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto type = llvm::cast<WeightType>(op.getWeight().getType());
+    // Another layout's parts (a kernel lowering's) are not Q, s and z.
+    if (!type.isRowMajor())
+      return rewriter.notifyMatchFailure(op, "not in the row_major layout");
     auto resultType = llvm::cast<RankedTensorType>(op.getType());
     std::optional<WeightParts> parts = getParts(adaptor.getWeight());
     if (!parts)
@@ -155,6 +158,9 @@ struct MatmulLowering : public OpConversionPattern<MatmulOp> {
   matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto type = llvm::cast<WeightType>(op.getWeight().getType());
+    // Another layout's parts (a kernel lowering's) are not Q, s and z.
+    if (!type.isRowMajor())
+      return rewriter.notifyMatchFailure(op, "not in the row_major layout");
     auto resultType = llvm::cast<RankedTensorType>(op.getType());
     std::optional<WeightParts> parts = getParts(adaptor.getWeight());
     if (!parts || adaptor.getInput().size() != 1)
@@ -279,7 +285,7 @@ static bool hasLegalTypes(const TypeConverter &converter, Operation *op) {
          });
 }
 
-void mlir::dq::populateDQToLinalgStructuralPatternsAndLegality(
+void mlir::dq::populateDQWeightStructuralPatternsAndLegality(
     const TypeConverter &converter, RewritePatternSet &patterns,
     ConversionTarget &target) {
   patterns.add<FuncSignatureLowering, BranchLowering, CondBranchLowering>(
@@ -288,7 +294,43 @@ void mlir::dq::populateDQToLinalgStructuralPatternsAndLegality(
   populateReturnOpTypeConversionPattern(patterns, converter);
   scf::populateSCFStructuralTypeConversionsAndLegality(converter, patterns,
                                                        target);
-  target.addIllegalDialect<DQDialect>();
   target.markUnknownOpDynamicallyLegal(
       [&converter](Operation *op) { return hasLegalTypes(converter, op); });
+}
+
+void mlir::dq::populateDQToLinalgStructuralPatternsAndLegality(
+    const TypeConverter &converter, RewritePatternSet &patterns,
+    ConversionTarget &target) {
+  populateDQWeightStructuralPatternsAndLegality(converter, patterns, target);
+  target.addIllegalDialect<DQDialect>();
+  // The kernel lowerings' output, on tensors: not a weight.
+  target.addLegalOp<KernelOp>();
+}
+
+/// True when some pattern of `patterns` may rewrite `op`.
+static bool hasPatternFor(Operation *op, RewritePatternSet &patterns) {
+  OperationName name = op->getName();
+  return llvm::any_of(patterns.getNativePatterns(), [&](const auto &pattern) {
+    if (std::optional<OperationName> root = pattern->getRootKind())
+      return *root == name;
+    if (std::optional<TypeID> id = pattern->getRootInterfaceID())
+      return name.hasInterface(*id);
+    if (std::optional<TypeID> id = pattern->getRootTraitID())
+      return name.hasTrait(*id);
+    return true; // Matches any op.
+  });
+}
+
+LogicalResult mlir::dq::reportUnconvertibleOps(Operation *root,
+                                               const TypeConverter &converter,
+                                               RewritePatternSet &patterns,
+                                               StringRef message) {
+  bool failed = false;
+  root->walk([&](Operation *op) {
+    if (!hasLegalTypes(converter, op) && !hasPatternFor(op, patterns)) {
+      op->emitOpError() << message;
+      failed = true;
+    }
+  });
+  return llvm::failure(failed);
 }

@@ -1,42 +1,47 @@
 // RUN: dq-opt %s --dq-build-cpu-kernels --split-input-file --verify-diagnostics
 
-// expected-error @+1 {{'func.func' op has a malformed dq.cpu_kernel attribute: expected a dictionary}}
-func.func private @not_dict(memref<?x64xf32, strided<[?, 1], offset: ?>>) attributes {dq.cpu_kernel = 1 : i64}
+// The kernel is generated after bufferization.
+func.func @tensors(%x: tensor<6x64xf32>, %q: tensor<2x256xi8>, %s: tensor<2x2x16xf16>, %z: tensor<2x2x16xf16>, %y: tensor<6x32xf32>) -> tensor<6x32xf32> {
+  // expected-error @+1 {{'dq.kernel' op must be bufferized before it becomes a call}}
+  %r = dq.kernel @kernel #dq_cpu.matmul<weight = !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = #dq_cpu.n16k4>, target = generic, int8 = false, m_block = 8, parallel = true>
+      ins(%x, %q, %s, %z : tensor<6x64xf32>, tensor<2x256xi8>, tensor<2x2x16xf16>, tensor<2x2x16xf16>)
+      outs(%y : tensor<6x32xf32>) -> tensor<6x32xf32>
+  return %r : tensor<6x32xf32>
+}
 
 // -----
 
-// expected-error @+1 {{'func.func' op has a malformed dq.cpu_kernel attribute: needs weight, activation, target, int8, m_block and parallel}}
-func.func private @missing(memref<?x64xf32, strided<[?, 1], offset: ?>>) attributes {dq.cpu_kernel = {activation = f32}}
+func.func private @kernel()
+
+func.func @defined(%x: memref<6x64xf32>, %q: memref<2x256xi8>, %s: memref<2x2x16xf16>, %z: memref<2x2x16xf16>, %y: memref<6x32xf32>) {
+  // expected-error @+1 {{'dq.kernel' op calls @kernel, which the module already defines; kernel functions are generated}}
+  dq.kernel @kernel #dq_cpu.matmul<weight = !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = #dq_cpu.n16k4>, target = generic, int8 = false, m_block = 8, parallel = true>
+      ins(%x, %q, %s, %z : memref<6x64xf32>, memref<2x256xi8>, memref<2x2x16xf16>, memref<2x2x16xf16>)
+      outs(%y : memref<6x32xf32>)
+  return
+}
 
 // -----
 
-// expected-error @+1 {{'func.func' op has a malformed dq.cpu_kernel attribute: weight must be an n16k4 !dq.weight}}
-func.func private @row_major(memref<?x64xf32, strided<[?, 1], offset: ?>>, memref<20x16xi8>, memref<20x2xf16>, memref<20x2xf16>, memref<?x32xf32>) attributes {dq.cpu_kernel = {activation = f32, int8 = false, m_block = 8 : i64, parallel = true, target = "avx512", weight = !dq.weight<[20, 64], bits = 2, group = 32, scale = f16>}}
+func.func @two_configs(%x: memref<6x64xf32>, %q: memref<2x256xi8>, %s: memref<2x2x16xf16>, %z: memref<2x2x16xf16>, %y: memref<6x32xf32>) {
+  dq.kernel @kernel #dq_cpu.matmul<weight = !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = #dq_cpu.n16k4>, target = generic, int8 = false, m_block = 8, parallel = true>
+      ins(%x, %q, %s, %z : memref<6x64xf32>, memref<2x256xi8>, memref<2x2x16xf16>, memref<2x2x16xf16>)
+      outs(%y : memref<6x32xf32>)
+  // expected-error @+1 {{'dq.kernel' op calls @kernel with another configuration or activation type than an earlier dq.kernel}}
+  dq.kernel @kernel #dq_cpu.matmul<weight = !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = #dq_cpu.n16k4>, target = generic, int8 = false, m_block = 4, parallel = true>
+      ins(%x, %q, %s, %z : memref<6x64xf32>, memref<2x256xi8>, memref<2x2x16xf16>, memref<2x2x16xf16>)
+      outs(%y : memref<6x32xf32>)
+  return
+}
 
 // -----
 
-// expected-error @+1 {{'func.func' op has a malformed dq.cpu_kernel attribute: target must be avx512, avx2 or generic}}
-func.func private @host(memref<?x64xf32, strided<[?, 1], offset: ?>>, memref<2x256xi8>, memref<2x2x16xf16>, memref<2x2x16xf16>, memref<?x32xf32>) attributes {dq.cpu_kernel = {activation = f32, int8 = false, m_block = 8 : i64, parallel = true, target = "host", weight = !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = #dq_cpu.n16k4>}}
-
-// -----
-
-// expected-error @+1 {{'func.func' op has a malformed dq.cpu_kernel attribute: activation must be f32, f16 or bf16}}
-func.func private @f64(memref<?x64xf64, strided<[?, 1], offset: ?>>, memref<2x256xi8>, memref<2x2x16xf16>, memref<2x2x16xf16>, memref<?x32xf64>) attributes {dq.cpu_kernel = {activation = f64, int8 = false, m_block = 8 : i64, parallel = true, target = "avx512", weight = !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = #dq_cpu.n16k4>}}
-
-// -----
-
-// expected-error @+1 {{'func.func' op has a malformed dq.cpu_kernel attribute: m_block must be 1, 2, 4 or 8}}
-func.func private @mblock(memref<?x64xf32, strided<[?, 1], offset: ?>>, memref<2x256xi8>, memref<2x2x16xf16>, memref<2x2x16xf16>, memref<?x32xf32>) attributes {dq.cpu_kernel = {activation = f32, int8 = false, m_block = 16 : i64, parallel = true, target = "avx512", weight = !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = #dq_cpu.n16k4>}}
-
-// -----
-
-// The packed buffer of a 20x64 2-bit weight is 2x256 bytes.
-// expected-error @+1 {{'func.func' op has a malformed dq.cpu_kernel attribute: the function type does not match the recorded kernel}}
-func.func private @signature(memref<?x64xf32, strided<[?, 1], offset: ?>>, memref<2x128xi8>, memref<2x2x16xf16>, memref<2x2x16xf16>, memref<?x32xf32>) attributes {dq.cpu_kernel = {activation = f32, int8 = false, m_block = 8 : i64, parallel = true, target = "avx512", weight = !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = #dq_cpu.n16k4>}}
-
-// -----
-
-// expected-error @+1 {{'func.func' op is marked dq.cpu_kernel but already has a body}}
-func.func private @has_body() attributes {dq.cpu_kernel = {}} {
+// A buffer in another memory space cannot be passed, nor copied into one
+// the kernel takes.
+func.func @memory_space(%x: memref<6x64xf32, 1>, %q: memref<2x256xi8>, %s: memref<2x2x16xf16>, %z: memref<2x2x16xf16>, %y: memref<6x32xf32>) {
+  // expected-error @+1 {{'dq.kernel' op cannot pass operand #0 of type 'memref<6x64xf32, 1>' as 'memref<?x64xf32, strided<[?, 1], offset: ?>>' to @kernel}}
+  dq.kernel @kernel #dq_cpu.matmul<weight = !dq.weight<[20, 64], bits = 2, group = 32, scale = f16, layout = #dq_cpu.n16k4>, target = generic, int8 = false, m_block = 8, parallel = true>
+      ins(%x, %q, %s, %z : memref<6x64xf32, 1>, memref<2x256xi8>, memref<2x2x16xf16>, memref<2x2x16xf16>)
+      outs(%y : memref<6x32xf32>)
   return
 }

@@ -13,10 +13,10 @@
 // WARPS: --dq-lower-matmul-cuda: warps must be 1 to 32, got 33
 // REPEAT: --dq-lower-matmul-cuda: repeat must be at least 1
 
-// A weight passed in: the kernels need its data at compile time.
+// A weight in the logical layout has no CUDA kernel, wherever it comes from.
 func.func @argument(%x: tensor<1x16xf16>,
     %w: !dq.weight<[2, 16], bits = 2, group = 16, scale = f16>) -> tensor<1x2xf16> {
-  // expected-error @+1 {{'dq.matmul' op needs a constant weight (dq.constant) for the CUDA kernels; this one is a block argument}}
+  // expected-error @+1 {{'dq.matmul' op has a weight in the row_major layout; the CUDA kernels read gpu_chunked (--dq-pack-weights=layout=gpu_chunked repacks constants used only by dq.matmul)}}
   %y = dq.matmul %x, %w : tensor<1x16xf16>, !dq.weight<[2, 16], bits = 2, group = 16, scale = f16> -> tensor<1x2xf16>
   return %y : tensor<1x2xf16>
 }
@@ -26,9 +26,19 @@ func.func @argument(%x: tensor<1x16xf16>,
 func.func @built(%x: tensor<1x16xf16>, %q: tensor<2x16xi2>, %s: tensor<2x1xf16>,
     %z: tensor<2x1xf16>) -> tensor<1x2xf16> {
   %w = dq.build %q, %s, %z : !dq.weight<[2, 16], bits = 2, group = 16, scale = f16>
-  // expected-error @+1 {{'dq.matmul' op needs a constant weight (dq.constant) for the CUDA kernels; this one is produced by 'dq.build'}}
+  // expected-error @+1 {{'dq.matmul' op has a weight in the row_major layout; the CUDA kernels read gpu_chunked}}
   %y = dq.matmul %x, %w : tensor<1x16xf16>, !dq.weight<[2, 16], bits = 2, group = 16, scale = f16> -> tensor<1x2xf16>
   return %y : tensor<1x2xf16>
+}
+
+// -----
+
+// A gpu_chunked weight may only reach dq.matmul (and cross function and
+// region boundaries): nothing dequantizes the GPU layout.
+func.func @dequantized(%w: !dq.weight<[2, 16], bits = 2, group = 16, scale = f16, layout = #dq_gpu.chunked>) -> tensor<2x16xf32> {
+  // expected-error @+1 {{'dq.dequantize' op uses a gpu_chunked weight in a way --dq-lower-matmul-cuda cannot lower; such weights may only reach dq.matmul, function arguments and results, func.call, scf control flow and cf branches}}
+  %f = dq.dequantize %w : !dq.weight<[2, 16], bits = 2, group = 16, scale = f16, layout = #dq_gpu.chunked> -> tensor<2x16xf32>
+  return %f : tensor<2x16xf32>
 }
 
 // -----

@@ -1,19 +1,20 @@
-// dq.matmul on constant weights becomes calls to host functions that
-// --dq-build-cuda-kernels fills in; the route follows the static row count.
+// dq.matmul on constant weights becomes dq.kernel ops with a typed
+// #dq_gpu.matmul config, whose host functions --dq-build-cuda-kernels writes
+// after bufferization; the route follows the static row count.
 // RUN: dq-opt %s --dq-pack-weights=layout=gpu_chunked --dq-lower-matmul-cuda | FileCheck %s
 // The kernels and host bodies: gemv (vector loads of 16-byte chunks, warp
 // shuffles), gemm (workgroup tiles, nvvm.mma.sync), the padding kernel,
 // NaN-filled outputs, cached device weights.
-// RUN: dq-opt %s --dq-pack-weights=layout=gpu_chunked --dq-lower-matmul-cuda --dq-build-cuda-kernels=chip=sm_80 | FileCheck %s --check-prefix=KERNELS
+// RUN: dq-opt %s --dq-pack-weights=layout=gpu_chunked --dq-lower-matmul-cuda --one-shot-bufferize=bufferize-function-boundaries --dq-build-cuda-kernels=chip=sm_80 | FileCheck %s --check-prefix=KERNELS
 // The same kernels lower to NVVM and PTX.
 // RUN: dq-opt %s --dq-cuda-pipeline="chip=sm_80" | FileCheck %s --check-prefix=LLVM
 
 // CHECK-LABEL: func.func @gemv(
-// CHECK: %[[X:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<1x64xf16> to memref<1x64xf16, strided<[?, 1], offset: ?>>
-// CHECK: %[[P:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<3x32xi8> to memref<3x32xi8>
-// CHECK: %[[Y:.*]] = memref.alloc() : memref<1x3xf16>
-// CHECK: call @__dq_cuda_matmul_0(%{{.*}}, %[[P]], %{{.*}}, %{{.*}}, %{{.*}})
-// CHECK: bufferization.to_tensor %[[Y]] restrict writable : memref<1x3xf16> to tensor<1x3xf16>
+// CHECK-SAME: %[[X:.*]]: tensor<1x64xf16>
+// CHECK: %[[P:.*]] = arith.constant dense_resource<gemv_q_gpu_chunked> : tensor<3x32xi8>
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x3xf16>
+// CHECK: %[[Y:.*]] = dq.kernel @__dq_cuda_matmul_0 #dq_gpu.matmul<weight = !dq.weight<[3, 64], bits = 4, group = 32, scale = f16, layout = #dq_gpu.chunked>, route = gemv, m_block = 1, rows_per_warp = 2, warps = 4, tile_m = 64, tile_n = 64, poison = true, repeat = 1, cache_weight = true> ins(%[[X]], %[[P]], %{{.*}}, %{{.*}} : tensor<1x64xf16>, tensor<3x32xi8>, tensor<3x2xf16>, tensor<3x2xf16>) outs(%[[E]] : tensor<1x3xf16>) -> tensor<1x3xf16>
+// CHECK: return %[[Y]]
 func.func @gemv(%x: tensor<1x64xf16>) -> tensor<1x3xf16> {
   %w = dq.constant packed(dense_resource<gemv_q> : tensor<3x32xi8>) scale(dense_resource<gemv_s> : tensor<3x2xf16>) offset(dense_resource<gemv_z> : tensor<3x2xf16>) : !dq.weight<[3, 64], bits = 4, group = 32, scale = f16>
   %y = dq.matmul %x, %w : tensor<1x64xf16>, !dq.weight<[3, 64], bits = 4, group = 32, scale = f16> -> tensor<1x3xf16>
@@ -23,7 +24,7 @@ func.func @gemv(%x: tensor<1x64xf16>) -> tensor<1x3xf16> {
 // M = 64 with bf16 activations: the tensor-core route; per-channel K = 100
 // pads each row to 128 columns (4 chunks of 32 at 3 bits).
 // CHECK-LABEL: func.func @gemm(
-// CHECK: call @__dq_cuda_matmul_1(
+// CHECK: dq.kernel @__dq_cuda_matmul_1 #dq_gpu.matmul<{{.*}}route = gemm
 func.func @gemm(%x: tensor<64x100xbf16>) -> tensor<64x5xbf16> {
   %w = dq.constant packed(dense_resource<gemm_q> : tensor<5x38xi8>) scale(dense_resource<gemm_s> : tensor<5x1xbf16>) offset(dense_resource<gemm_z> : tensor<5x1xbf16>) : !dq.weight<[5, 100], bits = 3, group = 100, scale = bf16>
   %y = dq.matmul %x, %w : tensor<64x100xbf16>, !dq.weight<[5, 100], bits = 3, group = 100, scale = bf16> -> tensor<64x5xbf16>
@@ -32,7 +33,7 @@ func.func @gemm(%x: tensor<64x100xbf16>) -> tensor<64x5xbf16> {
 
 // f32 activations have no tensor-core route: gemv in blocks of 8 rows.
 // CHECK-LABEL: func.func @f32_rows(
-// CHECK: call @__dq_cuda_matmul_2(
+// CHECK: dq.kernel @__dq_cuda_matmul_2 #dq_gpu.matmul<{{.*}}route = gemv, m_block = 8,
 func.func @f32_rows(%x: tensor<16x128xf32>) -> tensor<16x7xf32> {
   %w = dq.constant packed(dense_resource<f32rows_q> : tensor<7x32xi8>) scale(dense_resource<f32rows_s> : tensor<7x2xf32>) offset(dense_resource<f32rows_z> : tensor<7x2xf32>) : !dq.weight<[7, 128], bits = 2, group = 64, scale = f32>
   %y = dq.matmul %x, %w : tensor<16x128xf32>, !dq.weight<[7, 128], bits = 2, group = 64, scale = f32> -> tensor<16x7xf32>
@@ -43,8 +44,8 @@ func.func @f32_rows(%x: tensor<16x128xf32>) -> tensor<16x7xf32> {
 // CHECK-LABEL: func.func @dynamic(
 // CHECK: tensor.collapse_shape
 // CHECK: %[[DM:.*]] = tensor.dim
-// CHECK: memref.alloc(%[[DM]]) : memref<?x3xf16>
-// CHECK: call @__dq_cuda_matmul_3(
+// CHECK: %[[E:.*]] = tensor.empty(%[[DM]]) : tensor<?x3xf16>
+// CHECK: dq.kernel @__dq_cuda_matmul_3 #dq_gpu.matmul<{{.*}}route = gemm{{.*}} outs(%[[E]] : tensor<?x3xf16>)
 // CHECK: tensor.expand_shape
 func.func @dynamic(%x: tensor<2x?x64xf16>) -> tensor<2x?x3xf16> {
   %w = dq.constant packed(dense_resource<dyn_q> : tensor<3x32xi8>) scale(dense_resource<dyn_s> : tensor<3x2xf16>) offset(dense_resource<dyn_z> : tensor<3x2xf16>) : !dq.weight<[3, 64], bits = 4, group = 32, scale = f16>
@@ -52,10 +53,7 @@ func.func @dynamic(%x: tensor<2x?x64xf16>) -> tensor<2x?x3xf16> {
   return %y : tensor<2x?x3xf16>
 }
 
-// CHECK: func.func private @__dq_cuda_matmul_0(memref<?x64xf16, strided<[?, 1], offset: ?>>, memref<3x32xi8>, memref<3x2xf16>, memref<3x2xf16>, memref<?x3xf16>) attributes {dq.cuda_matmul = {activation = f16, m_block = 1 : i64, poison = true, repeat = 1 : i64, route = "gemv", rows_per_warp = 2 : i64, tile_m = 64 : i64, tile_n = 64 : i64, warps = 4 : i64, weight = !dq.weight<[3, 64], bits = 4, group = 32, scale = f16, layout = #dq_gpu.chunked>}}
-// CHECK: func.func private @__dq_cuda_matmul_1({{.*}}) attributes {dq.cuda_matmul = {activation = bf16, {{.*}}route = "gemm"
-// CHECK: func.func private @__dq_cuda_matmul_2({{.*}}) attributes {dq.cuda_matmul = {activation = f32, m_block = 8 : i64, {{.*}}route = "gemv"
-// CHECK: func.func private @__dq_cuda_matmul_3({{.*}}) attributes {dq.cuda_matmul = {activation = f16, {{.*}}route = "gemm"
+// CHECK-NOT: func.func private
 
 // KERNELS: module attributes {gpu.container_module}
 // KERNELS: llvm.mlir.global internal @__dq_cuda_matmul_0_device_packed()

@@ -39,14 +39,31 @@ public:
 void populateDQToLinalgPatterns(const TypeConverter &converter,
                                 RewritePatternSet &patterns);
 
-/// The structural patterns --dq-lower-to-linalg uses to move weights through
-/// func.func signatures (all blocks), func.call, func.return, scf regions
-/// and cf branches, and
-/// the matching legality: the dq dialect illegal, other ops legal once no
-/// !dq.weight remains in their types.
+/// The structural patterns that move the weights `converter` converts
+/// through func.func signatures (all blocks), func.call, func.return, scf
+/// regions and cf branches, and the matching legality: an op is legal once
+/// none of its types is one that `converter` changes. The kernel lowerings
+/// (CPU, CUDA), which convert only the weights in their layouts, use these
+/// as they are.
+void populateDQWeightStructuralPatternsAndLegality(
+    const TypeConverter &converter, RewritePatternSet &patterns,
+    ConversionTarget &target);
+
+/// The structural patterns and legality --dq-lower-to-linalg uses: those
+/// above, with the dq dialect illegal but for dq.kernel (which the kernel
+/// lowerings leave).
 void populateDQToLinalgStructuralPatternsAndLegality(
     const TypeConverter &converter, RewritePatternSet &patterns,
     ConversionTarget &target);
+
+/// Emits `message` as an error on every op under `root` whose types
+/// (operands, results, signature, block arguments) hold a type that
+/// `converter` changes and that no pattern of `patterns` may rewrite, so
+/// that a conversion never stops half-way on an op it cannot lower.
+LogicalResult reportUnconvertibleOps(Operation *root,
+                                     const TypeConverter &converter,
+                                     RewritePatternSet &patterns,
+                                     StringRef message);
 
 } // namespace mlir::dq
 

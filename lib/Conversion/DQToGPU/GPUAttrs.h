@@ -1,17 +1,18 @@
-//===- GPULayout.h - the dq_gpu dialect: GPU weight layouts -----*- C++ -*-===//
+//===- GPUAttrs.h - the dq_gpu dialect: GPU backend attributes --*- C++ -*-===//
 
-#ifndef DQ_CONVERSION_DQTOGPU_GPULAYOUT_H
-#define DQ_CONVERSION_DQTOGPU_GPULAYOUT_H
+#ifndef DQ_CONVERSION_DQTOGPU_GPUATTRS_H
+#define DQ_CONVERSION_DQTOGPU_GPUATTRS_H
 
 #include "DQ/IR/DQTypes.h"
 #include "dq/Support/GPULayout.h"
 
 #include "mlir/IR/Dialect.h"
 
-#include "GPULayoutDialect.h.inc"
+#include "GPUAttrsDialect.h.inc"
+#include "GPUEnums.h.inc"
 
 #define GET_ATTRDEF_CLASSES
-#include "GPULayoutAttrs.h.inc"
+#include "GPUAttrs.h.inc"
 
 namespace mlir::dq_gpu {
 /// The gpu_chunked geometry of `weight`'s logical shape.
@@ -21,4 +22,4 @@ inline ::dq::GPUChunkedGeometry getChunkedGeometry(dq::WeightType weight) {
 }
 } // namespace mlir::dq_gpu
 
-#endif // DQ_CONVERSION_DQTOGPU_GPULAYOUT_H
+#endif // DQ_CONVERSION_DQTOGPU_GPUATTRS_H
