@@ -34,10 +34,10 @@ namespace dq {
 /// thread count, so that results do not depend on it): a multiple of 64, at
 /// least 64, and up to 256 while the layer still has 8 or more chunks to
 /// balance between threads and a chunk's least-squares systems (2G x 2G
-/// each) stay within 64 MB. Each chunk's GEMMs pack H (or a slice of it)
-/// once, so larger chunks pack less per row: 256 rather than 64 makes the
-/// K = 4096 W·H and least-squares products 1.4x faster
-/// (docs/quantization.md).
+/// each) stay within 256 MB (256 rows up to G = 181 groups, K = 11584 at
+/// g64). Each chunk's GEMMs pack H (or a slice of it) once, so larger
+/// chunks pack less per row: 256 rather than 64 makes the K = 4096 W·H and
+/// least-squares products 1.4x faster (docs/quantization.md).
 int64_t rowChunkSize(int64_t N, int64_t NumGroups);
 
 /// Wall and CPU time between consecutive marks: the stages of a profile.
