@@ -222,7 +222,8 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
         }
       }
     });
-    Run.Clock.mark(formatv("iteration {0} ({1} rows)", Iter, Rows.size()).str());
+    Run.Clock.mark(
+        formatv("iteration {0} ({1} rows)", Iter, Rows.size()).str());
     Run.report("int-step", Iter,
                std::count(IntImproved.begin(), IntImproved.end(), 1),
                &AfterInt);

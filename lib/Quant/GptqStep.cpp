@@ -117,8 +117,8 @@ void gptqRound(const LayerContext &C, const GptqFactor &F, const double *W,
       }
     }
     if (J1 < K)
-      linalg::sgemm(Rows, K - J1, Len, -1.0f, E.data(), Len, U + J0 * K + J1,
-                    K, 1.0f, Wp.data() + J1, K);
+      linalg::sgemm(Rows, K - J1, Len, -1.0f, E.data(), Len, U + J0 * K + J1, K,
+                    1.0f, Wp.data() + J1, K);
   }
 }
 

@@ -274,11 +274,10 @@ void clipSearch(const LayerContext &C, const double *W, int64_t Rows,
       }
       double E = 0;
       for (int64_t Gg = 0; Gg < G; ++Gg)
-        E += diagonalGroupError(Wf.data() + Gg * C.GroupSize,
-                                Diag.data() + Gg * C.GroupSize, C.GroupSize,
-                                Sc[Gg], Zc[Gg],
-                                float(1.0 / safeDivisor(Sc[Gg])), C.QMin,
-                                C.QMax);
+        E += diagonalGroupError(
+            Wf.data() + Gg * C.GroupSize, Diag.data() + Gg * C.GroupSize,
+            C.GroupSize, Sc[Gg], Zc[Gg], float(1.0 / safeDivisor(Sc[Gg])),
+            C.QMin, C.QMax);
       Proxy[I] = E;
     }
     std::iota(Order.begin(), Order.end(), 0);

@@ -26,7 +26,8 @@ StageClock::StageClock()
 void StageClock::mark(StringRef Stage) {
   auto Now = std::chrono::steady_clock::now();
   std::clock_t Cpu = std::clock();
-  Times.push_back({Stage.str(), std::chrono::duration<double>(Now - Last).count(),
+  Times.push_back({Stage.str(),
+                   std::chrono::duration<double>(Now - Last).count(),
                    double(Cpu - LastCpu) / CLOCKS_PER_SEC});
   Last = Now;
   LastCpu = Cpu;
@@ -96,9 +97,8 @@ void LayerRun::startGptqFactor() {
 }
 
 Expected<GptqFactor> LayerRun::takeGptqFactor() {
-  Expected<GptqFactor> F = FactorFuture.valid()
-                               ? FactorFuture.get()
-                               : makeGptqFactor(H, Opts.Damp);
+  Expected<GptqFactor> F =
+      FactorFuture.valid() ? FactorFuture.get() : makeGptqFactor(H, Opts.Damp);
   Clock.mark("gptq-factor (rest)");
   return F;
 }

@@ -53,8 +53,8 @@ void buildLeastSquares(const LayerContext &C, const double *W, const double *HW,
       // X[r, i] = Σ_{j∈h} q[r, j]·H[P0·Gs + i, j] (rows contiguous in i).
       linalg::gemm(false, true, Rows, Width, Gs, 1.0, Qd.data() + Hg * Gs, K,
                    C.HDamped.row(P0 * Gs) + Hg * Gs, K, 0.0, X.data(), Width);
-      linalg::segmentDotsRows(Qd.data() + P0 * Gs, K, X.data(), Width, Rows,
-                              Gs, Top - P0, Sums.data());
+      linalg::segmentDotsRows(Qd.data() + P0 * Gs, K, X.data(), Width, Rows, Gs,
+                              Top - P0, Sums.data());
       for (int64_t Row = 0; Row < Rows; ++Row) {
         std::vector<double> &Mat = Systems[Row].M;
         const double *Sr = Sums.data() + Row * (Top - P0);

@@ -85,8 +85,8 @@ void sgemm(int64_t M, int64_t N, int64_t K, float Alpha, const float *A,
 void strmmUpperRight(int64_t M, int64_t N, const float *A, float *B) {
   if (M == 0 || N == 0)
     return;
-  cblas_strmm(CblasRowMajor, CblasRight, CblasUpper, CblasNoTrans,
-              CblasNonUnit, int(M), int(N), 1.0f, A, int(N), B, int(N));
+  cblas_strmm(CblasRowMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit,
+              int(M), int(N), 1.0f, A, int(N), B, int(N));
 }
 
 // A row-major upper triangle is the column-major lower triangle of the same

@@ -30,9 +30,8 @@ double dot(const double *A, const double *B, int64_t N);
 /// s < NumSegs, Out[r·NumSegs + s] = Σ_{i < Seg} A[r·LdA + s·Seg + i] ·
 /// B[r·LdB + s·Seg + i] (vectorised; an AVX-512 or AVX2 build is chosen at
 /// run time).
-void segmentDotsRows(const double *A, int64_t LdA, const double *B,
-                     int64_t LdB, int64_t Rows, int64_t Seg, int64_t NumSegs,
-                     double *Out);
+void segmentDotsRows(const double *A, int64_t LdA, const double *B, int64_t LdB,
+                     int64_t Rows, int64_t Seg, int64_t NumSegs, double *Out);
 
 /// C = Alpha·A·B + Beta·C, row-major float32 (A: M x K, B: K x N).
 void sgemm(int64_t M, int64_t N, int64_t K, float Alpha, const float *A,

@@ -51,9 +51,8 @@ llvm::Expected<QuantizedModelReader>
 QuantizedModelReader::parse(std::unique_ptr<llvm::MemoryBuffer> Buffer,
                             llvm::StringRef Name) {
   QuantizedModelReader Reader;
-  if (llvm::Error E =
-          Reader.addPart(SafetensorsReader::parse(std::move(Buffer), Name),
-                         Name))
+  if (llvm::Error E = Reader.addPart(
+          SafetensorsReader::parse(std::move(Buffer), Name), Name))
     return std::move(E);
   return std::move(Reader);
 }

@@ -222,15 +222,15 @@ static Tensor encodeScales(ArrayRef<float> Values, int64_t Rows, int64_t Cols,
 /// wall time, and how many threads' worth of CPU each stage kept busy.
 static void printProfile(ArrayRef<StageTime> Stages, double Total,
                          raw_ostream &OS) {
-  OS << formatv("{0,-28} {1,9} {2,9} {3,7} {4,8}\n", "stage", "wall s",
-                "cpu s", "wall %", "cpu/wall");
+  OS << formatv("{0,-28} {1,9} {2,9} {3,7} {4,8}\n", "stage", "wall s", "cpu s",
+                "wall %", "cpu/wall");
   double Wall = 0, Cpu = 0;
   for (const StageTime &T : Stages) {
-    OS << formatv("{0,-28} {1,9} {2,9} {3,7} {4,8}\n", T.Stage,
-                  format("%.3f", T.Seconds), format("%.3f", T.CpuSeconds),
-                  format("%.1f", Total > 0 ? 100 * T.Seconds / Total : 0.0),
-                  format("%.2f", T.Seconds > 0 ? T.CpuSeconds / T.Seconds
-                                               : 0.0));
+    OS << formatv(
+        "{0,-28} {1,9} {2,9} {3,7} {4,8}\n", T.Stage, format("%.3f", T.Seconds),
+        format("%.3f", T.CpuSeconds),
+        format("%.1f", Total > 0 ? 100 * T.Seconds / Total : 0.0),
+        format("%.2f", T.Seconds > 0 ? T.CpuSeconds / T.Seconds : 0.0));
     Wall += T.Seconds;
     Cpu += T.CpuSeconds;
   }
