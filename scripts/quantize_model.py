@@ -39,6 +39,7 @@ Sources:
                               layer of S is its own group
 """
 import argparse
+import concurrent.futures
 import fcntl
 import fnmatch
 import hashlib
@@ -157,23 +158,32 @@ def materialize(job):
 # One job: dq-quant on the stacked rows, split back into layers.
 
 
-def run_job(job, cfg):
-    """Quantizes one group; -> (result, {layer: arrays}). Module-level and
-    plain-data in and out, so that a Ray worker can run it."""
+def prepare_job(job, cfg):
+    """Draws or reads a group's W and H into a fresh work folder for
+    dq-quant; -> (folder, seconds)."""
     work = os.path.join(cfg["work"], hashlib.sha1(
         job.name.encode()).hexdigest()[:16])
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
+    start = time.monotonic()
     try:
-        start = time.monotonic()
         w, h = materialize(job)
         if w.shape != (job.rows, job.k):
             raise JobError("weights are %s, expected [%d, %d]" %
                            (list(w.shape), job.rows, job.k))
         np.save(os.path.join(work, "W.npy"), w)
         np.save(os.path.join(work, "H.npy"), h)
-        del w, h
-        drawn = time.monotonic() - start
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return work, time.monotonic() - start
+
+
+def finish_job(job, cfg, work, drawn):
+    """Runs dq-quant on a prepared group and splits its result into layers;
+    -> (result, {layer: arrays}). Removes the work folder."""
+    try:
+        start = time.monotonic()
         out = os.path.join(work, "out.safetensors")
         cmd = [cfg["dq_quant"], "--weight", os.path.join(work, "W.npy"),
                "--hessian", os.path.join(work, "H.npy"), "--layer-name",
@@ -206,6 +216,13 @@ def run_job(job, cfg):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def run_job(job, cfg):
+    """Quantizes one group; -> (result, {layer: arrays}). Module-level and
+    plain-data in and out, so that a Ray worker can run it."""
+    work, drawn = prepare_job(job, cfg)
+    return finish_job(job, cfg, work, drawn)
+
+
 def commit_layer(out_dir, name, layer, settings):
     scale, offset = layer["scale"], layer["offset"]
     if layer["scale_dtype"] == "bf16":
@@ -226,11 +243,28 @@ def layer_path(out_dir, name):
 
 
 def local_executor(jobs, cfg):
-    for job in jobs:
-        try:
-            yield job, run_job(job, cfg)
-        except JobError as e:
-            yield job, e
+    """One group after another, the next one drawn (in a thread: numpy
+    releases the GIL) while dq-quant works on the current one, whose
+    serial stages leave a core idle now and then."""
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    try:
+        ahead = pool.submit(prepare_job, jobs[0], cfg) if jobs else None
+        for i, job in enumerate(jobs):
+            try:
+                work, drawn = ahead.result()
+            except JobError as e:
+                work, drawn = None, e
+            ahead = (pool.submit(prepare_job, jobs[i + 1], cfg)
+                     if i + 1 < len(jobs) else None)
+            if work is None:
+                yield job, drawn
+                continue
+            try:
+                yield job, finish_job(job, cfg, work, drawn)
+            except JobError as e:
+                yield job, e
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 EXECUTORS = {"local": local_executor}
@@ -401,7 +435,7 @@ def main(argv=None):
         errors = ", ".join("%.4g" % layers[n]["normalized_error"]
                            for n, _ in job.layers)
         print("[%d/%d] %s %dx%d (%d layer%s): error %s in %.1f s "
-              "(drawing %.1f s) | %s elapsed, ETA %s" %
+              "(drawn in %.1f s) | %s elapsed, ETA %s" %
               (index, len(todo), job.name, job.rows, job.k, len(job.layers),
                "s" if len(job.layers) > 1 else "", errors,
                result["wall_seconds"], result["draw_seconds"], hms(elapsed),
