@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 using namespace llvm;
 
@@ -21,6 +22,25 @@ namespace dq {
 
 static bool allFinite(const float *V, int64_t N) {
   return std::all_of(V, V + N, [](float X) { return std::isfinite(X); });
+}
+
+/// Relative accuracy of a float32 error estimate (computeErrorsF32, or
+/// GPTQ's own): a candidate within it of the row's best gets an exact
+/// float64 comparison.
+constexpr double kEstimateSlack = 1e-4;
+
+/// The undamped error from GPTQ's estimate of the damped one, Σ e_j² (see
+/// gptqRound): less δ‖ŵ - w‖².
+static double undampedEstimate(const LayerContext &C, double Damped,
+                               const double *W, const int8_t *Q, const float *S,
+                               const float *Z) {
+  double Norm = 0;
+  for (int64_t Gg = 0; Gg < C.NumGroups; ++Gg)
+    for (int64_t I = Gg * C.GroupSize; I < (Gg + 1) * C.GroupSize; ++I) {
+      double D = double(S[Gg]) * Q[I] + double(Z[Gg]) - W[I];
+      Norm += D * D;
+    }
+  return std::max(0.0, Damped - C.Delta * Norm);
 }
 
 static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
@@ -31,9 +51,14 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
   Run.computeEnergy(/*WithHW=*/true);
   if (Error E = Run.initScaleOffset(/*ClipSearch=*/false))
     return std::move(E);
-  Expected<GptqFactor> Factor = Run.takeGptqFactor();
-  if (!Factor)
-    return Factor.takeError();
+  // The GPTQ factor (K³, on a thread of its own) is taken only when the
+  // stages that do not need it are done: at K = 11008 it is not ready
+  // before.
+  std::optional<Expected<GptqFactor>> Factor;
+  auto TakeFactor = [&]() -> Error {
+    Factor.emplace(Run.takeGptqFactor());
+    return *Factor ? Error::success() : Factor->takeError();
+  };
   const LayerContext &C = Run.C;
   const double *Wd = Run.Wd;
   int64_t N = Run.N, K = Run.K, G = Run.G;
@@ -42,9 +67,9 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
   unsigned ItersRun = 1;
 
   auto IntStep = [&](const double *Wc, int64_t Len, const float *S,
-                     const float *Z, int8_t *Q) {
+                     const float *Z, int8_t *Q, double *Estimates) {
     if (D.IntStep == IntStepKind::GPTQ)
-      gptqRound(C, *Factor, Wc, Len, S, Z, Opts.BlockSize, Q);
+      gptqRound(C, **Factor, Wc, Len, S, Z, Opts.BlockSize, Q, Estimates);
     else
       pgdRound(C, Wc, Len, S, Z, D.Pgd, Q);
   };
@@ -63,18 +88,71 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
   Run.Clock.mark("rtn");
   Run.report("rtn", 0, N);
 
+  // The first iteration's clip candidates: clip-searched (s, z), RTN
+  // integers, then one float step on them. They need no GPTQ factor, so
+  // they are made now and compared after the GPTQ stage, in the
+  // algorithm's order.
+  std::vector<float> WorkS(Best.S), WorkZ(Best.Z);
+  std::vector<int8_t> ClipQ;
+  std::vector<double> ClipErr;
+  if (D.Iters > 1) {
+    ClipQ.resize(size_t(N * K));
+    ClipErr.resize(static_cast<size_t>(N));
+    Run.forEachChunk([&](int64_t R0, int64_t Len) {
+      std::vector<LeastSquaresSystem> Sys;
+      float *Sc = WorkS.data() + R0 * G, *Zc = WorkZ.data() + R0 * G;
+      clipSearch(C, Wd + R0 * K, Len, Opts, Sc, Zc);
+      for (int64_t R = R0; R < R0 + Len; ++R)
+        roundToNearest(C, Wd + R * K, WorkS.data() + R * G,
+                       WorkZ.data() + R * G, ClipQ.data() + R * K);
+      buildLeastSquares(C, Wd + R0 * K, HW.data() + R0 * K,
+                        ClipQ.data() + R0 * K, Len, Sys);
+      std::vector<double> X(size_t(2 * G));
+      std::vector<float> S1(static_cast<size_t>(G)), Z1(static_cast<size_t>(G));
+      for (int64_t R = R0; R < R0 + Len; ++R) {
+        const LeastSquaresSystem &Sy = Sys[R - R0];
+        float *Sr = WorkS.data() + R * G, *Zr = WorkZ.data() + R * G;
+        if (solveLeastSquares(Sy, X.data())) {
+          for (int64_t Gg = 0; Gg < G; ++Gg) {
+            S1[Gg] = roundToScaleType(X[Gg], C.Scale);
+            Z1[Gg] = roundToScaleType(X[G + Gg], C.Scale);
+          }
+          if (allFinite(S1.data(), G) && allFinite(Z1.data(), G)) {
+            std::copy(S1.begin(), S1.end(), Sr);
+            std::copy(Z1.begin(), Z1.end(), Zr);
+          }
+        }
+        ClipErr[R] =
+            systemError(C, Sy, Wd + R * K, ClipQ.data() + R * K, Sr, Zr);
+      }
+    });
+    Run.Clock.mark("clip search");
+  }
+  if (Error E = TakeFactor())
+    return std::move(E);
+  // GPTQ rounding measures its own result's error with the damping of its
+  // factor: when that is the objective's, it estimates the candidate's
+  // error for free (gptqRound).
+  bool FreeErrors = (*Factor)->DampUsed == Opts.Damp;
+
   // Stage 2: GPTQ rounding with the min-max (s, z); keep the better.
   std::vector<int8_t> NewQ(size_t(N * K));
   std::vector<char> Improved(static_cast<size_t>(N), 0);
   Run.forEachChunk([&](int64_t R0, int64_t Len) {
     std::vector<double> Errs(static_cast<size_t>(Len));
-    gptqRound(C, *Factor, Wd + R0 * K, Len, Best.S.data() + R0 * G,
-              Best.Z.data() + R0 * G, Opts.BlockSize, NewQ.data() + R0 * K);
-    computeErrorsF32(C, Wd + R0 * K, NewQ.data() + R0 * K,
-                     Best.S.data() + R0 * G, Best.Z.data() + R0 * G, Len,
-                     Errs.data());
+    gptqRound(C, **Factor, Wd + R0 * K, Len, Best.S.data() + R0 * G,
+              Best.Z.data() + R0 * G, Opts.BlockSize, NewQ.data() + R0 * K,
+              FreeErrors ? Errs.data() : nullptr);
+    if (!FreeErrors)
+      computeErrorsF32(C, Wd + R0 * K, NewQ.data() + R0 * K,
+                       Best.S.data() + R0 * G, Best.Z.data() + R0 * G, Len,
+                       Errs.data());
     for (int64_t R = R0; R < R0 + Len; ++R) {
-      double E = Errs[R - R0];
+      double E = FreeErrors ? undampedEstimate(C, Errs[R - R0], Wd + R * K,
+                                               NewQ.data() + R * K,
+                                               Best.S.data() + R * G,
+                                               Best.Z.data() + R * G)
+                            : Errs[R - R0];
       Improved[R] = E < Best.Err[R];
       if (Improved[R]) {
         Best.Err[R] = E;
@@ -85,52 +163,25 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
   Run.Clock.mark("gptq");
   Run.report("gptq", 0, std::count(Improved.begin(), Improved.end(), 1));
 
-  // Working (s, z) for the integer step of each iteration.
-  std::vector<float> WorkS(Best.S), WorkZ(Best.Z);
+  // The working (s, z) of each iteration's integer step: the clip search's
+  // in the first, each row's best later.
   std::vector<char> PrevImproved(static_cast<size_t>(N), 1);
   for (unsigned Iter = 1; Iter < D.Iters; ++Iter) {
     std::fill(Improved.begin(), Improved.end(), 0);
     if (Iter == 1) {
-      // Clip-searched (s, z), RTN integers, then one float step on them.
       std::vector<char> ClipImproved(static_cast<size_t>(N), 0);
-      Run.forEachChunk([&](int64_t R0, int64_t Len) {
-        std::vector<LeastSquaresSystem> Sys;
-        float *Sc = WorkS.data() + R0 * G, *Zc = WorkZ.data() + R0 * G;
-        clipSearch(C, Wd + R0 * K, Len, Opts, Sc, Zc);
-        for (int64_t R = R0; R < R0 + Len; ++R)
-          roundToNearest(C, Wd + R * K, WorkS.data() + R * G,
-                         WorkZ.data() + R * G, NewQ.data() + R * K);
-        buildLeastSquares(C, Wd + R0 * K, HW.data() + R0 * K,
-                          NewQ.data() + R0 * K, Len, Sys);
-        std::vector<double> X(size_t(2 * G));
-        std::vector<float> S1(static_cast<size_t>(G)),
-            Z1(static_cast<size_t>(G));
-        for (int64_t R = R0; R < R0 + Len; ++R) {
-          const LeastSquaresSystem &Sy = Sys[R - R0];
-          float *Sr = WorkS.data() + R * G, *Zr = WorkZ.data() + R * G;
-          if (solveLeastSquares(Sy, X.data())) {
-            for (int64_t Gg = 0; Gg < G; ++Gg) {
-              S1[Gg] = roundToScaleType(X[Gg], C.Scale);
-              Z1[Gg] = roundToScaleType(X[G + Gg], C.Scale);
-            }
-            if (allFinite(S1.data(), G) && allFinite(Z1.data(), G)) {
-              std::copy(S1.begin(), S1.end(), Sr);
-              std::copy(Z1.begin(), Z1.end(), Zr);
-            }
-          }
-          double E =
-              systemError(C, Sy, Wd + R * K, NewQ.data() + R * K, Sr, Zr);
-          if (E < Best.Err[R]) {
-            ClipImproved[R] = Improved[R] = 1;
-            Best.Err[R] = E;
-            Best.ErrExact[R] = 1;
-            std::copy_n(NewQ.data() + R * K, K, Best.Q.data() + R * K);
-            std::copy_n(Sr, G, Best.S.data() + R * G);
-            std::copy_n(Zr, G, Best.Z.data() + R * G);
-            Best.SolvedQ[R] = 1;
-          }
-        }
-      });
+      for (int64_t R = 0; R < N; ++R) {
+        if (!(ClipErr[R] < Best.Err[R]))
+          continue;
+        ClipImproved[R] = Improved[R] = 1;
+        Best.Err[R] = ClipErr[R];
+        Best.ErrExact[R] = 1;
+        std::copy_n(ClipQ.data() + R * K, K, Best.Q.data() + R * K);
+        std::copy_n(WorkS.data() + R * G, G, Best.S.data() + R * G);
+        std::copy_n(WorkZ.data() + R * G, G, Best.Z.data() + R * G);
+        Best.SolvedQ[R] = 1;
+      }
+      std::vector<int8_t>().swap(ClipQ);
       Run.Clock.mark("clip");
       Run.report("clip", Iter,
                  std::count(ClipImproved.begin(), ClipImproved.end(), 1));
@@ -153,55 +204,98 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
         FloatImproved(static_cast<size_t>(N), 0);
     // Errors after the integer step, for its own progress report.
     std::vector<double> AfterInt(Best.Err);
+    // Chunks are gathered contiguously for the row-block steps and padded
+    // with zero rows to a whole chunk: every product then has the same
+    // shape whichever rows are skipped, and BLAS gives a row the same bits
+    // in a product of the same shape.
+    int64_t Pad = Run.RowChunk;
+    auto Gather = [&](const int64_t *Rs, int64_t Len, const double *From,
+                      int64_t Width, std::vector<double> &To) {
+      To.assign(size_t(Pad * Width), 0.0);
+      for (int64_t I = 0; I < Len; ++I)
+        std::copy_n(From + Rs[I] * Width, Width, To.data() + I * Width);
+    };
+
+    // The integer step. A row's candidate needs an exact comparison, on a
+    // system of its own, when it may beat the row's best: always without
+    // an estimate of its error; with GPTQ's, when within its accuracy.
+    std::vector<char> Candidate(static_cast<size_t>(N), 0);
     Run.forEachChunkOf(Rows, [&](const int64_t *Rs, int64_t Len) {
-      // The chunk's rows, gathered contiguously for the row-block steps and
-      // padded with zero rows to a whole chunk: every product then has the
-      // same shape whichever rows are skipped, and BLAS gives a row the
-      // same bits in a product of the same shape.
-      int64_t Pad = Run.RowChunk;
-      std::vector<double> Wc(size_t(Pad * K)), HWc(size_t(Pad * K));
+      std::vector<double> Wc;
+      Gather(Rs, Len, Wd, K, Wc);
       std::vector<float> Sw(size_t(Pad * G)), Zw(size_t(Pad * G));
       for (int64_t I = 0; I < Len; ++I) {
-        std::copy_n(Wd + Rs[I] * K, K, Wc.data() + I * K);
-        std::copy_n(HW.data() + Rs[I] * K, K, HWc.data() + I * K);
         std::copy_n(WorkS.data() + Rs[I] * G, G, Sw.data() + I * G);
         std::copy_n(WorkZ.data() + Rs[I] * G, G, Zw.data() + I * G);
       }
       std::vector<int8_t> Qc(size_t(Pad * K));
+      std::vector<double> Estimate(static_cast<size_t>(Pad));
+      IntStep(Wc.data(), Pad, Sw.data(), Zw.data(), Qc.data(),
+              FreeErrors ? Estimate.data() : nullptr);
+      for (int64_t I = 0; I < Len; ++I) {
+        int64_t R = Rs[I];
+        std::copy_n(Qc.data() + I * K, K, NewQ.data() + R * K);
+        Candidate[R] = !FreeErrors ||
+                       undampedEstimate(C, Estimate[I], Wc.data() + I * K,
+                                        Qc.data() + I * K, Sw.data() + I * G,
+                                        Zw.data() + I * G) <
+                           Best.Err[R] * (1 + kEstimateSlack);
+      }
+    });
+
+    // Systems: of the candidates, and of best integers never solved for.
+    std::vector<int64_t> SysRows;
+    for (int64_t R : Rows)
+      if (Candidate[R] || !Best.SolvedQ[R])
+        SysRows.push_back(R);
+    Run.forEachChunkOf(SysRows, [&](const int64_t *Rs, int64_t Len) {
+      std::vector<double> Wc, HWc;
+      Gather(Rs, Len, Wd, K, Wc);
+      Gather(Rs, Len, HW.data(), K, HWc);
+      std::vector<int8_t> Qc(size_t(Pad * K));
+      for (int64_t I = 0; I < Len; ++I)
+        std::copy_n(Candidate[Rs[I]] ? NewQ.data() + Rs[I] * K
+                                     : Best.Q.data() + Rs[I] * K,
+                    K, Qc.data() + I * K);
       std::vector<LeastSquaresSystem> Sys, Old;
-      IntStep(Wc.data(), Pad, Sw.data(), Zw.data(), Qc.data());
       buildLeastSquares(C, Wc.data(), HWc.data(), Qc.data(), Pad, Sys);
       bool NeedOld = false;
       for (int64_t I = 0; I < Len; ++I) {
         int64_t R = Rs[I];
+        if (!Candidate[R])
+          continue;
         double E = systemError(C, Sys[I], Wc.data() + I * K, Qc.data() + I * K,
-                               Sw.data() + I * G, Zw.data() + I * G);
+                               WorkS.data() + R * G, WorkZ.data() + R * G);
         if (E < Best.Err[R]) {
           IntImproved[R] = Improved[R] = 1;
           Best.Err[R] = E;
           Best.ErrExact[R] = 1;
           std::copy_n(Qc.data() + I * K, K, Best.Q.data() + R * K);
-          std::copy_n(Sw.data() + I * G, G, Best.S.data() + R * G);
-          std::copy_n(Zw.data() + I * G, G, Best.Z.data() + R * G);
+          std::copy_n(WorkS.data() + R * G, G, Best.S.data() + R * G);
+          std::copy_n(WorkZ.data() + R * G, G, Best.Z.data() + R * G);
           Best.SolvedQ[R] = 0;
         } else if (!Best.SolvedQ[R]) {
           NeedOld = true;
         }
         AfterInt[R] = Best.Err[R];
       }
-      // Rows that kept integers never solved for need their own system.
+      // A candidate rejected while the row's best integers were never
+      // solved for: those need their own system after all.
       if (NeedOld) {
         for (int64_t I = 0; I < Len; ++I)
           std::copy_n(Best.Q.data() + Rs[I] * K, K, Qc.data() + I * K);
         buildLeastSquares(C, Wc.data(), HWc.data(), Qc.data(), Pad, Old);
       }
+
+      // The float step on each row's best integers.
       std::vector<double> X(size_t(2 * G));
       std::vector<float> S1(static_cast<size_t>(G)), Z1(static_cast<size_t>(G));
       for (int64_t I = 0; I < Len; ++I) {
         int64_t R = Rs[I];
         if (Best.SolvedQ[R])
           continue; // Same Q, same solution as last time: no change.
-        const LeastSquaresSystem &Sy = IntImproved[R] ? Sys[I] : Old[I];
+        const LeastSquaresSystem &Sy =
+            IntImproved[R] || !Candidate[R] ? Sys[I] : Old[I];
         Best.SolvedQ[R] = 1;
         if (!solveLeastSquares(Sy, X.data()))
           continue;

@@ -88,7 +88,7 @@ Expected<GptqFactor> makeGptqFactor(const Matrix &H, double Damp) {
 
 void gptqRound(const LayerContext &C, const GptqFactor &F, const double *W,
                int64_t Rows, const float *S, const float *Z, unsigned BlockSize,
-               int8_t *Q) {
+               int8_t *Q, double *DampedErrors) {
   int64_t K = C.K, G = C.NumGroups;
   int64_t B = std::max<int64_t>(1, BlockSize);
   // Working rows, columns in act-order.
@@ -97,6 +97,7 @@ void gptqRound(const LayerContext &C, const GptqFactor &F, const double *W,
     for (int64_t J = 0; J < K; ++J)
       Wp[Row * K + J] = float(W[Row * K + F.Perm[J]]);
   std::vector<float> E(size_t(Rows * B));
+  std::vector<double> Loss(static_cast<size_t>(Rows), 0.0);
   const float *U = F.UF32.data();
   for (int64_t J0 = 0; J0 < K; J0 += B) {
     int64_t J1 = std::min(K, J0 + B), Len = J1 - J0;
@@ -112,6 +113,7 @@ void gptqRound(const LayerContext &C, const GptqFactor &F, const double *W,
         Q[Row * K + Col] = int8_t(V);
         float Err = (Wr[J] - (Sc * float(V) + Off)) / D;
         E[Row * Len + (J - J0)] = Err;
+        Loss[Row] += double(Err) * double(Err);
         for (int64_t Jj = J + 1; Jj < J1; ++Jj)
           Wr[Jj] -= Err * Uj[Jj];
       }
@@ -120,6 +122,8 @@ void gptqRound(const LayerContext &C, const GptqFactor &F, const double *W,
       linalg::sgemm(Rows, K - J1, Len, -1.0f, E.data(), Len, U + J0 * K + J1, K,
                     1.0f, Wp.data() + J1, K);
   }
+  if (DampedErrors)
+    std::copy(Loss.begin(), Loss.end(), DampedErrors);
 }
 
 } // namespace dq

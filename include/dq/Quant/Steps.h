@@ -153,9 +153,13 @@ llvm::Error makeNotPSDError(double Shift);
 /// than float64): a column's integer can differ from a float64 run only
 /// where its value lies within ~1e-6 of a rounding boundary, and callers
 /// measure every candidate exactly before keeping it.
+/// With DampedErrors, also each row's error with the factor's damped H,
+/// (ŵ - w)ᵀ(H + t·mean(diag H)·I)(ŵ - w) = Σ_j e_j² over the columns' pushed
+/// errors e_j (GPTQ's loss identity; exact in real arithmetic, ~1e-6
+/// relative in float32).
 void gptqRound(const LayerContext &C, const GptqFactor &F, const double *W,
                int64_t Rows, const float *S, const float *Z, unsigned BlockSize,
-               int8_t *Q);
+               int8_t *Q, double *DampedErrors = nullptr);
 
 /// The projected-gradient integer step's knobs: Adam steps on all columns,
 /// then per snapped column.
