@@ -255,22 +255,31 @@ void clipSearch(const LayerContext &C, const double *W, int64_t Rows,
   std::vector<int8_t> Q(static_cast<size_t>(K));
   std::vector<double> What(static_cast<size_t>(K)),
       Proxy(static_cast<size_t>(NCand));
-  std::vector<int64_t> Order(static_cast<size_t>(NCand));
+  std::vector<int64_t> Order;
   std::vector<double> Lo(static_cast<size_t>(G)), Hi(Lo.size());
+  int64_t Stride =
+      NExact < NCand ? std::max<int64_t>(1, Opts.ClipRankStride) : 1;
+  std::vector<char> Done(static_cast<size_t>(NCand));
   for (int64_t Row = 0; Row < Rows; ++Row) {
     const double *Wr = W + Row * K;
     groupRanges(C, Wr, Lo.data(), Hi.data());
     std::copy_n(Wr, K, Wf.data());
-    for (int64_t I = 0; I < NCand; ++I) {
+    // Candidate I's (s, z) and its diagonal error (+inf when a value
+    // overflows the scale type: ranked last; the caller reports it if no
+    // candidate is finite).
+    auto Evaluate = [&](int64_t I) {
+      if (Done[I])
+        return;
+      Done[I] = 1;
       double P = 1.0 - double(I) / double(Opts.ClipGrid);
       float *Sc = CandS.data() + (Row * NCand + I) * G;
       float *Zc = CandZ.data() + (Row * NCand + I) * G;
       scaleOffsetOfRanges(C, Lo.data(), Hi.data(), P, Sc, Zc);
       if (NExact == NCand)
-        continue;
+        return;
       if (!allFinite(Sc, Zc, G)) {
-        Proxy[I] = INFINITY; // Overflows the scale type: ranked last.
-        continue;
+        Proxy[I] = INFINITY;
+        return;
       }
       double E = 0;
       for (int64_t Gg = 0; Gg < G; ++Gg)
@@ -279,14 +288,38 @@ void clipSearch(const LayerContext &C, const double *W, int64_t Rows,
             C.GroupSize, Sc[Gg], Zc[Gg], float(1.0 / safeDivisor(Sc[Gg])),
             C.QMin, C.QMax);
       Proxy[I] = E;
+    };
+    std::fill(Done.begin(), Done.end(), 0);
+    // Every Stride-th candidate, then the neighbours of the best two.
+    for (int64_t I = 0; I < NCand; I += Stride)
+      Evaluate(I);
+    if (Stride > 1) {
+      std::vector<int64_t> Coarse;
+      for (int64_t I = 0; I < NCand; I += Stride)
+        Coarse.push_back(I);
+      int64_t Keep = std::min<int64_t>(2, Coarse.size());
+      std::partial_sort(Coarse.begin(), Coarse.begin() + Keep, Coarse.end(),
+                        [&](int64_t A, int64_t B) {
+                          return Proxy[A] < Proxy[B] ||
+                                 (Proxy[A] == Proxy[B] && A < B);
+                        });
+      for (int64_t J = 0; J < Keep; ++J)
+        for (int64_t I = std::max<int64_t>(0, Coarse[J] - Stride + 1);
+             I < std::min(NCand, Coarse[J] + Stride); ++I)
+          Evaluate(I);
     }
-    std::iota(Order.begin(), Order.end(), 0);
+    Order.clear();
+    for (int64_t I = 0; I < NCand; ++I)
+      if (Done[I])
+        Order.push_back(I);
     if (NExact < NCand)
       std::stable_sort(Order.begin(), Order.end(), [&](int64_t A, int64_t B) {
         return Proxy[A] < Proxy[B];
       });
-    std::copy(Order.begin(), Order.begin() + NExact,
-              Ranked.begin() + Row * NExact);
+    // With fewer candidates ranked than finalists wanted (a coarse grid of
+    // a small ClipGrid), the best ranked ones repeat.
+    for (int64_t J = 0; J < NExact; ++J)
+      Ranked[Row * NExact + J] = Order[std::min<int64_t>(J, Order.size() - 1)];
   }
 
   // Exact scores of the ranked candidates, a batch of (row, candidate)

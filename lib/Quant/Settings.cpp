@@ -28,6 +28,8 @@ static const CommonKey kCommonKeys[] = {
                         "0.8)"},
     {"clip-exact-candidates", "clip search: candidates per row scored "
                               "exactly, 0 for all (default 4)"},
+    {"clip-rank-stride", "clip search: rank every n-th candidate, then the "
+                         "best ones' neighbours; 1 ranks all (default 4)"},
     {"block-size", "GPTQ rounding: columns per lazy batch (default 128)"},
 };
 
@@ -76,6 +78,8 @@ static Error setCommon(QuantOptions &O, StringRef Key, StringRef Value) {
     return parseOptionValue(Key, Value, O.ClipMaxShrink);
   if (Key == "clip-exact-candidates")
     return parseOptionValue(Key, Value, O.ClipExactCandidates);
+  if (Key == "clip-rank-stride")
+    return parseOptionValue(Key, Value, O.ClipRankStride);
   assert(Key == "block-size" && "not a common key");
   return parseOptionValue(Key, Value, O.BlockSize);
 }

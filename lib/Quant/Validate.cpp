@@ -63,6 +63,8 @@ Error validateQuantInputs(const Matrix &W, const Matrix &H,
     return fail(formatv("clip grid {0} / max shrink {1}: expected a grid >= 1 "
                         "and a max shrink in (0, 1]",
                         Opts.ClipGrid, num(Opts.ClipMaxShrink)));
+  if (Opts.ClipRankStride < 1)
+    return fail("clip rank stride must be at least 1");
   if (Opts.Threads < 1)
     return fail("threads must be at least 1");
   if (Opts.BlockSize < 1)

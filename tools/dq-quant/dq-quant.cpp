@@ -105,6 +105,11 @@ static cl::opt<unsigned> clipExact(
     cl::desc("Clip candidates per row scored exactly after ranking by the "
              "diagonal of H (0: all, the reference behaviour)"),
     cl::cat(quantCategory));
+static cl::opt<unsigned> clipRankStride(
+    "clip-rank-stride", cl::init(4),
+    cl::desc("Clip ranking: every n-th candidate, then the best ones' "
+             "neighbours (1: every candidate)"),
+    cl::cat(quantCategory));
 static cl::opt<bool>
     clipBaselines("clip-baselines", cl::init(false),
                   cl::desc("RTN/GPTQ: start from the clip-searched "
@@ -277,6 +282,7 @@ int main(int argc, char **argv) {
       {"scale-type", scaleType},
       {"damp", formatv("{0}", format("%.17g", damp.getValue())).str()},
       {"clip-exact-candidates", std::to_string(clipExact)},
+      {"clip-rank-stride", std::to_string(clipRankStride)},
       {"clip-baselines", clipBaselines ? "true" : "false"},
   };
   for (const auto &[Key, Value] : Flags)
