@@ -86,9 +86,12 @@ Expected<GptqFactor> makeGptqFactor(const Matrix &H, double Damp) {
           .str());
 }
 
-void gptqRound(const LayerContext &C, const GptqFactor &F, const double *W,
-               int64_t Rows, const float *S, const float *Z, unsigned BlockSize,
-               int8_t *Q, double *DampedErrors) {
+// An AVX-512 or AVX2 build is chosen at run time: the in-block error
+// pushes (Rows·K·BlockSize/2 multiply-adds) are short vector loops.
+__attribute__((target_clones("avx512f", "avx2", "default"))) void
+gptqRound(const LayerContext &C, const GptqFactor &F, const double *W,
+          int64_t Rows, const float *S, const float *Z, unsigned BlockSize,
+          int8_t *Q, double *DampedErrors) {
   int64_t K = C.K, G = C.NumGroups;
   int64_t B = std::max<int64_t>(1, BlockSize);
   // Working rows, columns in act-order.

@@ -136,8 +136,9 @@ diagonalGroupError(const float *W, const float *Diag, int64_t N, float S,
   return Sum;
 }
 
-void roundToNearest(const LayerContext &C, const double *W, const float *S,
-                    const float *Z, int8_t *Q) {
+__attribute__((target_clones("avx512f", "avx2", "default"))) void
+roundToNearest(const LayerContext &C, const double *W, const float *S,
+               const float *Z, int8_t *Q) {
   for (int64_t G = 0; G < C.NumGroups; ++G) {
     double Div = safeDivisor(S[G]), Off = Z[G];
     for (int64_t I = G * C.GroupSize; I < (G + 1) * C.GroupSize; ++I)
@@ -192,8 +193,9 @@ void computeErrors(const LayerContext &C, const double *W, const int8_t *Q,
 /// Hd_jj r_j), a triangular product with half the multiply-adds of r·H.
 /// Relative error ~1e-6 (float32 products, no cancellation: r is the small
 /// residual itself). T: scratch of the size of R.
-static void residualErrorsF32(const LayerContext &C, const float *R,
-                              int64_t Rows, float *T, double *Errors) {
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void
+residualErrorsF32(const LayerContext &C, const float *R, int64_t Rows, float *T,
+                  double *Errors) {
   int64_t K = C.K;
   std::copy_n(R, Rows * K, T);
   linalg::strmmUpperRight(Rows, K, C.HDampedF32.data(), T);
