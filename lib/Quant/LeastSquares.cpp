@@ -43,7 +43,7 @@ void buildLeastSquares(const LayerContext &C, const double *W, const double *HW,
   // AᵀHA, upper block triangle by symmetry: for a panel of groups g (the
   // rows' q over them stay in cache) and every h >= g, X = q_h·H[g, h]ᵀ is
   // one product over the chunk's rows, reduced at once with q_g.
-  const int64_t PanelGroups = std::max<int64_t>(1, 128 / Gs);
+  const int64_t PanelGroups = std::max<int64_t>(1, 512 / Gs);
   std::vector<double> X(size_t(Rows * PanelGroups * Gs)),
       Sums(size_t(Rows * PanelGroups));
   for (int64_t P0 = 0; P0 < G; P0 += PanelGroups) {

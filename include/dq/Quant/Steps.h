@@ -132,9 +132,8 @@ double systemError(const LayerContext &C, const LeastSquaresSystem &Sys,
 /// t = λ, then 10x more until the factorisation succeeds (up to 100).
 struct GptqFactor {
   std::vector<int64_t> Perm;
-  /// K x K row-major, upper triangle used, and its float32 copy (the
-  /// rounding itself runs in float32, as the reference's does).
-  Matrix U;
+  /// U in float32 (the rounding runs in float32, as the reference's does),
+  /// K x K row-major, zero below the diagonal. Factorised in float64.
   std::vector<float> UF32;
   double DampUsed = 0;
 };
