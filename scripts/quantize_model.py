@@ -27,8 +27,9 @@ early stop counts improved rows over the group.
   ETA from the work done so far (rows x K² per group). OUT/summary.json has
   the per-shape breakdown.
 - --executor ray runs independent groups on a Ray cluster
-  (scripts/quantize_ray.py); the default runs them here, one after another,
-  each on --threads threads.
+  (scripts/quantize_ray.py, docs/scale.md; --ray-address or $RAY_ADDRESS
+  names the cluster); the default runs them here, one after another, each
+  on --threads threads.
 
 Sources:
   --synthetic MODEL[:BLOCKS]  bench/scale/synth.py's statistics, drawn at run
@@ -330,6 +331,11 @@ def parse_args(argv):
     r.add_argument("--threads", type=int, default=0,
                    help="dq-quant threads per group (0: every core)")
     r.add_argument("--executor", choices=sorted(EXECUTORS), default="local")
+    r.add_argument("--ray-address", metavar="ADDR",
+                   help="--executor ray: the cluster to join (the head's "
+                   "host:port, 'auto' or 'local'; default: $RAY_ADDRESS, "
+                   "else Ray's default: a cluster started here with `ray "
+                   "start`, else a new local one)")
     r.add_argument("--keep-going", action="store_true",
                    help="go on after a group fails; list failures at the end")
     r.add_argument("--layers", metavar="GLOB",
@@ -344,6 +350,11 @@ def parse_args(argv):
     if not os.access(a.dq_quant, os.X_OK):
         p.error("no dq-quant at %s (build it, or give --dq-quant)" %
                 a.dq_quant)
+    if a.ray_address and a.executor != "ray":
+        p.error("--ray-address goes with --executor ray")
+    if a.executor == "ray":  # before OUT is made: one line if Ray is absent
+        import quantize_ray
+        quantize_ray.require()
     return a
 
 
@@ -391,7 +402,8 @@ def main(argv=None):
         if f.startswith(".dqfiles-"):
             os.unlink(os.path.join(a.out, f))
     cfg = {"dq_quant": os.path.abspath(a.dq_quant), "threads": threads,
-           "quant_args": qargs, "work": os.path.abspath(work)}
+           "quant_args": qargs, "work": os.path.abspath(work),
+           "ray_address": a.ray_address}
 
     todo = [j for j in jobs if not all(
         os.path.exists(layer_path(a.out, n)) for n, _ in j.layers)]
@@ -443,6 +455,9 @@ def main(argv=None):
 
     total = time.monotonic() - start
     shutil.rmtree(work, ignore_errors=True)
+    # In the groups' order: --executor ray ends them in any order.
+    order = {j.name: i for i, j in enumerate(todo)}
+    failures.sort(key=lambda f: order[f[0]])
     summary = {"settings": json.loads(settings), "seconds": total,
                "groups_done": len(todo) - len(failures),
                "groups_skipped": len(jobs) - len(todo),
