@@ -110,6 +110,31 @@ else:
     lit_config.note("no Python with torch and torch-mlir (set "
                     "DQ_TORCH_PYTHON): PyPI-torch tests are skipped")
 
+# `ray`: a Python with Ray and numpy, for quantize_model.py --executor ray
+# (PyPI ray is heavy, never installed by the test set-up;
+# bench/scale/setup-ray.sh makes .venv-ray/): $DQ_RAY_PYTHON, else
+# .venv-ray, else .venv-bench, if it has them. The Ray tests require it and
+# report UNSUPPORTED (skipped) elsewhere.
+def _ray_python():
+    candidates = [os.environ.get("DQ_RAY_PYTHON")] + [
+        os.path.join(config.dq_src_root, venv, "bin", "python3")
+        for venv in (".venv-ray", ".venv-bench")]
+    for python in candidates:
+        if python and os.access(python, os.X_OK) and subprocess.call(
+                [python, "-c", "import ray, numpy"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
+            return python
+    return None
+
+
+_ray = _ray_python()
+if _ray:
+    config.available_features.add("ray")
+    config.substitutions.append(("%ray_python", _ray))
+else:
+    lit_config.note("no Python with ray and numpy (bench/scale/setup-ray.sh, "
+                    "or set DQ_RAY_PYTHON): the Ray tests are skipped")
+
 # `clang-format-22` (Debian clang-format-22, installed by scripts/setup.sh)
 # and a git checkout: the formatting check runs on the tracked sources.
 import shutil
