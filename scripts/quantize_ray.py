@@ -158,6 +158,8 @@ def executor(jobs, cfg, run_job, JobError):
     """Yields (job, (result, layers) or JobError) as each group ends."""
     ray = require()
     retries = _max_retries()
+    if not jobs:  # all done already: no cluster to start or join
+        return
     address = cfg.get("ray_address")
     try:
         ray.init(address=address)
