@@ -113,7 +113,6 @@ def _task(job, cfg, code):
             result, layers = run_job(job, dict(cfg, work=work))
         except job_error as e:
             return "failed", str(e)
-        result["worker"] = "pid %d on %s" % (os.getpid(), socket.gethostname())
         _fault_injection(job, cfg)
         return "done", (result, layers)
     finally:
@@ -151,7 +150,7 @@ def _check_cpus(ray, threads):
             "%s: --threads %d: no node of the Ray cluster has %d CPUs "
             "(largest: %g); give --threads %d or less" %
             (PROG, threads, threads, max(cpus or [0]), int(max(cpus or [0]))))
-    return len(nodes), sum(cpus)
+    return len(nodes), sum(cpus), sum(int(c // threads) for c in cpus)
 
 
 def executor(jobs, cfg, run_job, JobError):
@@ -170,10 +169,9 @@ def executor(jobs, cfg, run_job, JobError):
     pending = {}
     try:
         threads = cfg["threads"]
-        nodes, cpus = _check_cpus(ray, threads)
+        nodes, cpus, slots = _check_cpus(ray, threads)
         print("%s: Ray cluster of %d node(s), %g CPUs: up to %d groups at "
-              "once, %d threads each" %
-              (PROG, nodes, cpus, max(1, int(cpus // threads)), threads),
+              "once, %d threads each" % (PROG, nodes, cpus, slots, threads),
               flush=True)
         task_cfg = dict(cfg)
         task_cfg["env"] = {k: v for k, v in os.environ.items()
