@@ -132,8 +132,9 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
     return std::move(E);
   // GPTQ rounding measures its own result's error with the damping of its
   // factor: when that is the objective's, it estimates the candidate's
-  // error for free (gptqRound).
+  // error for free (gptqRound). The PGD integer step has no such estimate.
   bool FreeErrors = (*Factor)->DampUsed == Opts.Damp;
+  bool IntStepEstimates = FreeErrors && D.IntStep == IntStepKind::GPTQ;
 
   // Stage 2: GPTQ rounding with the min-max (s, z); keep the better.
   std::vector<int8_t> NewQ(size_t(N * K));
@@ -231,11 +232,11 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
       std::vector<int8_t> Qc(size_t(Pad * K));
       std::vector<double> Estimate(static_cast<size_t>(Pad));
       IntStep(Wc.data(), Pad, Sw.data(), Zw.data(), Qc.data(),
-              FreeErrors ? Estimate.data() : nullptr);
+              IntStepEstimates ? Estimate.data() : nullptr);
       for (int64_t I = 0; I < Len; ++I) {
         int64_t R = Rs[I];
         std::copy_n(Qc.data() + I * K, K, NewQ.data() + R * K);
-        Candidate[R] = !FreeErrors ||
+        Candidate[R] = !IntStepEstimates ||
                        undampedEstimate(C, Estimate[I], Wc.data() + I * K,
                                         Qc.data() + I * K, Sw.data() + I * G,
                                         Zw.data() + I * G) <

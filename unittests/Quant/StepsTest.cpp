@@ -388,6 +388,47 @@ Matrix plainInverse(const Matrix &A) {
   return Inv;
 }
 
+TEST(QuantSteps, GptqMeasuresItsOwnDampedError) {
+  // GPTQ's loss identity: Σ_j e_j² over the pushed errors equals
+  // (ŵ - w)ᵀ(H + t·mean(diag H)·I)(ŵ - w) for the factor's t. float32
+  // working values: each e_j carries ~1e-7 relative rounding, accumulated
+  // over K = 40 pushes, so 1e-4 of the sum is a loose bound.
+  int64_t K = 40, Rows = 30;
+  for (unsigned Bits : {2u, 4u}) {
+    QuantOptions O = tinyOptions(Bits, 8);
+    Matrix H = randomHessian(K, 60, 90 + Bits);
+    Matrix W = randomWeights(Rows, K, 95 + Bits);
+    LayerContext C = makeLayerContext(H, O, K);
+    Expected<GptqFactor> F = makeGptqFactor(H, O.Damp);
+    ASSERT_TRUE(bool(F)) << toString(F.takeError());
+    ASSERT_EQ(F->DampUsed, O.Damp);
+    int64_t G = C.NumGroups;
+    std::vector<float> S(size_t(Rows * G)), Z(S.size());
+    for (int64_t R = 0; R < Rows; ++R)
+      minMaxScaleOffset(C, W.row(R), 1.0, S.data() + R * G, Z.data() + R * G);
+    std::vector<int8_t> Q(size_t(Rows * K));
+    std::vector<double> Damped(static_cast<size_t>(Rows));
+    gptqRound(C, *F, W.Data.data(), Rows, S.data(), Z.data(), 16, Q.data(),
+              Damped.data());
+    double MeanDiag = 0;
+    for (int64_t I = 0; I < K; ++I)
+      MeanDiag += H(I, I) / double(K);
+    for (int64_t R = 0; R < Rows; ++R) {
+      std::vector<double> Res(static_cast<size_t>(K));
+      for (int64_t I = 0; I < K; ++I)
+        Res[I] = double(S[R * G + I / 8]) * Q[R * K + I] +
+                 double(Z[R * G + I / 8]) - W(R, I);
+      double Want = 0;
+      for (int64_t I = 0; I < K; ++I)
+        for (int64_t J = 0; J < K; ++J)
+          Want +=
+              Res[I] * (H(I, J) + (I == J ? O.Damp * MeanDiag : 0.0)) * Res[J];
+      EXPECT_NEAR(Damped[R], Want, 1e-4 * Want)
+          << "bits " << Bits << " row " << R;
+    }
+  }
+}
+
 TEST(QuantSteps, GptqMatchesPlainColumnByColumn) {
   int64_t K = 24, Rows = 70; // two row chunks, three lazy blocks of 8
   for (unsigned Bits : {2u, 4u}) {
