@@ -50,8 +50,10 @@ def log(msg):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--before", required=True, help="baseline build directory")
-    ap.add_argument("--after", required=True, help="build directory under test")
+    ap.add_argument("--before", required=True,
+                    help="baseline build directory")
+    ap.add_argument("--after", required=True,
+                    help="build directory under test")
     ap.add_argument("--stats", required=True)
     ap.add_argument("--work", default="/tmp/dq-minilm-compare")
     ap.add_argument("--rounds", type=int, default=7)
