@@ -17,6 +17,19 @@ using namespace llvm;
 
 namespace dq {
 
+std::optional<std::string> describeThinCalibration(int64_t Tokens, int64_t K,
+                                                   StringRef Method) {
+  if (Tokens <= 0 || Tokens >= K || Method == "rtn")
+    return std::nullopt;
+  return formatv("calibrated on T = {0} tokens, fewer than its K = {1} "
+                 "inputs: H has rank at most {0}, and {2} fits its integers "
+                 "to that subspace, so on other inputs it can do worse than "
+                 "round-to-nearest; calibrate on at least {1} tokens (or "
+                 "quantize this layer with rtn)",
+                 Tokens, K, Method)
+      .str();
+}
+
 Matrix QuantizedLayer::dequantize() const {
   Matrix Out(Rows, Cols);
   for (int64_t R = 0; R < Rows; ++R)

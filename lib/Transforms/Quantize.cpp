@@ -387,6 +387,10 @@ LogicalResult DQQuantizePass::prepare(Job &job, const Sources &sources,
     job.matmul.op->emitError() << llvm::toString(layer.takeError());
     return failure();
   }
+  if (std::optional<std::string> thin = ::dq::describeThinCalibration(
+          layer->Tokens, layer->K, job.options.Method))
+    job.matmul.op->emitWarning()
+        << "layer '" << job.matmul.name << "': " << *thin;
   job.hessian = Matrix(layer->K, layer->K);
   job.hessian.Data = std::move(layer->Hessian);
   job.options.Threads = rowThreads;

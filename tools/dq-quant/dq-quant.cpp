@@ -118,6 +118,12 @@ static cl::opt<bool>
 static cl::opt<std::string> layerName("layer-name", cl::init(""),
                                       cl::desc("Name shown in progress"),
                                       cl::cat(quantCategory));
+static cl::opt<int64_t>
+    tokens("tokens", cl::init(0),
+           cl::desc("Calibration tokens behind H (0: unknown; read from "
+                    "<layer>.tokens when --hessian-name is a statistics "
+                    "file's <layer>.hessian). Fewer than K gets a warning"),
+           cl::cat(quantCategory));
 static cl::opt<bool>
     profile("profile", cl::init(false),
             cl::desc("Print where the time went, stage by stage, to stderr "
@@ -224,6 +230,31 @@ static Tensor encodeScales(ArrayRef<float> Values, int64_t Rows, int64_t Cols,
   return T;
 }
 
+/// The number of calibration tokens behind H: --tokens, else the
+/// statistics file's <layer>.tokens beside --hessian-name's <layer>.hessian,
+/// else 0 (unknown).
+static Expected<int64_t> calibrationTokens() {
+  if (tokens != 0 || !StringRef(hessianPath).ends_with(".safetensors") ||
+      !StringRef(hessianName).ends_with(".hessian"))
+    return int64_t(tokens);
+  Expected<SafetensorsReader> R = SafetensorsReader::open(hessianPath);
+  if (!R)
+    return R.takeError();
+  std::string Name =
+      StringRef(hessianName).drop_back(strlen(".hessian")).str() + ".tokens";
+  if (!R->contains(Name))
+    return 0;
+  Expected<Tensor> T = R->read(Name);
+  if (!T)
+    return T.takeError();
+  if (T->Type != DType::I64 || T->getNumElements() != 1)
+    return createStringError(
+        formatv("{0}: {1} must be one I64 value", hessianPath, Name).str());
+  int64_t Value;
+  std::memcpy(&Value, T->Data.data(), sizeof(Value));
+  return Value;
+}
+
 /// The stages of --profile as a table: wall and CPU seconds, share of the
 /// wall time, and how many threads' worth of CPU each stage kept busy.
 static void printProfile(ArrayRef<StageTime> Stages, double Total,
@@ -322,6 +353,13 @@ int main(int argc, char **argv) {
       loadMatrix(hessianPath, hessianName, "hessian", "hessian-name");
   if (!H)
     return fail(toString(H.takeError()));
+
+  Expected<int64_t> T = calibrationTokens();
+  if (!T)
+    return fail(toString(T.takeError()));
+  if (std::optional<std::string> Thin =
+          describeThinCalibration(*T, H->Cols, Opts.Method))
+    WithColor::warning() << Opts.LayerName << ": " << *Thin << "\n";
 
   auto QuantStart = std::chrono::steady_clock::now();
   std::clock_t CpuStart = std::clock();

@@ -167,6 +167,14 @@ llvm::Error validateQuantInputs(const Matrix &W, const Matrix &H,
 llvm::Expected<QuantizedLayer> quantizeLayer(const Matrix &W, const Matrix &H,
                                              const QuantOptions &Opts);
 
+/// A warning when a layer's H came from fewer calibration tokens than it
+/// has inputs (Tokens < K) and Method uses H to choose its integers (all but
+/// rtn): H then has rank at most Tokens, the method fits that subspace, and
+/// on other inputs it can do worse than round-to-nearest. None otherwise
+/// (or when Tokens is unknown, 0).
+std::optional<std::string> describeThinCalibration(int64_t Tokens, int64_t K,
+                                                   llvm::StringRef Method);
+
 /// The OpenBLAS kernels in use ("SkylakeX", "Haswell", ...): GEMM speed,
 /// and the last bits of results, depend on them (see dq/Quant/BlasSetup.h).
 const char *getBlasCoreName();
