@@ -88,7 +88,6 @@ struct DQLowerMatmulCPUPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    MLIRContext *ctx = &getContext();
     if (!llvm::is_contained({1u, 2u, 4u, 8u}, unsigned(mBlock))) {
       module.emitError() << "--dq-lower-matmul-cpu: m-block must be 1, 2, 4 "
                             "or 8, got "
@@ -100,36 +99,21 @@ struct DQLowerMatmulCPUPass
     options.activations = activations;
     options.mBlock = mBlock;
     options.parallel = parallel;
-
-    // Weights in other layouts keep their type.
-    TypeConverter converter;
-    converter.addConversion([](Type type) { return type; });
-    populateDQToCPUTypeConversion(converter);
-    RewritePatternSet patterns(ctx);
-    ConversionTarget conversionTarget(*ctx);
-    populateDQToCPUPatterns(converter, patterns, options);
-    populateDQWeightStructuralPatternsAndLegality(converter, patterns,
-                                                  conversionTarget);
-    module.walk([&](MatmulOp op) {
-      if (!converter.isLegal(op.getWeight().getType()))
-        ++numLowered;
-    });
-    if (failed(reportUnconvertibleOps(
-            module, converter, patterns,
-            "uses an n16k4 weight in a way --dq-lower-matmul-cpu cannot "
-            "lower; such weights may only reach dq.matmul, function "
-            "arguments and results, func.call, scf control flow and cf "
-            "branches")) ||
-        failed(applyPartialConversion(module, conversionTarget,
-                                      std::move(patterns))))
+    FailureOr<KernelLoweringCounts> counts = applyKernelLowering(
+        module, populateDQToCPUTypeConversion,
+        [&](const TypeConverter &converter, RewritePatternSet &patterns) {
+          populateDQToCPUPatterns(converter, patterns, options);
+        },
+        [](Attribute config) {
+          return llvm::isa<dq_cpu::MatmulConfigAttr>(config);
+        },
+        "uses an n16k4 weight in a way --dq-lower-matmul-cpu cannot lower; "
+        "such weights may only reach dq.matmul, function arguments and "
+        "results, func.call, scf control flow and cf branches");
+    if (failed(counts))
       return signalPassFailure();
-
-    llvm::StringSet<> callees;
-    module.walk([&](KernelOp op) {
-      if (llvm::isa<dq_cpu::MatmulConfigAttr>(op.getConfig()))
-        callees.insert(op.getCallee());
-    });
-    numKernels = callees.size();
+    numLowered += counts->Matmuls;
+    numKernels = counts->Kernels;
   }
 };
 

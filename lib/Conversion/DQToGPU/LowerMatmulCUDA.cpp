@@ -169,7 +169,6 @@ struct DQLowerMatmulCUDAPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    MLIRContext *ctx = &getContext();
     if (failed(validateOptions()) || failed(checkLayouts()))
       return signalPassFailure();
     CUDAKernelOptions options;
@@ -181,30 +180,21 @@ struct DQLowerMatmulCUDAPass
     options.poison = poison;
     options.repeat = repeat;
 
-    // Weights in other layouts keep their type.
-    TypeConverter converter;
-    converter.addConversion([](Type type) { return type; });
-    populateDQToCUDATypeConversion(converter);
-    RewritePatternSet patterns(ctx);
-    ConversionTarget target(*ctx);
-    populateDQToCUDAPatterns(converter, patterns, options);
-    populateDQWeightStructuralPatternsAndLegality(converter, patterns, target);
-    module.walk([&](MatmulOp) { ++numLowered; });
-    if (failed(reportUnconvertibleOps(
-            module, converter, patterns,
-            "uses a gpu_chunked weight in a way --dq-lower-matmul-cuda "
-            "cannot lower; such weights may only reach dq.matmul, function "
-            "arguments and results, func.call, scf control flow and cf "
-            "branches")) ||
-        failed(applyPartialConversion(module, target, std::move(patterns))))
+    FailureOr<KernelLoweringCounts> counts = applyKernelLowering(
+        module, populateDQToCUDATypeConversion,
+        [&](const TypeConverter &converter, RewritePatternSet &patterns) {
+          populateDQToCUDAPatterns(converter, patterns, options);
+        },
+        [](Attribute config) {
+          return llvm::isa<dq_gpu::MatmulConfigAttr>(config);
+        },
+        "uses a gpu_chunked weight in a way --dq-lower-matmul-cuda cannot "
+        "lower; such weights may only reach dq.matmul, function arguments "
+        "and results, func.call, scf control flow and cf branches");
+    if (failed(counts))
       return signalPassFailure();
-
-    llvm::StringSet<> callees;
-    module.walk([&](KernelOp op) {
-      if (llvm::isa<dq_gpu::MatmulConfigAttr>(op.getConfig()))
-        callees.insert(op.getCallee());
-    });
-    numHostFunctions = callees.size();
+    numLowered += counts->Matmuls;
+    numHostFunctions = counts->Kernels;
   }
 };
 

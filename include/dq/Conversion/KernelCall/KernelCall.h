@@ -12,7 +12,8 @@
 //   - the tensor-level call site (activations as a matrix, the output
 //     tensor, the dq.kernel, the slice and reshape back);
 //   - the bufferization of dq.kernel (BufferizableOpInterface);
-//   - the lowering of a bufferized dq.kernel to a func.call.
+//   - the lowering of a bufferized dq.kernel to a func.call;
+//   - the body of the lowering passes (applyKernelLowering).
 //
 //===----------------------------------------------------------------------===//
 
@@ -86,6 +87,24 @@ Value buildMatmulKernelCall(OpBuilder &b, Location loc, StringRef callee,
 /// error on `op` when the callee cannot take the operands.
 LogicalResult lowerKernelToCall(RewriterBase &rewriter, KernelOp op,
                                 func::FuncOp callee);
+
+/// What applyKernelLowering did: the dq.matmul ops whose weights it
+/// converted, and the distinct kernels (callees) of its backend afterwards.
+struct KernelLoweringCounts {
+  unsigned Matmuls = 0, Kernels = 0;
+};
+
+/// The body of a kernel lowering pass: converts the weights of one backend's
+/// layouts in `module`, with the types `addConversions` adds (every other
+/// type is kept) and the patterns `addPatterns` adds, dq's structural
+/// patterns carrying the weights across functions and regions. An op that
+/// would keep such a weight gets `unconvertible` as its error before
+/// anything changes (reportUnconvertibleOps). `isOwnConfig` tells the
+/// backend's dq.kernel configs from others'.
+FailureOr<KernelLoweringCounts> applyKernelLowering(
+    ModuleOp module, function_ref<void(TypeConverter &)> addConversions,
+    function_ref<void(const TypeConverter &, RewritePatternSet &)> addPatterns,
+    function_ref<bool(Attribute)> isOwnConfig, StringRef unconvertible);
 
 /// Attaches BufferizableOpInterface to dq.kernel: inputs are read, outputs
 /// written in full and returned in place (destination-passing style).
