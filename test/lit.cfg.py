@@ -78,23 +78,25 @@ if _ptxas:
     config.substitutions.append(
         ("%cuda_toolkit", os.path.dirname(os.path.dirname(os.path.realpath(_ptxas)))))
 
-# `torch`: a Python with torch and torch-mlir (heavy PyPI packages, never
-# installed by the test set-up): $DQ_TORCH_PYTHON, else the benchmark venv
-# .venv-bench if it has them. Tests of the PyTorch tooling require it and
-# report UNSUPPORTED (skipped) elsewhere.
-def _torch_python():
-    candidates = [os.environ.get("DQ_TORCH_PYTHON"),
-                  os.path.join(config.dq_src_root, ".venv-bench", "bin",
-                               "python3")]
+def _python_with(imports, env_var, venvs):
+    """$env_var, else the first of the repository's venvs, whose Python can
+    `import imports`; None when there is none."""
+    candidates = [os.environ.get(env_var)] + [
+        os.path.join(config.dq_src_root, venv, "bin", "python3")
+        for venv in venvs]
     for python in candidates:
         if python and os.access(python, os.X_OK) and subprocess.call(
-                [python, "-c", "import torch, torch_mlir"],
+                [python, "-c", "import " + imports],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
             return python
     return None
 
 
-_torch = _torch_python()
+# `torch`: a Python with torch and torch-mlir (heavy PyPI packages, never
+# installed by the test set-up): $DQ_TORCH_PYTHON, else the benchmark venv
+# .venv-bench if it has them. Tests of the PyTorch tooling require it and
+# report UNSUPPORTED (skipped) elsewhere.
+_torch = _python_with("torch, torch_mlir", "DQ_TORCH_PYTHON", [".venv-bench"])
 if _torch:
     config.available_features.add("torch")
     config.substitutions.append(("%torch_python", _torch))
@@ -115,19 +117,7 @@ else:
 # bench/scale/setup-ray.sh makes .venv-ray/): $DQ_RAY_PYTHON, else
 # .venv-ray, else .venv-bench, if it has them. The Ray tests require it and
 # report UNSUPPORTED (skipped) elsewhere.
-def _ray_python():
-    candidates = [os.environ.get("DQ_RAY_PYTHON")] + [
-        os.path.join(config.dq_src_root, venv, "bin", "python3")
-        for venv in (".venv-ray", ".venv-bench")]
-    for python in candidates:
-        if python and os.access(python, os.X_OK) and subprocess.call(
-                [python, "-c", "import ray, numpy"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
-            return python
-    return None
-
-
-_ray = _ray_python()
+_ray = _python_with("ray, numpy", "DQ_RAY_PYTHON", [".venv-ray", ".venv-bench"])
 if _ray:
     config.available_features.add("ray")
     config.substitutions.append(("%ray_python", _ray))

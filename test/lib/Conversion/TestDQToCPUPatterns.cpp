@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ForeignStack.h"
 #include "TestPasses.h"
 
 #include "DQ/IR/DQOps.h"
@@ -18,7 +19,6 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -28,25 +28,6 @@
 using namespace mlir;
 
 namespace {
-
-/// The stack's own pattern: it has no arith.negf, only multiplication.
-struct NegFToMulF : public OpConversionPattern<arith::NegFOp> {
-  using OpConversionPattern::OpConversionPattern;
-
-  LogicalResult
-  matchAndRewrite(arith::NegFOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Type type = op.getType();
-    TypedAttr minusOne =
-        rewriter.getFloatAttr(getElementTypeOrSelf(type), -1.0);
-    if (auto shaped = llvm::dyn_cast<ShapedType>(type))
-      minusOne = SplatElementsAttr::get(shaped, minusOne);
-    Value factor = arith::ConstantOp::create(rewriter, op.getLoc(), minusOne);
-    rewriter.replaceOpWithNewOp<arith::MulFOp>(op, adaptor.getOperand(),
-                                               factor);
-    return success();
-  }
-};
 
 struct TestDQToCPUInForeignPass
     : public PassWrapper<TestDQToCPUInForeignPass, OperationPass<ModuleOp>> {
@@ -77,33 +58,16 @@ struct TestDQToCPUInForeignPass
 
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
-    // The stack's converter: its rules (here the identity), dq's portable
-    // rule for row_major weights and dq's CPU rule for n16k4 ones.
     TypeConverter converter;
-    converter.addConversion([](Type type) { return type; });
+    ConversionTarget target(*ctx);
+    RewritePatternSet patterns(ctx);
+    dq::test::setUpForeignStack(converter, target, patterns);
+    // dq's portable rule for row_major weights and its CPU rule for n16k4
+    // ones; the dq.kernel ops the CPU patterns leave stay until
+    // bufferization.
     dq::populateDQToLinalgTypeConversion(converter);
     dq::populateDQToCPUTypeConversion(converter);
-
-    ConversionTarget target(*ctx);
-    target.addLegalOp<ModuleOp>();
-    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           tensor::TensorDialect>();
-    target.addIllegalOp<arith::NegFOp>();
-    target.addIllegalDialect<dq::DQDialect>();
     target.addLegalOp<dq::KernelOp>();
-    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
-      return converter.isSignatureLegal(op.getFunctionType()) &&
-             converter.isLegal(&op.getBody());
-    });
-    target.addDynamicallyLegalOp<func::CallOp, func::ReturnOp>(
-        [&](Operation *op) { return converter.isLegal(op); });
-
-    RewritePatternSet patterns(ctx);
-    patterns.add<NegFToMulF>(converter, ctx);
-    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
-                                                                   converter);
-    populateCallOpTypeConversionPattern(patterns, converter);
-    populateReturnOpTypeConversionPattern(patterns, converter);
     dq::populateDQToLinalgPatterns(converter, patterns);
     dq::CPUKernelOptions options;
     options.target = dq::CPUTargetOption::Generic;

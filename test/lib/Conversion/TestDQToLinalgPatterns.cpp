@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ForeignStack.h"
 #include "TestPasses.h"
 
 #include "DQ/IR/DQDialect.h"
@@ -15,7 +16,6 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -25,26 +25,6 @@
 using namespace mlir;
 
 namespace {
-
-/// The stack's own pattern: it has no arith.negf, only multiplication
-/// (exact: the sign flips, NaN and zero included).
-struct NegFToMulF : public OpConversionPattern<arith::NegFOp> {
-  using OpConversionPattern::OpConversionPattern;
-
-  LogicalResult
-  matchAndRewrite(arith::NegFOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Type type = op.getType();
-    TypedAttr minusOne =
-        rewriter.getFloatAttr(getElementTypeOrSelf(type), -1.0);
-    if (auto shaped = llvm::dyn_cast<ShapedType>(type))
-      minusOne = SplatElementsAttr::get(shaped, minusOne);
-    Value factor = arith::ConstantOp::create(rewriter, op.getLoc(), minusOne);
-    rewriter.replaceOpWithNewOp<arith::MulFOp>(op, adaptor.getOperand(),
-                                               factor);
-    return success();
-  }
-};
 
 struct TestDQToLinalgInForeignPass
     : public PassWrapper<TestDQToLinalgInForeignPass, OperationPass<ModuleOp>> {
@@ -66,28 +46,10 @@ struct TestDQToLinalgInForeignPass
     MLIRContext *ctx = &getContext();
     // The stack's converter: its rules (here the identity) plus dq's.
     TypeConverter converter;
-    converter.addConversion([](Type type) { return type; });
-    dq::populateDQToLinalgTypeConversion(converter);
-
     ConversionTarget target(*ctx);
-    target.addLegalOp<ModuleOp>();
-    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           tensor::TensorDialect>();
-    target.addIllegalOp<arith::NegFOp>();
-    target.addIllegalDialect<dq::DQDialect>();
-    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
-      return converter.isSignatureLegal(op.getFunctionType()) &&
-             converter.isLegal(&op.getBody());
-    });
-    target.addDynamicallyLegalOp<func::CallOp, func::ReturnOp>(
-        [&](Operation *op) { return converter.isLegal(op); });
-
     RewritePatternSet patterns(ctx);
-    patterns.add<NegFToMulF>(converter, ctx);
-    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
-                                                                   converter);
-    populateCallOpTypeConversionPattern(patterns, converter);
-    populateReturnOpTypeConversionPattern(patterns, converter);
+    dq::test::setUpForeignStack(converter, target, patterns);
+    dq::populateDQToLinalgTypeConversion(converter);
     dq::populateDQToLinalgPatterns(converter, patterns);
 
     if (failed(
