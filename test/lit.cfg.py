@@ -35,6 +35,7 @@ config.substitutions.append(
 
 llvm_config.add_tool_substitutions(
     ["dq-opt", "dq-run", "dq-compile", "dq-stats", "dq-quant", "dq-capi-test",
+     "dq-llm-generate",
      "mlir-opt",
      "mlir-runner"],
     [config.dq_tools_dir, config.llvm_tools_dir])

@@ -8,6 +8,10 @@ PyTorch evaluated in float64.
   check_tiny_llama.py quantized DIR --seed S
       the quantized score (DIR/score_q.mlir, compiled DIR/score_q.ll.mlir)
       against float64 PyTorch with the module's own dequantized weights
+  check_tiny_llama.py generated DIR --seed S --prompt IDS --ids FILE --top-k K
+      the token ids dq-llm-generate (examples/llm/generate.c) wrote to FILE
+      after the prompt IDS: each one is among the K largest float64 logits
+      at its position (K = 1: the argmax), within the bound below
 
 Bound: dq and PyTorch's float32 evaluate the same function in float32 with
 different summation orders, so each differs from float64 by rounding error
@@ -189,16 +193,50 @@ def cmd_quantized(a):
     return ok and rel < 1e-4
 
 
+def cmd_generated(a):
+    m32 = tiny_model(a.seed)
+    m64 = tiny_model(a.seed).double()
+    prompt = [int(t) for t in a.prompt.split()]
+    with open(a.ids) as f:
+        new = [int(t) for t in f.read().split()]
+    if len(new) != a.expect:
+        print("generated %d tokens, expected %d" % (len(new), a.expect))
+        return False
+    # The logits that chose new[i] are those at position len(prompt)-1+i.
+    ids = torch.tensor([prompt + new[:-1]])
+    with torch.no_grad():
+        l64 = m64.logits(ids).numpy()[0][len(prompt) - 1:]
+        l32 = m32.logits(ids).numpy()[0][len(prompt) - 1:]
+    ok = True
+    for i, token in enumerate(new):
+        torch_err = float(np.abs(l32[i] - l64[i]).max())
+        tol = 16 * torch_err + 64 * U * float(np.abs(l64[i]).max())
+        kth = np.sort(l64[i])[-a.top_k]
+        if l64[i][token] < kth - tol:
+            print("token %d (%d): logit %.6g below the top-%d cut %.6g - %.3g"
+                  % (i, token, l64[i][token], a.top_k, kth, tol))
+            ok = False
+    print("generated: %d tokens, each among the top %d of float64: %s"
+          % (len(new), a.top_k, "ok" if ok else "FAIL"))
+    return ok
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("command", choices=["samples", "float", "quantized"])
+    ap.add_argument("command",
+                    choices=["samples", "float", "quantized", "generated"])
     ap.add_argument("dir")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--count", type=int, default=4)
     ap.add_argument("--seq", type=int, default=16)
+    ap.add_argument("--prompt", default="")
+    ap.add_argument("--ids")
+    ap.add_argument("--top-k", type=int, default=1)
+    ap.add_argument("--expect", type=int, default=0,
+                    help="the number of generated ids expected")
     a = ap.parse_args()
     ok = {"samples": cmd_samples, "float": cmd_float,
-          "quantized": cmd_quantized}[a.command](a)
+          "quantized": cmd_quantized, "generated": cmd_generated}[a.command](a)
     print("check_tiny_llama %s: %s" % (a.command, "ok" if ok else "FAILED"))
     return 0 if ok else 1
 
