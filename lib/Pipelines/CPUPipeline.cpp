@@ -52,6 +52,9 @@ void mlir::dq::buildCPUPipeline(OpPassManager &pm,
   // After the deallocation pipeline: it would insert constants into
   // omp.wsloop, whose verifier rejects them.
   if (options.threads) {
+    // One parallel region per function keeps the OpenMP translation linear
+    // in the module's size (--dq-outline-parallel-loops says why).
+    pm.addPass(createDQOutlineParallelLoops());
     pm.addPass(createConvertSCFToOpenMPPass());
     // The OpenMP conversion wraps each loop body in memref.alloca_scope,
     // which must hold a single block; inline the scopes (the kernels

@@ -232,6 +232,31 @@ def DQElideTiedResults : Pass<"dq-elide-tied-results", "::mlir::ModuleOp"> {
   }];
 }
 
+def DQOutlineParallelLoops : Pass<"dq-outline-parallel-loops", "::mlir::ModuleOp"> {
+  let summary = "Move each outermost scf.parallel of a large function into a function of its own";
+  let description = [{
+    For every function holding at least `min-loops` outermost
+    `scf.parallel` loops, each such loop moves into a new private function
+    (`<function>_parallel<N>`) whose arguments are the values the loop
+    uses from outside; constants are cloned in rather than passed. The
+    loop's results, if any, become the function's.
+
+    Why: the OpenMP translation outlines every `omp.parallel` region with
+    LLVM's CodeExtractor, which scans the whole enclosing function each
+    time. A decoder's `decode` is one function with about a thousand
+    parallel loops, so the translation was quadratic in the model's size
+    (most of a minute per module for SmolLM2). After this pass every
+    parallel region sits alone in a small function. The CPU pipeline runs
+    it right before `convert-scf-to-openmp`.
+  }];
+  let options = [
+    Option<"minLoops", "min-loops", "unsigned", /*default=*/"2",
+           "Outline the loops of functions with at least this many outermost "
+           "scf.parallel loops">,
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 def DQPackWeights : Pass<"dq-pack-weights", "::mlir::ModuleOp"> {
   let summary = "Repack constant weights into a target storage layout";
   let description = [{
