@@ -31,6 +31,9 @@ void mlir::dq::buildCPUPipeline(OpPassManager &pm,
     lower.parallel = options.threads;
     pm.addPass(createDQLowerMatmulCPU(lower));
   }
+  // Float weights of matmul(x, transpose(W)) are transposed once, here,
+  // rather than on every call.
+  pm.addPass(createDQFoldConstantTransposes());
   // Whatever the kernels do not cover takes the portable lowering, and
   // becomes vector code where the vectorizer can.
   addHostLinalgLowering(pm);

@@ -232,6 +232,26 @@ def DQElideTiedResults : Pass<"dq-elide-tied-results", "::mlir::ModuleOp"> {
   }];
 }
 
+def DQFoldConstantTransposes : Pass<"dq-fold-constant-transposes", "::mlir::ModuleOp"> {
+  let summary = "Transpose constant weights at compile time, not on every call";
+  let description = [{
+    Replaces each `linalg.transpose` of an `arith.constant` (a
+    `dense_resource` blob or dense elements, any element type of whole
+    bytes) by a constant holding the transposed data, a new blob named
+    after the old one with a `.transposed` suffix.
+
+    Why: PyTorch's `linear(x, W)` reaches linalg as `matmul(x,
+    transpose(W))`. Every linear that `--dq-quantize` left in float, and
+    the lm_head tied to the embedding, otherwise copied its whole weight on
+    every call: 113 MB per decoded token for SmolLM2's lm_head, plus the
+    page faults of allocating the copy.
+
+    Memory: a constant whose only user was the transpose dies with it. One
+    that is also used elsewhere (a tied embedding, whose rows a gather
+    reads) is stored twice, once per layout.
+  }];
+}
+
 def DQOutlineParallelLoops : Pass<"dq-outline-parallel-loops", "::mlir::ModuleOp"> {
   let summary = "Move each outermost scf.parallel of a large function into a function of its own";
   let description = [{
