@@ -15,18 +15,18 @@ the same settings, so an interrupted run resumes where it stopped):
      MLIR bytecode;
   2. per configuration and method: sequential calibration and quantization
      on the calibration text (quantize_llm.py), then --dq-quantize imports
-     the checkpoint and --dq-cpu-pipeline compiles score and decode;
+     the checkpoint, --dq-cpu-pipeline compiles score and decode, and
+     dq-compile makes shared objects of them (loaded without a JIT);
   3. perplexity of every compiled score, PyTorch fp32 and llama.cpp
      (bench/llm/llamacpp_peer.py) on the same evaluation windows;
   4. speed: prefill tokens/s (512) and decode tokens/s (128 new tokens
-     after 128), 1 and 2 threads, dq fp32 and decoupleQ's configurations,
+     after 128) at --speed-threads (2; the docs' table adds 1), dq fp32 and decoupleQ's configurations,
      PyTorch fp32 and llama.cpp;
   5. one greedy continuation of the same prompt per configuration.
 
-The small defaults are meant for the README's main job, which does not
-call this script yet (its 30-minute budget is not met: W2 decoupleQ alone
-takes ~15 minutes at 16 windows); docs/llm.md's tables use
---calib-windows 16 --eval-windows 10.
+The small defaults (4 calibration windows, 2 evaluation windows) are the
+README's main job (scripts/run-example.sh runs this script); docs/llm.md's
+tables use --calib-windows 16 --eval-windows 10.
 """
 
 import argparse
@@ -76,7 +76,7 @@ class Work:
         self.root = root
         self.bin = os.path.join(build, "bin")
         os.makedirs(root, exist_ok=True)
-        for tool in ("dq-opt", "dq-quant"):
+        for tool in ("dq-opt", "dq-quant", "dq-compile"):
             if not os.access(self.tool(tool), os.X_OK):
                 raise JobError("%s is not built: run scripts/setup.sh"
                                % self.tool(tool))
@@ -115,16 +115,24 @@ def export(w):
 
 
 def compile_module(w, src, out, weights=None):
-    """dq-opt [--dq-quantize=weights=...] --dq-cpu-pipeline, cached."""
+    """dq-opt [--dq-quantize=weights=...] --dq-cpu-pipeline, then dq-compile
+    to a shared object `out` (.so), cached. Loading a shared object is
+    instant, while every JIT load of a module would run LLVM on it again
+    (half a minute for SmolLM2), and the speed runs load each module once
+    per thread count."""
     if os.path.exists(out):
         return out
+    ll = out[:-len(".so")] + ".ll.mlirbc"
     cmd = [w.tool("dq-opt"), src]
     if weights:
         cmd.append("--dq-quantize=weights=%s skip=*embed_tokens* quiet=true"
                    % weights)
-    cmd += ["--dq-cpu-pipeline", "--emit-bytecode", "-o", out + ".tmp"]
+    cmd += ["--dq-cpu-pipeline", "--emit-bytecode", "-o", ll]
     t0 = time.time()
     run(cmd, "dq-opt on %s" % os.path.basename(src))
+    run([w.tool("dq-compile"), ll, "-o", out + ".tmp"],
+        "dq-compile on %s" % os.path.relpath(ll, w.root))
+    os.unlink(ll)
     os.replace(out + ".tmp", out)
     log("  compiled %s (%.0f s)" % (os.path.relpath(out, w.root),
                                     time.time() - t0))
@@ -273,10 +281,19 @@ def main():
     ap.add_argument("--rounds", type=int, default=3,
                     help="speed rounds (median, min-max)")
     ap.add_argument("--new-tokens", type=int, default=24)
+    ap.add_argument("--speed-threads", default="2",
+                    help="thread counts of the speed runs, comma-separated "
+                         "(docs/llm.md's table: 1,2)")
     ap.add_argument("--no-speed", action="store_true")
     ap.add_argument("--no-llamacpp", action="store_true")
     ap.add_argument("--json")
     a = ap.parse_args()
+    try:
+        a.speed_threads = [int(t) for t in a.speed_threads.split(",") if t]
+    except ValueError:
+        ap.error("--speed-threads takes thread counts, e.g. 1,2")
+    if not a.speed_threads or min(a.speed_threads) < 1:
+        ap.error("--speed-threads takes positive thread counts, e.g. 1,2")
     configs = [c for c in a.configs.split(",") if c]
     methods = [m for m in a.methods.split(",") if m]
     for c in configs:
@@ -307,10 +324,9 @@ def main():
     # 2. quantize and compile.
     rows = [("pytorch-fp32", None, None), ("dq-fp32", None, None)]
     modules = {"dq-fp32": {
-        "score": compile_module(w, fp32["score"], w.path("fp32",
-                                                         "score.ll.mlirbc")),
+        "score": compile_module(w, fp32["score"], w.path("fp32", "score.so")),
         "decode": compile_module(w, fp32["decode"],
-                                 w.path("fp32", "decode.ll.mlirbc"))}}
+                                 w.path("fp32", "decode.so"))}}
     for c in configs:
         bits, group = CONFIGS[c]
         for m in methods:
@@ -322,8 +338,8 @@ def main():
             folder = "%s-calib%d" % (name, windows_used)
             ck = quantize(w, a, folder, m, bits, group, windows_used)
             modules[name] = {
-                f: compile_module(w, fp32[f],
-                                  w.path(folder, f + ".ll.mlirbc"), weights=ck)
+                f: compile_module(w, fp32[f], w.path(folder, f + ".so"),
+                                  weights=ck)
                 for f in ("score", "decode")}
             modules[name]["weights"] = ck
             rows.append((name, c, m))
@@ -413,13 +429,13 @@ def measure_speed(a, w, fp32, modules, configs, hf, with_llamacpp):
         src_dir = "fp32" if ck is None else os.path.dirname(ck)
         compiled[name] = (
             compile_module(w, fp32["prefill"],
-                           w.path(src_dir, "prefill.ll.mlirbc"), weights=ck),
+                           w.path(src_dir, "prefill.so"), weights=ck),
             modules[name]["decode"])
     log("speed: prefill %d tokens, decode 128 after 128; %d rounds, "
         "interleaved; load %s" % (PREFILL, a.rounds,
                                   open("/proc/loadavg").read().split()[0]))
     out = {}
-    for threads in (1, 2):
+    for threads in a.speed_threads:
         torch.set_num_threads(threads)
         rt = dqrt.Runtime(threads=threads)
         fns = {n: (rt.load(p)["prefill"], rt.load(d)["decode"])
