@@ -4,7 +4,11 @@ block linears, dq's methods (examples/llm/run_llm.py --json) beside
 llama.cpp (bench/llm/llamacpp_peer.py ppl --json).
 
     plot_ppl.py bench/llm/results/ppl-quantized.json \
+        bench/llm/results/ppl-quantized-w3-w2g32.json \
         bench/llm/results/ppl-llamacpp.json -o docs/llm-ppl.png
+
+Every file but llama.cpp's (the one without "calib_windows") is a dq run;
+their rows are merged, and must share the evaluation tokens.
 """
 
 import argparse
@@ -17,12 +21,24 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("dq")
-    ap.add_argument("llamacpp", nargs="?")
+    ap.add_argument("files", nargs="+")
     ap.add_argument("-o", "--output", required=True)
     a = ap.parse_args()
-    with open(a.dq) as f:
-        dq = json.load(f)
+    dq, peer = None, None
+    for path in a.files:
+        with open(path) as f:
+            data = json.load(f)
+        if "calib_windows" not in data:
+            peer = data["results"]
+        elif dq is None:
+            dq = data
+        elif data["tokens"] != dq["tokens"]:
+            ap.error("%s scores %d tokens, the first dq run %d"
+                     % (path, data["tokens"], dq["tokens"]))
+        else:
+            dq["results"].update(data["results"])
+    if dq is None:
+        ap.error("no dq run (examples/llm/run_llm.py --json) among the files")
     fig, ax = plt.subplots(figsize=(7, 4.5))
     marks = {"rtn": "v", "gptq": "s", "decoupleq": "o"}
     for method, mark in marks.items():
@@ -34,9 +50,7 @@ def main():
     fp32 = dq["results"]["pytorch-fp32"]["ppl"]
     ax.axhline(fp32, color="gray", ls="--", lw=1,
                label="fp32 (%.2f)" % fp32)
-    if a.llamacpp:
-        with open(a.llamacpp) as f:
-            peer = json.load(f)["results"]
+    if peer:
         for imatrix, mark in (("", "^"), ("-imatrix", "D")):
             pts = sorted((r["linear_bits"], r["ppl"]) for n, r in peer.items()
                          if n != "f16" and n.endswith("-imatrix") == bool(imatrix))
