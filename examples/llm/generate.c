@@ -59,7 +59,7 @@ static int parseLong(const char *flag, const char *text, long min, long *out) {
   long value = strtol(text, &end, 10);
   if (errno || end == text || *end || value < min) {
     fprintf(stderr,
-            "dq-llm-generate: error: %s expects an integer >= %ld, got "
+            "dq-llm-generate: error: %s must be an integer >= %ld, got "
             "'%s'\n",
             flag, min, text);
     return 0;
@@ -120,7 +120,7 @@ static int parseOptions(int argc, char **argv, Options *o) {
       if (end == value || *end || !(o->temperature > 0) ||
           !isfinite(o->temperature)) {
         fprintf(stderr,
-                "dq-llm-generate: error: --temperature expects a number > "
+                "dq-llm-generate: error: --temperature must be a number > "
                 "0, got '%s'\n",
                 value);
         return 0;
