@@ -20,8 +20,8 @@ the same settings, so an interrupted run resumes where it stopped):
   3. perplexity of every compiled score, PyTorch fp32 and llama.cpp
      (bench/llm/llamacpp_peer.py) on the same evaluation windows;
   4. speed: prefill tokens/s (512) and decode tokens/s (128 new tokens
-     after 128) at --speed-threads (2; the docs' table adds 1), dq fp32 and decoupleQ's configurations,
-     PyTorch fp32 and llama.cpp;
+     after 128) at --speed-threads (2; the docs' table adds 1), dq fp32
+     and decoupleQ's configurations, PyTorch fp32 and llama.cpp;
   5. one greedy continuation of the same prompt per configuration.
 
 The small defaults (4 calibration windows, 2 evaluation windows) are the
