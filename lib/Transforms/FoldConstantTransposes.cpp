@@ -28,9 +28,13 @@ using namespace mlir;
 namespace {
 
 /// The raw bytes of a constant, row-major, or nullopt when they are not
-/// available as such (splats, elided blobs, sub-byte elements).
+/// available as such (splats, elided blobs, sub-byte, index or complex
+/// elements).
 std::optional<ArrayRef<char>> rawBytes(ElementsAttr value) {
   auto type = llvm::cast<ShapedType>(value.getType());
+  // Index and complex elements have no fixed byte width here: left alone.
+  if (!type.getElementType().isIntOrFloat())
+    return std::nullopt;
   unsigned bits = type.getElementTypeBitWidth();
   if (bits % 8 != 0 || !type.hasStaticShape())
     return std::nullopt;

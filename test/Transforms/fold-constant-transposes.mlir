@@ -38,14 +38,19 @@ func.func @i8_3d() -> tensor<3x2x2xi8> {
 // -----
 
 // Left alone: a splat (no bytes to permute; the canonicalizer folds it),
-// and a transpose of a function argument.
+// index elements (no fixed byte width), and a transpose of a function
+// argument.
 // CHECK-LABEL: func.func @left_alone
 // CHECK:         linalg.transpose
 // CHECK:         linalg.transpose
-func.func @left_alone(%a: tensor<2x3xf32>) -> (tensor<3x2xf32>, tensor<3x2xf32>) {
+// CHECK:         linalg.transpose
+func.func @left_alone(%a: tensor<2x3xf32>) -> (tensor<3x2xf32>, tensor<3x2xindex>, tensor<3x2xf32>) {
   %w = arith.constant dense<1.0> : tensor<2x3xf32>
+  %i = arith.constant dense<[[0, 1, 2], [3, 4, 5]]> : tensor<2x3xindex>
   %e = tensor.empty() : tensor<3x2xf32>
+  %ei = tensor.empty() : tensor<3x2xindex>
   %t = linalg.transpose ins(%w : tensor<2x3xf32>) outs(%e : tensor<3x2xf32>) permutation = [1, 0]
+  %v = linalg.transpose ins(%i : tensor<2x3xindex>) outs(%ei : tensor<3x2xindex>) permutation = [1, 0]
   %u = linalg.transpose ins(%a : tensor<2x3xf32>) outs(%e : tensor<3x2xf32>) permutation = [1, 0]
-  return %t, %u : tensor<3x2xf32>, tensor<3x2xf32>
+  return %t, %v, %u : tensor<3x2xf32>, tensor<3x2xindex>, tensor<3x2xf32>
 }
