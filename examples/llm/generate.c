@@ -31,7 +31,7 @@ typedef struct Options {
   long maxNewTokens;
   long topK;
   double temperature;
-  unsigned long long seed;
+  long seed;
   long eos;
   long threads;
   long *prompt;
@@ -93,27 +93,32 @@ static int parseOptions(int argc, char **argv, Options *o) {
       return 0;
     }
     const char *value = argv[++i];
-    long number;
+    /* The integer options: flag, least value, destination. */
+    const struct {
+      const char *flag;
+      long min;
+      long *out;
+    } integers[] = {
+        {"--max-new-tokens", 1, &o->maxNewTokens},
+        {"--top-k", 0, &o->topK},
+        {"--seed", 0, &o->seed},
+        {"--eos", 0, &o->eos},
+        {"--threads", 0, &o->threads},
+    };
+    int matched = 0;
+    for (size_t j = 0; j < sizeof(integers) / sizeof(integers[0]); ++j) {
+      if (strcmp(arg, integers[j].flag))
+        continue;
+      if (!parseLong(arg, value, integers[j].min, integers[j].out))
+        return 0;
+      matched = 1;
+    }
+    if (matched)
+      continue;
     if (!strcmp(arg, "--prefill")) {
       o->prefillPath = value;
     } else if (!strcmp(arg, "--decode")) {
       o->decodePath = value;
-    } else if (!strcmp(arg, "--max-new-tokens")) {
-      if (!parseLong(arg, value, 1, &o->maxNewTokens))
-        return 0;
-    } else if (!strcmp(arg, "--top-k")) {
-      if (!parseLong(arg, value, 0, &o->topK))
-        return 0;
-    } else if (!strcmp(arg, "--seed")) {
-      if (!parseLong(arg, value, 0, &number))
-        return 0;
-      o->seed = (unsigned long long)number;
-    } else if (!strcmp(arg, "--eos")) {
-      if (!parseLong(arg, value, 0, &o->eos))
-        return 0;
-    } else if (!strcmp(arg, "--threads")) {
-      if (!parseLong(arg, value, 0, &o->threads))
-        return 0;
     } else if (!strcmp(arg, "--temperature")) {
       char *end;
       o->temperature = strtod(value, &end);
@@ -365,7 +370,8 @@ int main(int argc, char **argv) {
   }
   double promptSeconds = now() - start;
 
-  unsigned long long rng = o.seed * 0x9E3779B97F4A7C15ULL + 1;
+  unsigned long long rng =
+      (unsigned long long)o.seed * 0x9E3779B97F4A7C15ULL + 1;
   long generated = 0, decodeSteps = 0;
   start = now();
   while (generated < o.maxNewTokens) {
