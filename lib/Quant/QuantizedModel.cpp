@@ -17,6 +17,7 @@
 using namespace dq;
 
 static constexpr llvm::StringLiteral kParts[] = {".q", ".scale", ".offset"};
+static constexpr llvm::StringLiteral kFloatSuffix = ".value";
 
 llvm::Expected<QuantizedModelReader>
 QuantizedModelReader::open(llvm::StringRef Path) {
@@ -44,6 +45,7 @@ QuantizedModelReader::open(llvm::StringRef Path) {
     if (llvm::Error E = Reader.addPart(SafetensorsReader::open(File), File))
       return std::move(E);
   llvm::sort(Reader.Layers);
+  llvm::sort(Reader.Floats);
   return std::move(Reader);
 }
 
@@ -82,19 +84,29 @@ QuantizedModelReader::addPart(llvm::Expected<SafetensorsReader> File,
         (Version == Meta.end() ? std::string("<none>") : Version->second) +
         "' (supported: " + kQuantizedModelFormatVersion + ")");
 
-  // Every tensor belongs to a layer through its suffix.
+  // Every tensor belongs to a layer or a float parameter through its suffix.
   std::set<std::string> Found;
+  std::vector<std::string> FoundFloats;
   for (const std::string &Tensor : File->getNames()) {
     llvm::StringRef T(Tensor);
+    if (T.ends_with(kFloatSuffix) && T.size() > kFloatSuffix.size()) {
+      DType Type = cantFail(File->getType(T));
+      if (Type != DType::F32)
+        return Fail("tensor '" + T + "' must be F32, got " +
+                    getSafetensorsDTypeName(Type));
+      FoundFloats.push_back(T.drop_back(kFloatSuffix.size()).str());
+      continue;
+    }
     const auto *Part = llvm::find_if(
         kParts, [&](llvm::StringRef P) { return T.ends_with(P); });
     if (Part == std::end(kParts) || T.size() == Part->size())
       return Fail("tensor '" + T +
-                  "' is not the .q, .scale or .offset of a layer");
+                  "' is not the .q, .scale or .offset of a layer, nor a "
+                  ".value");
     Found.insert(T.drop_back(Part->size()).str());
   }
-  if (Found.empty())
-    return Fail("holds no layers");
+  if (Found.empty() && FoundFloats.empty())
+    return Fail("holds no layers and no .value tensors");
 
   // Meta refers into *File: read it through the part from here on.
   unsigned PartIndex = Parts.size();
@@ -142,6 +154,13 @@ QuantizedModelReader::addPart(llvm::Expected<SafetensorsReader> File,
     if (!New)
       return LayerFail("is also in '" + Parts[It->second.Part].Name + "'");
     Layers.push_back(Layer);
+  }
+  for (const std::string &Name : FoundFloats) {
+    auto [It, New] = FloatParts.try_emplace(Name, PartIndex);
+    if (!New)
+      return Fail("tensor '" + llvm::Twine(Name) + kFloatSuffix +
+                  "' is also in '" + Parts[It->second].Name + "'");
+    Floats.push_back(Name);
   }
   return llvm::Error::success();
 }
@@ -224,4 +243,41 @@ llvm::Expected<QuantizedLayer> QuantizedModelReader::read(llvm::StringRef Layer,
   L.RowError.assign(Rows, 0.0);
   L.ItersRun = 0;
   return L;
+}
+
+llvm::Expected<std::vector<float>>
+QuantizedModelReader::readFloat(llvm::StringRef Name,
+                                llvm::ArrayRef<int64_t> Shape) const {
+  auto It = FloatParts.find(Name);
+  if (It == FloatParts.end())
+    return llvm::createStringError("tensor '" + llvm::Twine(Name) +
+                                   kFloatSuffix + "': not in the checkpoint");
+  const Part &P = Parts[It->second];
+  std::string TensorName = (Name + kFloatSuffix).str();
+  auto Fail = [&](const llvm::Twine &Msg) -> llvm::Error {
+    return llvm::createStringError(P.Name + ": tensor '" + TensorName +
+                                   "': " + Msg);
+  };
+  // Check the shape from the header before reading any data.
+  std::vector<int64_t> FileShape = cantFail(P.File.getShape(TensorName));
+  if (llvm::ArrayRef<int64_t>(FileShape) != Shape)
+    return Fail("shape " + shapeText(FileShape) + " differs from " +
+                shapeText(Shape) + ", the shape of the constant it replaces");
+  llvm::Expected<Tensor> T = P.File.read(TensorName);
+  if (!T)
+    return T.takeError();
+  std::vector<float> Values = decodeFloats(*T);
+  for (size_t I = 0; I < Values.size(); ++I) {
+    if (std::isfinite(Values[I]))
+      continue;
+    // The index in the tensor's own dims, outermost first.
+    llvm::SmallVector<int64_t> Index(Shape.size());
+    for (size_t Flat = I, D = Shape.size(); D-- > 0;) {
+      Index[D] = Flat % Shape[D];
+      Flat /= Shape[D];
+    }
+    return Fail("element " + shapeText(Index) + " is not finite (" +
+                std::to_string(Values[I]) + ")");
+  }
+  return Values;
 }

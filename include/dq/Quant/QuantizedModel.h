@@ -7,13 +7,17 @@
 //   <layer>.q        I8 [N, K], values in [-2^(b-1), 2^(b-1) - 1]
 //   <layer>.scale    F16, BF16 or F32 [N, G]; G divides K
 //   <layer>.offset   the same dtype and shape as .scale
+//   <name>.value     F32, any shape: the values of the float parameter
+//                    <name> (e.g. an RMSNorm weight refined along with the
+//                    layers), optional
 //   __metadata__     format = "dq-quantized-model", format_version = "1",
 //                    "<layer>.bits" = "2" | "3" | "4" | "8" for each layer,
 //                    anything else free (producer, method, ...)
 //
 // and W[n, k] ≈ scale[n, k / (K/G)] · q[n, k] + offset[n, k / (K/G)]. A
 // checkpoint may also be a directory of such files, each holding some of the
-// layers (as scripts/quantize_model.py writes one file per finished layer).
+// layers and float parameters (as scripts/quantize_model.py writes one file
+// per finished layer).
 // The structure is checked when the checkpoint is opened, the values when a
 // layer is read, so that importing a model streams through it one layer at a
 // time. Plain C++: no MLIR types.
@@ -45,10 +49,10 @@ class QuantizedModelReader {
 public:
   /// Opens Path and checks the structure of the whole file: the metadata,
   /// that every tensor is the .q, .scale or .offset of a layer that has all
-  /// three and a supported ".bits" entry, and their dtypes and shapes.
-  /// Errors start with "<Path>: ". A directory: every "*.safetensors" file
-  /// in it (names starting with '.', temporaries, are left out), each
-  /// checked so, and no layer in two of them.
+  /// three and a supported ".bits" entry, or an F32 ".value", and their
+  /// dtypes and shapes. Errors start with "<Path>: ". A directory: every
+  /// "*.safetensors" file in it (names starting with '.', temporaries, are
+  /// left out), each checked so, and no layer or ".value" in two of them.
   static llvm::Expected<QuantizedModelReader> open(llvm::StringRef Path);
 
   /// The same checks on an in-memory file; Name prefixes every error.
@@ -64,6 +68,18 @@ public:
   /// offset finite. The result's error fields are zero (nothing measured).
   llvm::Expected<QuantizedLayer> read(llvm::StringRef Layer, int64_t Rows,
                                       int64_t Cols) const;
+
+  /// Names of the float parameters (the "<name>.value" tensors, without the
+  /// suffix), sorted.
+  llvm::ArrayRef<std::string> getFloats() const { return Floats; }
+  bool containsFloat(llvm::StringRef Name) const {
+    return FloatParts.contains(Name);
+  }
+
+  /// Reads "<Name>.value" for a parameter of the given shape and checks that
+  /// its shape is Shape and every value is finite.
+  llvm::Expected<std::vector<float>>
+  readFloat(llvm::StringRef Name, llvm::ArrayRef<int64_t> Shape) const;
 
 private:
   /// One file of the checkpoint and the name its errors start with.
@@ -85,6 +101,9 @@ private:
   std::vector<Part> Parts;
   std::vector<std::string> Layers;
   llvm::StringMap<LayerInfo> Info;
+  std::vector<std::string> Floats;
+  /// Float parameter name -> index into Parts.
+  llvm::StringMap<unsigned> FloatParts;
 };
 
 } // namespace dq
