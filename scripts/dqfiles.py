@@ -78,7 +78,8 @@ def _encode(name, array):
     if isinstance(array, Raw):
         return array.dtype, list(array.shape), array.bits.astype(
             array.bits.dtype.newbyteorder("<")).tobytes()
-    array = np.ascontiguousarray(array)
+    # asarray, not ascontiguousarray: that makes a 0-d array [1].
+    array = np.asarray(array, order="C")
     dtype = array.dtype.newbyteorder("<") if array.dtype.byteorder == ">" \
         else array.dtype
     if dtype not in _NAMES:
