@@ -365,9 +365,11 @@ def read_stats(path):
 
 QUANTIZED_FORMAT = "dq-quantized-model"
 QUANTIZED_VERSION = "1"
+# The suffix of a float parameter's tensor (not part of a layer).
+FLOAT_SUFFIX = ".value"
 
 
-def write_quantized_model(path, layers, producer, metadata=None):
+def write_quantized_model(path, layers, producer, metadata=None, floats=None):
     """A dq-quantized-model checkpoint (docs/weights-format.md).
 
     layers: {name: (q int [N, K], scale [N, G], offset [N, G], bits)}, or an
@@ -375,8 +377,11 @@ def write_quantized_model(path, layers, producer, metadata=None):
     time (then only one layer is in memory: a converter's generator writes a
     model of any size); scale and offset are float16 or float32 arrays, or
     Raw BF16 (bf16()), both of the same kind. W[n, k] = scale[n, k // (K //
-    G)] * q[n, k] + offset[...]. Atomic: an exception, from a check here or
-    from the iterable, leaves `path` untouched.
+    G)] * q[n, k] + offset[...]. floats: {name: float32 array of any shape},
+    written as name.value: each replaces the module's constant
+    dense_resource<name> on import (e.g. RMSNorm weights refined along with
+    the layers). Atomic: an exception, from a check here or from the
+    iterable, leaves `path` untouched.
     """
     meta = {"format": QUANTIZED_FORMAT, "format_version": QUANTIZED_VERSION,
             "producer": producer}
@@ -393,17 +398,35 @@ def write_quantized_model(path, layers, producer, metadata=None):
             writer.add(name + ".scale", scale)
             writer.add(name + ".offset", offset)
             meta[name + ".bits"] = str(bits)
+        for name, values in (floats or {}).items():
+            values = np.asarray(values)
+            # No silent rounding: the importer replaces f32 constants only.
+            if values.dtype != np.float32:
+                raise FileFormatError("float %r: must be a float32 array, "
+                                      "got %s" % (name, values.dtype))
+            if not np.isfinite(values).all():
+                raise FileFormatError("float %r: holds NaN or infinite "
+                                      "values" % name)
+            writer.add(name + FLOAT_SUFFIX, values)
         writer.commit(meta)
 
 
-def read_quantized_model(path):
-    """-> ({name: (q int8, scale float32, offset float32, bits)}, metadata)."""
+def _read_quantized_tensors(path):
     tensors, metadata = read_safetensors(path)
     if metadata.get("format") != QUANTIZED_FORMAT:
         raise FileFormatError("%s: not a dq-quantized-model checkpoint"
                               % path)
+    return tensors, metadata
+
+
+def read_quantized_model(path):
+    """-> ({name: (q int8, scale float32, offset float32, bits)}, metadata).
+    The float parameters (name.value) are left out: see
+    read_quantized_floats."""
+    tensors, metadata = _read_quantized_tensors(path)
     layers = {}
-    for name in sorted({k.rsplit(".", 1)[0] for k in tensors}):
+    for name in sorted({k.rsplit(".", 1)[0] for k in tensors
+                        if not k.endswith(FLOAT_SUFFIX)}):
         parts = []
         for part in ("scale", "offset"):
             a = tensors[name + "." + part]
@@ -412,3 +435,16 @@ def read_quantized_model(path):
         layers[name] = (tensors[name + ".q"], parts[0], parts[1],
                         int(metadata[name + ".bits"]))
     return layers, metadata
+
+
+def read_quantized_floats(path):
+    """-> {name: float32 array}: the float parameters (name.value tensors)
+    of a dq-quantized-model checkpoint."""
+    tensors, _ = _read_quantized_tensors(path)
+    floats = {}
+    for key in sorted(tensors):
+        if key.endswith(FLOAT_SUFFIX) and len(key) > len(FLOAT_SUFFIX):
+            if tensors[key].dtype != np.dtype("<f4"):
+                raise FileFormatError("%s: %r must be F32" % (path, key))
+            floats[key[:-len(FLOAT_SUFFIX)]] = tensors[key]
+    return floats
