@@ -13,6 +13,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/AsmState.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/DenseSet.h"
@@ -133,10 +134,12 @@ std::vector<char> scaleBytes(ArrayRef<float> values, Type type) {
   return bytes;
 }
 
+/// A new resource blob named `name` (made unique by the context when the
+/// name is taken). `align` is the data's alignment: a float32 blob needs 4.
 ElementsAttr makeBlob(RankedTensorType type, StringRef name,
-                      ArrayRef<char> bytes) {
+                      ArrayRef<char> bytes, size_t align = alignof(char)) {
   return DenseResourceElementsAttr::get(
-      type, name, HeapAsmResourceBlob::allocateAndCopyInferAlign(bytes));
+      type, name, HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, align));
 }
 
 /// True when `init` is a tensor of zeros (linalg.fill of 0 or a zero
@@ -175,6 +178,9 @@ struct Job {
 struct Sources {
   std::optional<::dq::StatsReader> stats;
   std::optional<QuantizedModelReader> weights;
+  /// The constants `dense_resource<NAME>` that the checkpoint's NAME.value
+  /// tensors replace, by NAME.
+  llvm::StringMap<SmallVector<arith::ConstantOp, 1>> floatConstants;
 };
 
 /// What the options say, parsed afresh by every run so that the pass can
@@ -190,7 +196,7 @@ struct Settings {
 /// The same counts as the pass statistics, which Debian's LLVM (built
 /// without LLVM_ENABLE_STATS) does not track.
 struct Totals {
-  int64_t quantized = 0, imported = 0, skipped = 0;
+  int64_t quantized = 0, imported = 0, skipped = 0, replaced = 0;
   uint64_t floatBytes = 0, quantBytes = 0;
 };
 
@@ -206,6 +212,8 @@ private:
   LogicalResult planJobs(MutableArrayRef<WeightMatmul> found,
                          const Settings &settings, const Sources &sources,
                          std::vector<Job> &jobs, Totals &totals);
+  LogicalResult replaceFloats(ArrayRef<Job> jobs, const Sources &sources,
+                              Totals &totals);
   LogicalResult prepare(Job &job, const Sources &sources, unsigned rowThreads);
   LogicalResult quantizeJobs(std::vector<Job> &jobs, const Sources &sources,
                              Totals &totals,
@@ -500,7 +508,8 @@ void eraseDeadFeeders(std::vector<Operation *> &maybeDead) {
 }
 
 /// Opens the statistics and the checkpoint that are given, and checks that
-/// every layer of the checkpoint names a weight-bearing matmul.
+/// every layer of the checkpoint names a weight-bearing matmul and every
+/// float parameter a dense_resource constant.
 LogicalResult DQQuantizePass::openSources(ModuleOp module,
                                           ArrayRef<WeightMatmul> found,
                                           Sources &sources) {
@@ -542,7 +551,118 @@ LogicalResult DQQuantizePass::openSources(ModuleOp module,
                           "names)";
     return failure();
   }
+
+  // Likewise a parameter whose name matches no constant would leave the
+  // model silently unrefined.
+  if (!weights->getFloats().empty()) {
+    llvm::StringMap<SmallVector<arith::ConstantOp, 1>> byKey;
+    module.walk([&](arith::ConstantOp op) {
+      if (auto resource = dyn_cast<DenseResourceElementsAttr>(op.getValue()))
+        byKey[resource.getRawHandle().getKey()].push_back(op);
+    });
+    SmallVector<StringRef> unnamed;
+    for (const std::string &name : weights->getFloats()) {
+      auto it = byKey.find(name);
+      if (it == byKey.end())
+        unnamed.push_back(name);
+      else
+        sources.floatConstants[name] = it->second;
+    }
+    if (!unnamed.empty()) {
+      size_t shown = std::min<size_t>(unnamed.size(), 5);
+      SmallVector<std::string> tensors;
+      for (StringRef name : ArrayRef(unnamed).take_front(shown))
+        tensors.push_back((name + ".value").str());
+      module.emitError() << "dq-quantize: " << unnamed.size()
+                         << " .value tensor(s) of '" << weightsFile
+                         << "' name no dense_resource constant of the "
+                            "module: "
+                         << llvm::join(tensors, ", ")
+                         << (shown < unnamed.size() ? ", ..." : "")
+                         << " (NAME.value replaces arith.constant "
+                            "dense_resource<NAME>, the key matched exactly)";
+      return failure();
+    }
+  }
   sources.weights.emplace(std::move(*weights));
+  return success();
+}
+
+/// Replaces the constants named by the checkpoint's .value tensors. Runs
+/// before any layer is quantized, so that a bad value fails fast, and
+/// checks every value before replacing any, so that nothing is half done.
+LogicalResult DQQuantizePass::replaceFloats(ArrayRef<Job> jobs,
+                                            const Sources &sources,
+                                            Totals &totals) {
+  if (!sources.weights)
+    return success();
+  llvm::DenseMap<Operation *, StringRef> quantizedWeights;
+  for (const Job &job : jobs)
+    quantizedWeights[job.matmul.source] = job.matmul.name;
+
+  struct Replacement {
+    StringRef name;
+    RankedTensorType type;
+    std::vector<float> values;
+  };
+  std::vector<Replacement> replacements;
+  for (const std::string &name : sources.weights->getFloats()) {
+    ArrayRef<arith::ConstantOp> ops = sources.floatConstants.at(name);
+    for (arith::ConstantOp op : ops) {
+      // Its quantized weight comes from .q, .scale and .offset instead.
+      auto layer = quantizedWeights.find(op);
+      if (layer != quantizedWeights.end()) {
+        op.emitError() << "dq-quantize: '" << name
+                       << ".value' replaces the weight of layer '"
+                       << layer->second
+                       << "', which this run quantizes (leave the layer in "
+                          "float with skip=, or drop the .value)";
+        return failure();
+      }
+      auto type = dyn_cast<RankedTensorType>(op.getType());
+      if (!type || !type.getElementType().isF32()) {
+        op.emitError() << "dq-quantize: '" << name
+                       << ".value' is F32 but its constant is " << op.getType()
+                       << " (only f32 tensors are replaced)";
+        return failure();
+      }
+    }
+    // Every constant's shape must be the tensor's: read it once, and again
+    // only for a constant of another shape (which fails).
+    for (auto [i, constant] : llvm::enumerate(ops)) {
+      arith::ConstantOp op = constant;
+      auto type = cast<RankedTensorType>(op.getType());
+      if (i > 0 && type == replacements.back().type)
+        continue;
+      llvm::Expected<std::vector<float>> values =
+          sources.weights->readFloat(name, type.getShape());
+      if (!values) {
+        op.emitError() << "dq-quantize: " << llvm::toString(values.takeError());
+        return failure();
+      }
+      if (i == 0)
+        replacements.push_back({name, type, std::move(*values)});
+    }
+  }
+
+  for (Replacement &r : replacements) {
+    ArrayRef<char> bytes(reinterpret_cast<const char *>(r.values.data()),
+                         r.values.size() * sizeof(float));
+    auto value =
+        cast<TypedAttr>(makeBlob(r.type, r.name, bytes, alignof(float)));
+    ArrayRef<arith::ConstantOp> ops = sources.floatConstants.at(r.name);
+    for (arith::ConstantOp op : ops)
+      op.setValueAttr(value);
+    totals.replaced += ops.size();
+    if (quiet)
+      continue;
+    llvm::errs() << "dq-quantize: replaced constant " << r.name << " "
+                 << ::dq::formatShape(r.type.getShape())
+                 << " from the checkpoint";
+    if (ops.size() > 1)
+      llvm::errs() << " (" << ops.size() << " constants)";
+    llvm::errs() << "\n";
+  }
   return success();
 }
 
@@ -571,6 +691,7 @@ void DQQuantizePass::runOnOperation() {
   std::vector<Job> jobs;
   std::vector<Operation *> maybeDead;
   if (failed(planJobs(found, settings, sources, jobs, totals)) ||
+      failed(replaceFloats(jobs, sources, totals)) ||
       failed(quantizeJobs(jobs, sources, totals, maybeDead)))
     return signalPassFailure();
   eraseDeadFeeders(maybeDead);
@@ -578,17 +699,21 @@ void DQQuantizePass::runOnOperation() {
 }
 
 void DQQuantizePass::printSummary(const Totals &totals) {
-  if (quiet || (!totals.quantized && !totals.skipped))
+  if (quiet || (!totals.quantized && !totals.skipped && !totals.replaced))
     return;
   std::string imported =
       totals.imported ? llvm::formatv(" ({0} imported)", totals.imported).str()
                       : "";
+  std::string replaced =
+      totals.replaced
+          ? llvm::formatv(", {0} constant(s) replaced", totals.replaced).str()
+          : "";
   llvm::errs() << llvm::formatv(
-      "dq-quantize: {0} layer(s) quantized{5}, {1} left in float; weights "
+      "dq-quantize: {0} layer(s) quantized{5}, {1} left in float{6}; weights "
       "{2} -> {3} bytes ({4:f1}x smaller)\n",
       totals.quantized, totals.skipped, totals.floatBytes, totals.quantBytes,
       totals.quantBytes ? double(totals.floatBytes) / totals.quantBytes : 0.0,
-      imported);
+      imported, replaced);
 }
 
 void DQQuantizePass::report(const Job &job, size_t index, size_t count) {

@@ -130,7 +130,10 @@ def DQQuantize : Pass<"dq-quantize", "::mlir::ModuleOp"> {
     weight-bearing matmul of the module is an error (a naming mismatch would
     otherwise leave the model silently in float). Imported layers are
     reported as `imported`, with no error figure (the file has no
-    statistics to measure it against).
+    statistics to measure it against). The file's `NAME.value` tensors
+    (float parameters refined along with the layers, such as norm weights)
+    replace the values of the module's `arith.constant dense_resource<NAME>`;
+    one that names no such constant is an error too.
 
     ```
     dq-opt --dq-quantize="weights=w2g64.safetensors skip=*embed_tokens*"
@@ -142,7 +145,9 @@ def DQQuantize : Pass<"dq-quantize", "::mlir::ModuleOp"> {
     between statistics and weight, a group size that does not divide K, a
     bit width outside 2/3/4/8, malformed overrides, unreadable or invalid
     statistics, and a malformed checkpoint or a checkpoint layer whose
-    shape differs from its weight's or that names no matmul.
+    shape differs from its weight's or that names no matmul, and a
+    `.value` that names no constant or whose dtype, shape or values do not
+    fit it.
     Matmuls whose constant operand cannot be handled get a remark.
   }];
   let dependentDialects = ["::mlir::dq::DQDialect",
