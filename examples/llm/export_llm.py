@@ -110,6 +110,10 @@ def tiny_model(seed):
         for p in hf.parameters():
             if p.dim() == 2:
                 p.mul_(4.0)
+            else:
+                # Norm weights away from their initial ones: distinct
+                # blobs, so that the export names each after its parameter.
+                p.copy_(1.0 + 0.2 * torch.randn_like(p))
     return DQLlama.from_hf(hf)
 
 

@@ -124,6 +124,10 @@ class Run:
         self.a, self.model = a, model
         self.windows = windows
         self.layers = {}      # name -> (q, scale, offset)
+        self.norms = {}       # norm weight name -> trained float32 values
+        self.blockwise = []   # per block: block-wise minimization report
+        # --blockwise-target model: the float model's hidden states.
+        self.float_hidden = None
         self.report = []      # [{name, error, rows, seconds}]
         self.start = time.time()
         self.done_before = 0  # linears finished by an earlier run
@@ -156,12 +160,28 @@ class Run:
                                       elapsed, eta))
 
     def block(self, i, hidden, work):
-        """Quantizes block i group by group; returns its output states."""
+        """Quantizes block i group by group, then (--blockwise) trains its
+        scales, offsets and norms; returns its output states."""
         import torch
         import torch.nn.functional as F
         b = self.model.model.layers[i]
         p = "model.layers.%d." % i
         names = [[p + n for n in g] for g in GROUPS]
+        targets = None
+        if self.a.blockwise:
+            import blockwise
+            short = [n for g in GROUPS for n in g]
+            if self.a.blockwise_target == "model" and i == 0:
+                self.float_hidden = hidden
+            inputs = (self.float_hidden if self.a.blockwise_target == "model"
+                      else hidden)
+            with torch.no_grad():
+                fw = blockwise.module_weights(b, short)
+                targets = [blockwise.block_forward(self.model, b, h, fw)
+                           for h in inputs]
+            del fw, inputs
+            if self.a.blockwise_target == "model":
+                self.float_hidden = targets
         with torch.no_grad():
             xs = [b.input_layernorm(h) for h in hidden]
             g = Gram()
@@ -187,13 +207,55 @@ class Run:
             for x in acts:
                 g.add(x)
             self.quantize(names[3], g, work)
-            return [h + b.mlp.down_proj(x) for h, x in zip(mid, acts)]
+            if targets is None:
+                return [h + b.mlp.down_proj(x) for h, x in zip(mid, acts)]
+            del mid, acts
+        return self.minimize(i, b, hidden, targets)
+
+    def minimize(self, i, b, hidden, targets):
+        import numpy as np
+        import torch
+        import blockwise
+        p = "model.layers.%d." % i
+        short = [n for g in GROUPS for n in g]
+        log("quantize_llm: block %d: block-wise minimization (%d epochs, "
+            "lr %g)" % (i, self.a.blockwise_epochs, self.a.blockwise_lr))
+        layers, norms, report = blockwise.minimize(
+            self.model, b, hidden, targets,
+            {n: self.layers[p + n] for n in short}, blockwise_settings(self.a),
+            log)
+        modules = dict(b.named_modules())
+        with torch.no_grad():
+            for n, (q, s, z) in layers.items():
+                self.layers[p + n] = (q, s, z)
+                modules[n].weight.copy_(torch.from_numpy(
+                    dequantize(q, s, z).astype(np.float32)))
+            if self.a.blockwise_norms and report["kept"]:
+                for n, v in norms.items():
+                    self.norms[p + n + ".weight"] = v
+            report["block"] = i
+            self.blockwise.append(report)
+            return [blockwise.block_forward(
+                self.model, b, h, blockwise.module_weights(b, short))
+                for h in hidden]
+
+
+def blockwise_settings(a):
+    import blockwise
+    return blockwise.Settings(a.blockwise_epochs, a.blockwise_lr,
+                              a.blockwise_weight_decay, a.blockwise_norms,
+                              a.blockwise_target)
 
 
 def settings(a):
-    return {"method": a.method, "bits": a.bits, "group_size": a.group_size,
-            "iters": a.iters, "calib_windows": a.calib_windows,
-            "window": a.window, "method_option": sorted(a.method_option)}
+    out = {"method": a.method, "bits": a.bits, "group_size": a.group_size,
+           "iters": a.iters, "calib_windows": a.calib_windows,
+           "window": a.window, "method_option": sorted(a.method_option)}
+    if a.blockwise:
+        out["blockwise"] = blockwise_settings(a).as_dict()
+    if a.model != "smollm2":
+        out.update(model=a.model, seed=a.seed)
+    return out
 
 
 def save_partial(path, run, next_block, hidden, a):
@@ -205,12 +267,15 @@ def save_partial(path, run, next_block, hidden, a):
     shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(tmp)
     torch.save(hidden, os.path.join(tmp, "hidden.pt"))
+    if run.float_hidden is not None:
+        torch.save(run.float_hidden, os.path.join(tmp, "float_hidden.pt"))
     np.savez(os.path.join(tmp, "layers.npz"),
              **{"%s|%s" % (n, k): v for n, qsz in run.layers.items()
                 for k, v in zip("qsz", qsz)})
+    np.savez(os.path.join(tmp, "norms.npz"), **run.norms)
     with open(os.path.join(tmp, "state.json"), "w") as f:
         json.dump({"next_block": next_block, "settings": settings(a),
-                   "report": run.report}, f)
+                   "report": run.report, "blockwise": run.blockwise}, f)
     shutil.rmtree(path, ignore_errors=True)
     os.replace(tmp, path)
 
@@ -234,13 +299,21 @@ def load_partial(path, run, a):
         entry["qsz".index(part)] = layers[key]
         run.layers[name] = tuple(entry)
     run.report = state["report"]
+    run.blockwise = state.get("blockwise", [])
     run.done_before = len(run.report)
+    norms = np.load(os.path.join(path, "norms.npz"))
+    run.norms = {name: norms[name] for name in norms.files}
     modules = dict(run.model.named_modules())
+    params = dict(run.model.named_parameters())
     with torch.no_grad():
         for name, (q, s, z) in run.layers.items():
             w = dequantize(q, s, z).astype(np.float32)
             modules[name].weight.copy_(torch.from_numpy(w))
+        for name, v in run.norms.items():
+            params[name].copy_(torch.from_numpy(v))
     hidden = torch.load(os.path.join(path, "hidden.pt"))
+    if a.blockwise and a.blockwise_target == "model":
+        run.float_hidden = torch.load(os.path.join(path, "float_hidden.pt"))
     log("quantize_llm: resuming at block %d (%d layers done)"
         % (state["next_block"], len(run.report)))
     return state["next_block"], hidden
@@ -255,15 +328,18 @@ def dequantize(q, s, z):
 
 
 def apply_checkpoint(model, path):
-    """Loads a dq-quantized-model checkpoint's ŵ into `model`'s linears;
-    returns the number of layers."""
+    """Loads a dq-quantized-model checkpoint's ŵ into `model`'s linears,
+    and its float tensors (norm weights trained by --blockwise) into the
+    parameters of the same names; returns the number of layers."""
     import torch
     import dqfiles
     try:
         layers, _ = dqfiles.read_quantized_model(path)
+        floats = dqfiles.read_quantized_floats(path)
     except (OSError, dqfiles.FileFormatError) as e:
         raise QuantError(str(e))
     modules = dict(model.named_modules())
+    params = dict(model.named_parameters())
     with torch.no_grad():
         for name, (q, s, z, _) in layers.items():
             if name not in modules:
@@ -271,20 +347,35 @@ def apply_checkpoint(model, path):
                                  % (path, name))
             w = dequantize(q, s, z)
             modules[name].weight.copy_(torch.from_numpy(w.astype("float32")))
+        for name, values in floats.items():
+            if name not in params or \
+                    tuple(params[name].shape) != values.shape:
+                raise QuantError("%s: float tensor %s %s is not a parameter "
+                                 "of the model" % (path, name, values.shape))
+            params[name].copy_(torch.from_numpy(values))
     return len(layers)
 
 
 def write_checkpoint(path, run, a):
+    """The layers, and the norm weights that block-wise minimization
+    trained as float tensors that replace the module's constants."""
     import dqfiles
+    method = a.method + ("+blockwise" if a.blockwise else "")
     dqfiles.write_quantized_model(
         path, {name: (q, s, z, a.bits) for name, (q, s, z) in
                run.layers.items()},
         "examples/llm/quantize_llm.py",
-        {name + ".method": a.method for name in run.layers})
+        {name + ".method": method for name in run.layers},
+        floats=run.norms)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--model", choices=("smollm2", "tiny"), default="smollm2",
+                    help="tiny: export_llm.py's random 2-block Llama, "
+                         "calibrated on random token ids (tests)")
+    ap.add_argument("--seed", type=int, default=0,
+                    help="tiny: the weights' and the windows' seed")
     ap.add_argument("--method", default="decoupleq",
                     help="a dq-quant method (dq-quant --list-methods)")
     ap.add_argument("--bits", type=int, default=2)
@@ -293,6 +384,23 @@ def main():
                     help="decoupleQ outer iterations")
     ap.add_argument("--method-option", action="append", default=[],
                     help="key=value, passed to dq-quant (repeatable)")
+    ap.add_argument("--blockwise", action="store_true",
+                    help="decoupleQ's second stage: after each block is "
+                         "quantized layer-wise, train its scales, offsets "
+                         "and norms on the float block's output")
+    ap.add_argument("--blockwise-epochs", type=int, default=4)
+    ap.add_argument("--blockwise-lr", type=float, default=1e-5,
+                    help="Adam learning rate (the reference's 1e-5)")
+    ap.add_argument("--blockwise-weight-decay", type=float, default=1e-6)
+    ap.add_argument("--blockwise-target", choices=("block", "model"),
+                    default="block",
+                    help="what the quantized block must match: the float "
+                         "block on the same inputs (block, the reference's "
+                         "choice) or the float model's states at that depth "
+                         "(model: also corrects the earlier blocks' error)")
+    ap.add_argument("--blockwise-no-norms", dest="blockwise_norms",
+                    action="store_false",
+                    help="train scales and offsets only, not the norms")
     ap.add_argument("--calib-windows", type=int, default=16,
                     help="calibration windows (of --window tokens)")
     ap.add_argument("--window", type=int, default=2048)
@@ -308,6 +416,10 @@ def main():
                  % a.dq_quant)
     if a.calib_windows < 1:
         ap.error("--calib-windows must be at least 1")
+    if a.blockwise_epochs < 1 or not 0 < a.blockwise_lr < 1 or \
+            a.blockwise_weight_decay < 0:
+        ap.error("--blockwise-epochs must be at least 1, --blockwise-lr in "
+                 "(0, 1) and --blockwise-weight-decay at least 0")
 
     import torch
     import llm_model
@@ -315,12 +427,20 @@ def main():
     from llama_model import DQLlama
 
     torch.set_num_threads(a.threads)
-    hf, tokenizer = llm_model.load_hf(log)
-    model = DQLlama.from_hf(hf)
-    del hf
-    calibration, _ = llm_text.split()
-    windows = llm_text.token_windows(tokenizer, calibration, a.window,
-                                     a.calib_windows)
+    if a.model == "tiny":
+        import numpy as np
+        import export_llm
+        model = export_llm.tiny_model(a.seed)
+        rng = np.random.default_rng(a.seed)
+        windows = [rng.integers(0, model.cfg["vocab"], a.window).tolist()
+                   for _ in range(a.calib_windows)]
+    else:
+        hf, tokenizer = llm_model.load_hf(log)
+        model = DQLlama.from_hf(hf)
+        del hf
+        calibration, _ = llm_text.split()
+        windows = llm_text.token_windows(tokenizer, calibration, a.window,
+                                         a.calib_windows)
     if len(windows) < a.calib_windows:
         raise QuantError("only %d calibration windows of %d tokens"
                          % (len(windows), a.window))
@@ -347,6 +467,7 @@ def main():
         import dqfiles
         dqfiles.write_atomic(a.report, json.dumps({
             "settings": settings(a), "layers": run.report,
+            "blockwise": run.blockwise,
             "mean_error": sum(errors) / len(errors),
             "seconds": time.time() - run.start}, indent=1).encode())
     shutil.rmtree(partial, ignore_errors=True)

@@ -3,7 +3,8 @@
 run; prints perplexity, speed and a generated continuation per
 configuration, against PyTorch fp32 and llama.cpp.
 
-    run_llm.py [--work DIR] [--configs w2g64,w4g64] [--methods rtn,gptq,decoupleq]
+    run_llm.py [--work DIR] [--configs w2g64,w4g64]
+               [--methods rtn,gptq,decoupleq[,decoupleq-bw]]
                [--calib-windows 4] [--eval-windows 2] [--no-speed]
                [--no-llamacpp] [--json OUT]
 
@@ -46,7 +47,12 @@ sys.path.insert(0, os.path.join(ROOT, "runtime", "python"))
 
 CONFIGS = {"w2g64": (2, 64), "w3g64": (3, 64), "w4g64": (4, 64),
            "w2g32": (2, 32)}
-METHODS = ("rtn", "gptq", "decoupleq")
+# quantize_llm.py's arguments per method; decoupleq-bw adds decoupleQ's
+# second stage (block-wise minimization of scales, offsets and norms).
+METHODS = {"rtn": ["--method", "rtn"], "gptq": ["--method", "gptq"],
+           "decoupleq": ["--method", "decoupleq"],
+           "decoupleq-bw": ["--method", "decoupleq", "--blockwise"]}
+DEFAULT_METHODS = ("rtn", "gptq", "decoupleq")
 SEQ, PREFILL, MAX_LEN = 2048, 512, 640
 PROMPT = "The history of the city of Paris"
 STARTED = time.time()
@@ -148,7 +154,7 @@ def quantize(w, a, name, method, bits, group, calib_windows):
     log("quantize %s: sequential calibration on %d windows of %d tokens"
         % (name, calib_windows, SEQ))
     run([sys.executable, os.path.join(HERE, "quantize_llm.py"),
-         "--method", method, "--bits", str(bits), "--group-size", str(group),
+         *METHODS[method], "--bits", str(bits), "--group-size", str(group),
          "--calib-windows", str(calib_windows), "--threads",
          str(a.threads), "--dq-quant", w.tool("dq-quant"),
          "--report", w.path(name, "layers.json"), "-o", out],
@@ -274,7 +280,8 @@ def main():
         os.path.expanduser("~"), ".cache", "dq", "llm-run"))
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--configs", default="w2g64,w4g64")
-    ap.add_argument("--methods", default=",".join(METHODS))
+    ap.add_argument("--methods", default=",".join(DEFAULT_METHODS),
+                    help="comma-separated, of %s" % ", ".join(METHODS))
     ap.add_argument("--calib-windows", type=int, default=4)
     ap.add_argument("--eval-windows", type=int, default=2)
     ap.add_argument("--threads", type=int, default=2)

@@ -1,0 +1,165 @@
+"""Checks quantize_llm.py --blockwise (decoupleQ's second stage) on the tiny
+random Llama of export_llm.py, independently of examples/llm/blockwise.py.
+
+  check_blockwise.py checkpoints DIR --seed S --window L --windows N
+      DIR/lw.safetensors (layer-wise only), DIR/bw.safetensors and its
+      report DIR/bw.json (--blockwise, same settings):
+      - block 0's integers Q are the layer-wise ones (frozen);
+      - scales moved, and the four norm weights are in the checkpoint as
+        float tensors, moved from the model's;
+      - each block's loss before and after, recomputed here in float64
+        through DQLlama's own attention (not blockwise.block_forward),
+        equals the report's, and training lowered it.
+  check_blockwise.py score DIR --seed S
+      the compiled DIR/score_bw.ll.mlir against float64 PyTorch with the
+      checkpoint applied here (s·Q + z in float64, the norms copied).
+
+Bound for the losses: the report's are float32 evaluations. The block's
+output y and the target t carry rounding errors of a few u·|y| (u =
+2^-24), so mean((y - t)²) moves by about 2·u·|y|/|y - t| relative: below
+1e-5 for the 4-bit errors here. 1e-4 leaves room; a loss from other
+weights, inputs or targets differs by percent.
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.join(HERE, "..", "..", "..", "..")
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(ROOT, "examples", "llm"))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+sys.path.insert(0, os.path.join(ROOT, "runtime", "python"))
+import dqfiles  # noqa: E402
+from check_tiny_llama import check, windows  # noqa: E402
+from export_llm import tiny_model  # noqa: E402
+
+NORMS = ("input_layernorm", "post_attention_layernorm")
+
+
+def apply(model, path):
+    """The checkpoint's layers (float64 s·Q + z) and floats, into model."""
+    layers, _ = dqfiles.read_quantized_model(path)
+    floats = dqfiles.read_quantized_floats(path)
+    named = dict(model.named_modules())
+    params = dict(model.named_parameters())
+    with torch.no_grad():
+        for name, (q, s, z, _) in layers.items():
+            g = q.shape[1] // s.shape[1]
+            w = (np.repeat(s.astype(np.float64), g, 1) * q +
+                 np.repeat(z.astype(np.float64), g, 1))
+            named[name].weight.copy_(torch.from_numpy(w))
+        for name, v in floats.items():
+            params[name].copy_(torch.from_numpy(v.astype(np.float64)))
+    return layers, floats
+
+
+def block(model, b, h):
+    n = h.shape[1]
+    positions = torch.arange(n, dtype=torch.float64)
+    mask = torch.ones(n, n, dtype=torch.bool).tril()
+    q, k, v = model._qkv(b, b.input_layernorm(h), positions)
+    return model._finish_block(b, h, model._attend(q, k, v, mask))
+
+
+def cmd_checkpoints(a):
+    ok = True
+    lw, _ = dqfiles.read_quantized_model(os.path.join(a.dir, "lw.safetensors"))
+    fp = tiny_model(a.seed).double()
+    m_lw, m_bw = tiny_model(a.seed).double(), tiny_model(a.seed).double()
+    apply(m_lw, os.path.join(a.dir, "lw.safetensors"))
+    bw, floats = apply(m_bw, os.path.join(a.dir, "bw.safetensors"))
+    with open(os.path.join(a.dir, "bw.json")) as f:
+        report = json.load(f)["blockwise"]
+
+    # Block 0 sees the same inputs in both runs, so its layer-wise result
+    # is the same; later blocks see block 0's refined output.
+    first = [n for n in lw if n.startswith("model.layers.0.")]
+    same_q = sorted(lw) == sorted(bw) and len(first) == 7 and all(
+        np.array_equal(lw[n][0], bw[n][0]) for n in first)
+    moved = sum(not np.array_equal(lw[n][1], bw[n][1]) for n in first)
+    print("layers: %d, block 0 integers frozen: %s, scales moved in %d"
+          % (len(bw), "ok" if same_q else "FAIL", moved))
+    ok &= same_q and moved > 0
+    params = dict(fp.named_parameters())
+    want = sorted("model.layers.%d.%s.weight" % (i, n)
+                  for i in range(fp.cfg["blocks"]) for n in NORMS)
+    norms_moved = all(
+        not np.allclose(floats[n], params[n].detach().numpy(), rtol=0,
+                        atol=1e-6) for n in want if n in floats)
+    print("norm floats: %d, all moved: %s"
+          % (len(floats), "ok" if sorted(floats) == want and norms_moved
+             else "FAIL %s" % sorted(floats)))
+    ok &= sorted(floats) == want and norms_moved
+
+    rng = np.random.default_rng(a.seed)
+    ids = [rng.integers(0, fp.cfg["vocab"], a.window) for _ in range(a.windows)]
+    with torch.no_grad():
+        hidden = [fp.model.embed_tokens(torch.from_numpy(w[None])) for w in ids]
+        for i in range(fp.cfg["blocks"]):
+            targets = [block(fp, fp.model.layers[i], h) for h in hidden]
+
+            def loss(m):
+                return float(np.mean([
+                    torch.mean((block(m, m.model.layers[i], h) - t) ** 2)
+                    for h, t in zip(hidden, targets)]))
+            # Before training, the block held the layer-wise result: in
+            # block 0 the lw checkpoint's (same inputs, same solver), in
+            # later blocks only the inputs are known, so only "after".
+            after = loss(m_bw)
+            r = report[i]
+            rel = abs(after - r["loss_after"]) / after
+            good = rel < 1e-4 and r["kept"] and \
+                r["loss_after"] < r["loss_before"]
+            line = "block %d: after %.6e (report %.6e, rel %.1e)" % (
+                i, after, r["loss_after"], rel)
+            if i == 0:
+                before = loss(m_lw)
+                rel0 = abs(before - r["loss_before"]) / before
+                good &= rel0 < 1e-4
+                line += ", before %.6e (report %.6e, rel %.1e)" % (
+                    before, r["loss_before"], rel0)
+            print("%s: %s" % (line, "ok" if good else "FAIL"))
+            ok &= good
+            hidden = [block(m_bw, m_bw.model.layers[i], h) for h in hidden]
+    return ok
+
+
+def cmd_score(a):
+    import dqrt
+    m64, m32 = tiny_model(a.seed).double(), tiny_model(a.seed)
+    ck = os.path.join(a.dir, "bw.safetensors")
+    apply(m64, ck)
+    apply(m32, ck)
+    rt = dqrt.Runtime(threads=2)
+    score = rt.load(os.path.join(a.dir, "score_bw.ll.mlir"))["score"]
+    seq = score.arg_types[0].shape[1]
+    ok = True
+    for i, ids in enumerate(windows(a.seed + 13, 3, seq, m64.cfg["vocab"])):
+        (lp,) = score(ids)
+        with torch.no_grad():
+            t = torch.from_numpy(ids)
+            ok &= check("block-wise score %d" % i, lp, m64.score(t).numpy(),
+                        m32.score(t).numpy())
+    return ok
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("command", choices=("checkpoints", "score"))
+    ap.add_argument("dir")
+    ap.add_argument("--seed", type=int, required=True)
+    ap.add_argument("--window", type=int, default=16)
+    ap.add_argument("--windows", type=int, default=8)
+    a = ap.parse_args()
+    ok = {"checkpoints": cmd_checkpoints, "score": cmd_score}[a.command](a)
+    print("check_blockwise %s: %s" % (a.command, "ok" if ok else "FAIL"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
