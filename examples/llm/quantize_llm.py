@@ -32,6 +32,7 @@ import json
 import math
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -461,6 +462,9 @@ def main():
         for i in range(first, model.cfg["blocks"]):
             hidden = run.block(i, hidden, work)
             save_partial(partial, run, i + 1, hidden, a)
+            if os.environ.get("DQ_TEST_KILL_AFTER_BLOCKS") == str(i + 1):
+                # The resume test's stand-in for a machine going away.
+                os.kill(os.getpid(), signal.SIGKILL)
     write_checkpoint(a.output, run, a)
     if a.report:
         errors = [r["error"] for r in run.report]

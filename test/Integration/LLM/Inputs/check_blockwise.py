@@ -10,6 +10,9 @@ random Llama of export_llm.py, independently of examples/llm/blockwise.py.
       - each block's loss before and after, recomputed here in float64
         through DQLlama's own attention (not blockwise.block_forward),
         equals the report's, and training lowered it.
+  check_blockwise.py same A B
+      two checkpoints with the same layers and floats, bit for bit (a
+      resumed run against an uninterrupted one)
   check_blockwise.py score DIR --seed S
       the compiled DIR/score_bw.ll.mlir against float64 PyTorch with the
       checkpoint applied here (s·Q + z in float64, the norms copied).
@@ -148,15 +151,33 @@ def cmd_score(a):
     return ok
 
 
+def cmd_same(a):
+    """Two checkpoints with equal layers and floats, bit for bit."""
+    la, _ = dqfiles.read_quantized_model(a.dir)
+    lb, _ = dqfiles.read_quantized_model(a.other)
+    fa = dqfiles.read_quantized_floats(a.dir)
+    fb = dqfiles.read_quantized_floats(a.other)
+    same = sorted(la) == sorted(lb) and sorted(fa) == sorted(fb) and all(
+        all(np.array_equal(x, y) for x, y in zip(la[n], lb[n])) for n in la) \
+        and all(np.array_equal(fa[n], fb[n]) for n in fa)
+    print("same layers and floats: %d layers, %d floats: %s"
+          % (len(la), len(fa), "ok" if same and fa else "FAIL"))
+    return same and bool(fa)
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("command", choices=("checkpoints", "score"))
-    ap.add_argument("dir")
-    ap.add_argument("--seed", type=int, required=True)
+    ap.add_argument("command", choices=("checkpoints", "score", "same"))
+    ap.add_argument("dir", help="the folder, or (same) the first checkpoint")
+    ap.add_argument("other", nargs="?", help="same: the second checkpoint")
+    ap.add_argument("--seed", type=int)
     ap.add_argument("--window", type=int, default=16)
     ap.add_argument("--windows", type=int, default=8)
     a = ap.parse_args()
-    ok = {"checkpoints": cmd_checkpoints, "score": cmd_score}[a.command](a)
+    if a.command != "same" and a.seed is None:
+        ap.error("--seed is required")
+    ok = {"checkpoints": cmd_checkpoints, "score": cmd_score,
+          "same": cmd_same}[a.command](a)
     print("check_blockwise %s: %s" % (a.command, "ok" if ok else "FAIL"))
     return 0 if ok else 1
 
