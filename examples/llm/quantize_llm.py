@@ -19,6 +19,14 @@ The hidden states of all windows are carried from block to block, so one
 calibration costs about one forward of the model over the windows. The
 embedding (tied to the lm_head) stays in float.
 
+With --blockwise (decoupleQ's second stage, blockwise.py), each block is
+then trained with its integers frozen: its scales and offsets, and its two
+RMSNorm weights, on the float block's output (--blockwise-target block, the
+reference's) or the float model's states at that depth (model), with Adam;
+the next block calibrates on the refined output. The trained norms go into
+the checkpoint as float tensors (NAME.value) that --dq-quantize puts in
+place of the module's constants.
+
 The output is a dq-quantized-model checkpoint (docs/weights-format.md):
 `dq-opt --dq-quantize="weights=FILE skip=*embed_tokens*"` imports it into
 an exported module instead of solving again. Progress (layer i/N, its

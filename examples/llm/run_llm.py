@@ -15,7 +15,9 @@ the same settings, so an interrupted run resumes where it stopped):
      decode (KV cache of 640) through torch-mlir (export_llm.py), kept as
      MLIR bytecode;
   2. per configuration and method: sequential calibration and quantization
-     on the calibration text (quantize_llm.py), then --dq-quantize imports
+     on the calibration text (quantize_llm.py; decoupleq-bw adds the
+     block-wise minimization of scales, offsets and norms), then
+     --dq-quantize imports
      the checkpoint, --dq-cpu-pipeline compiles score and decode, and
      dq-compile makes shared objects of them (loaded without a JIT);
   3. perplexity of every compiled score, PyTorch fp32 and llama.cpp
@@ -248,6 +250,8 @@ def linear_bytes(path):
     total = count = 0
     for key, t in tensors.items():
         layer, part = key.rsplit(".", 1)
+        if part == "value":
+            continue  # A float parameter (trained norm) replacing its own.
         if part == "q":
             bits = int(meta[layer + ".bits"])
             total += t.shape[0] * ((t.shape[1] * bits + 7) // 8)
