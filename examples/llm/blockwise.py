@@ -7,9 +7,14 @@ the calibration windows.
     loss = mean((block_q(h) - block_float(h))²)   over every window h
 
 where h are the block's inputs from the already-quantized earlier blocks
-(the reference's target: the float block on the same inputs). Adam with the
-reference's settings (lr 1e-5, betas 0.9/0.99, eps 2e-5, weight decay
-1e-6, one window per step, 4 epochs). The result is kept only where it
+(target "block", the reference's), or
+
+    loss = mean((block_q(h) - f)²)
+
+with f the float model's own states at that depth (target "model"; the
+caller carries them). Adam, by default with the reference's settings (lr
+1e-5, betas 0.9/0.99, eps 2e-5, weight decay 1e-6, one window per step, 4
+epochs; run_llm.py's decoupleq-bw uses lr 1e-3 and target "model"). The result is kept only where it
 lowers the loss measured over all windows after the scales are rounded to
 their storage type; otherwise the layer-wise result stays.
 """

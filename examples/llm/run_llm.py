@@ -58,7 +58,7 @@ METHODS = {"rtn": ["--method", "rtn"], "gptq": ["--method", "gptq"],
            "decoupleq-bw": ["--method", "decoupleq", "--blockwise",
                             "--blockwise-lr", "1e-3",
                             "--blockwise-target", "model"]}
-DEFAULT_METHODS = ("rtn", "gptq", "decoupleq")
+DEFAULT_METHODS = ("rtn", "gptq", "decoupleq", "decoupleq-bw")
 SEQ, PREFILL, MAX_LEN = 2048, 512, 640
 PROMPT = "The history of the city of Paris"
 STARTED = time.time()
