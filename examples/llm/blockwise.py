@@ -82,10 +82,14 @@ class Decoupled:
         self.s = torch.from_numpy(s.astype(np.float32)).requires_grad_()
         self.z = torch.from_numpy(z.astype(np.float32)).requires_grad_()
 
-    def weight(self):
-        s = self.s.repeat_interleave(self.group, dim=1)
-        z = self.z.repeat_interleave(self.group, dim=1)
-        return s * self.q + z
+    def weight(self, rounded=False):
+        """s·Q + z; rounded: with s and z as the checkpoint stores them."""
+        s, z = self.s, self.z
+        if rounded:
+            s, z = (torch.from_numpy(a.astype(np.float32))
+                    for a in self.stored())
+        return (s.repeat_interleave(self.group, dim=1) * self.q +
+                z.repeat_interleave(self.group, dim=1))
 
     def stored(self):
         """(s, z) rounded to the checkpoint's storage type."""
@@ -116,15 +120,7 @@ def minimize(model, block, hidden, targets, layers, settings, log):
         w.requires_grad_(settings.norms)
 
     def current(rounded):
-        if not rounded:
-            return {n: d.weight() for n, d in lin.items()}
-        out = {}
-        for n, d in lin.items():
-            s, z = (torch.from_numpy(a.astype(np.float32)) for a in d.stored())
-            g = d.group
-            out[n] = s.repeat_interleave(g, 1) * d.q + \
-                z.repeat_interleave(g, 1)
-        return out
+        return {n: d.weight(rounded) for n, d in lin.items()}
 
     before = mean_loss(model, block, hidden, targets, current(True))
     opt = torch.optim.Adam(params, lr=settings.lr, betas=(0.9, 0.99),

@@ -310,8 +310,11 @@ def load_partial(path, run, a):
     run.report = state["report"]
     run.blockwise = state.get("blockwise", [])
     run.done_before = len(run.report)
-    norms = np.load(os.path.join(path, "norms.npz"))
-    run.norms = {name: norms[name] for name in norms.files}
+    # A partial folder from before --blockwise existed has no norms.npz.
+    norms_path = os.path.join(path, "norms.npz")
+    if os.path.exists(norms_path):
+        norms = np.load(norms_path)
+        run.norms = {name: norms[name] for name in norms.files}
     modules = dict(run.model.named_modules())
     params = dict(run.model.named_parameters())
     with torch.no_grad():
