@@ -1,5 +1,6 @@
 //===- Quantize.cpp - constant matmul weights to dq weights ---------------===//
 
+#include "QuantizeBudget.h"
 #include "dq/Transforms/Passes.h"
 #include "dq/Transforms/WeightMatmuls.h"
 
@@ -26,6 +27,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <cmath>
 #include <deque>
 #include <future>
 
@@ -172,6 +174,11 @@ struct Job {
   std::string error;
   std::optional<QuantizedLayer> result;
   double seconds = 0;
+  /// A layer-bits or layer-group-size override set its configuration, which
+  /// budget= then keeps.
+  bool pinned = false;
+  /// The thin-calibration warning was given (budget= reads a layer twice).
+  bool warned = false;
 };
 
 /// The files the layers come from; either may be absent.
@@ -191,6 +198,8 @@ struct Settings {
   Overrides<int64_t> groupSize;
   Overrides<std::string> method;
   std::vector<llvm::GlobPattern> skip, only;
+  /// budget=: set when it is on.
+  std::optional<BudgetRequest> budget;
 };
 
 /// The same counts as the pass statistics, which Debian's LLVM (built
@@ -207,6 +216,7 @@ struct DQQuantizePass : public mlir::dq::impl::DQQuantizeBase<DQQuantizePass> {
 
 private:
   LogicalResult parseSettings(Settings &out, std::string &error);
+  LogicalResult parseBudget(Settings &out, std::string &error);
   LogicalResult openSources(ModuleOp module, ArrayRef<WeightMatmul> found,
                             Sources &sources);
   LogicalResult planJobs(MutableArrayRef<WeightMatmul> found,
@@ -220,6 +230,9 @@ private:
                              std::vector<Operation *> &maybeDead);
   void apply(Job &job, Totals &totals, std::vector<Operation *> &maybeDead);
   void report(const Job &job, size_t index, size_t count);
+  LogicalResult applyBudget(std::vector<Job> &jobs, const Sources &sources,
+                            const BudgetRequest &request);
+  unsigned threadCount();
   void printSummary(const Totals &totals);
   void skipped(Totals &totals) {
     ++numSkipped;
@@ -280,6 +293,8 @@ LogicalResult DQQuantizePass::parseSettings(Settings &out, std::string &error) {
       return std::nullopt;
     return s.str();
   };
+  if (failed(parseBudget(out, error)))
+    return failure();
   return success(succeeded(parseOverrides(layerBits, "layer-bits", parseBits,
                                           out.bits, error)) &&
                  succeeded(parseOverrides(layerGroupSize, "layer-group-size",
@@ -288,6 +303,56 @@ LogicalResult DQQuantizePass::parseSettings(Settings &out, std::string &error) {
                                           parseMethod, out.method, error)) &&
                  succeeded(parseGlobs(skip, "skip", out.skip, error)) &&
                  succeeded(parseGlobs(layers, "layers", out.only, error)));
+}
+
+LogicalResult DQQuantizePass::parseBudget(Settings &out, std::string &error) {
+  double b = budget;
+  if (!(b >= 0) || !std::isfinite(b)) {
+    error =
+        llvm::formatv("budget={0} is not a number of bits per weight >= 0", b)
+            .str();
+    return failure();
+  }
+  if (b == 0) {
+    if (!budgetBits.empty() || !budgetGroupSizes.empty() ||
+        !budgetReport.empty()) {
+      error = "budget-bits, budget-group-sizes and budget-report need "
+              "budget=<bits per weight>";
+      return failure();
+    }
+    return success();
+  }
+  BudgetRequest request;
+  request.BitsPerWeight = b;
+  request.Cost = budgetCost;
+  request.ReportPath = budgetReport;
+  request.Quiet = quiet;
+  request.UniformBits = out.engine.Common.Bits;
+  request.UniformGroupSize = out.engine.Common.GroupSize;
+  request.Bits.assign(budgetBits.begin(), budgetBits.end());
+  if (request.Bits.empty())
+    request.Bits = {2, 3, 4, 8};
+  for (unsigned v : request.Bits)
+    if (!::dq::isSupportedPackingBits(v)) {
+      error = llvm::formatv("budget-bits entry {0} is not a supported bit "
+                            "width (2, 3, 4 or 8)",
+                            v)
+                  .str();
+      return failure();
+    }
+  request.GroupSizes.assign(budgetGroupSizes.begin(), budgetGroupSizes.end());
+  if (request.GroupSizes.empty())
+    request.GroupSizes = {32, 64, 128, -1};
+  for (int64_t g : request.GroupSizes)
+    if (g == 0 || g < -1) {
+      error = llvm::formatv("budget-group-sizes entry {0} is not a group "
+                            "size (> 0, or -1 for per-channel)",
+                            g)
+                  .str();
+      return failure();
+    }
+  out.budget = std::move(request);
+  return success();
 }
 
 /// Settles every layer's settings and checks them against the statistics
@@ -344,12 +409,16 @@ LogicalResult DQQuantizePass::planJobs(MutableArrayRef<WeightMatmul> found,
     Job job{matmul, {}, false, {}, {}, {}, {}, 0};
     job.options = settings.engine.getOptions(
         settings.method.lookup(name).value_or(common.Method));
-    job.options.Bits = settings.bits.lookup(name).value_or(common.Bits);
-    job.options.GroupSize =
-        settings.groupSize.lookup(name).value_or(common.GroupSize);
+    std::optional<unsigned> bitsOverride = settings.bits.lookup(name);
+    std::optional<int64_t> groupOverride = settings.groupSize.lookup(name);
+    job.options.Bits = bitsOverride.value_or(common.Bits);
+    job.options.GroupSize = groupOverride.value_or(common.GroupSize);
+    job.pinned = bitsOverride || groupOverride;
     job.options.LayerName = matmul.name;
     int64_t g = job.options.GroupSize;
-    if (g != -1 && (g <= 0 || matmul.k % g != 0)) {
+    // budget= chooses the group of the layers without an override.
+    bool chosen = settings.budget && !job.pinned;
+    if (!chosen && g != -1 && (g <= 0 || matmul.k % g != 0)) {
       op->emitError() << "layer '" << name << "': group size " << g
                       << " does not divide K = " << matmul.k
                       << " (use group-size=-1 for per-channel, or a "
@@ -396,9 +465,12 @@ LogicalResult DQQuantizePass::prepare(Job &job, const Sources &sources,
     return failure();
   }
   if (std::optional<std::string> thin = ::dq::describeThinCalibration(
-          layer->Tokens, layer->K, job.options.Method))
+          layer->Tokens, layer->K, job.options.Method);
+      thin && !job.warned) {
     job.matmul.op->emitWarning()
         << "layer '" << job.matmul.name << "': " << *thin;
+    job.warned = true;
+  }
   job.hessian = Matrix(layer->K, layer->K);
   job.hessian.Data = std::move(layer->Hessian);
   job.options.Threads = rowThreads;
@@ -431,10 +503,7 @@ DQQuantizePass::quantizeJobs(std::vector<Job> &jobs, const Sources &sources,
                              std::vector<Operation *> &maybeDead) {
   MLIRContext &ctx = getContext();
   bool threaded = ctx.isMultithreadingEnabled();
-  unsigned totalThreads =
-      !threaded ? 1
-      : threads ? threads
-                : llvm::hardware_concurrency().compute_thread_count();
+  unsigned totalThreads = threadCount();
   unsigned inFlight =
       threaded ? std::max(1u, std::min<unsigned>(parallelLayers, jobs.size()))
                : 1;
@@ -488,6 +557,66 @@ DQQuantizePass::quantizeJobs(std::vector<Job> &jobs, const Sources &sources,
   if (group)
     group->wait();
   return failure(anyFailed);
+}
+
+unsigned DQQuantizePass::threadCount() {
+  if (!getContext().isMultithreadingEnabled())
+    return 1;
+  return threads ? threads
+                 : llvm::hardware_concurrency().compute_thread_count();
+}
+
+/// Chooses the configuration of every layer quantized from statistics
+/// under budget=, measuring each candidate on the layer's W and H.
+LogicalResult DQQuantizePass::applyBudget(std::vector<Job> &jobs,
+                                          const Sources &sources,
+                                          const BudgetRequest &request) {
+  std::vector<size_t> solved;
+  std::vector<BudgetItem> items;
+  for (auto [i, job] : llvm::enumerate(jobs)) {
+    if (job.imported)
+      continue;
+    solved.push_back(i);
+    items.push_back(
+        {job.matmul.name, job.matmul.n, job.matmul.k, job.options, job.pinned});
+  }
+  if (items.empty()) {
+    getOperation().emitError()
+        << "dq-quantize: budget= has no layer to quantize from statistics "
+           "(every layer is imported, skipped or left out)";
+    return failure();
+  }
+  unsigned rowThreads = threadCount();
+  for (BudgetItem &item : items) {
+    item.Options.Threads = rowThreads;
+    if (getContext().isMultithreadingEnabled())
+      item.Options.Pool = &getContext().getThreadPool();
+  }
+  Operation *failedOp = nullptr;
+  auto load = [&](size_t i, Matrix &w, Matrix &h) -> llvm::Error {
+    Job &job = jobs[solved[i]];
+    if (failed(prepare(job, sources, rowThreads))) {
+      failedOp = job.matmul.op;
+      return llvm::createStringError("layer not readable");
+    }
+    w = std::move(job.weight);
+    h = std::move(job.hessian);
+    job.weight = Matrix();
+    job.hessian = Matrix();
+    return llvm::Error::success();
+  };
+  if (llvm::Error e = chooseUnderBudget(items, request, load)) {
+    std::string message = llvm::toString(std::move(e));
+    // prepare() has already said what was wrong with the layer.
+    if (!failedOp)
+      getOperation().emitError() << "dq-quantize: " << message;
+    return failure();
+  }
+  for (auto [i, item] : llvm::enumerate(items)) {
+    jobs[solved[i]].options.Bits = item.Options.Bits;
+    jobs[solved[i]].options.GroupSize = item.Options.GroupSize;
+  }
+  return success();
 }
 
 /// Drops what fed the float weights, if nothing else uses it. An op can be
@@ -692,6 +821,8 @@ void DQQuantizePass::runOnOperation() {
   std::vector<Operation *> maybeDead;
   if (failed(planJobs(found, settings, sources, jobs, totals)) ||
       failed(replaceFloats(jobs, sources, totals)) ||
+      (settings.budget &&
+       failed(applyBudget(jobs, sources, *settings.budget))) ||
       failed(quantizeJobs(jobs, sources, totals, maybeDead)))
     return signalPassFailure();
   eraseDeadFeeders(maybeDead);

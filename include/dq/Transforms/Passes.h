@@ -7,7 +7,23 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
+#define DQ_BUDGET_COST_VALUES                                                  \
+  ::llvm::cl::values(                                                          \
+      clEnumValN(::mlir::dq::BudgetCost::Output, "output",                     \
+                 "the squared error added to the layer's outputs"),            \
+      clEnumValN(::mlir::dq::BudgetCost::Relative, "relative",                 \
+                 "that error relative to the outputs' energy"))
+
 namespace mlir::dq {
+
+/// What `--dq-quantize`'s `budget=` minimises the sum of, over the layers.
+enum class BudgetCost {
+  /// Σ (ŵ - w)ᵀH(ŵ - w): the squared error the layer adds to its outputs,
+  /// per calibration token.
+  Output,
+  /// That error over Σ wᵀHw: every layer weighs the same.
+  Relative,
+};
 
 #define GEN_PASS_DECL
 #include "dq/Transforms/Passes.h.inc"

@@ -139,12 +139,34 @@ def DQQuantize : Pass<"dq-quantize", "::mlir::ModuleOp"> {
     dq-opt --dq-quantize="weights=w2g64.safetensors skip=*embed_tokens*"
     ```
 
+    `budget=B` is mixed precision under a size budget: every layer
+    quantized from statistics is quantized in each candidate configuration
+    (`budget-bits` × `budget-group-sizes`; group sizes that do not divide
+    K are left out), its error measured (`budget-cost=output`, the default:
+    Σ(ŵ-w)ᵀH(ŵ-w), the squared error it adds to its outputs; `relative`:
+    the normalized error), and the configurations whose summed error is
+    least with at most B bits per weight overall (packed Q plus the
+    scales and offsets) are chosen exactly (a multiple-choice knapsack over
+    the Pareto front of size and error). Layers with a `layer-bits` or
+    `layer-group-size` override keep it and take their share of the budget.
+    The choice is printed as a table (layer, configuration, error, bytes),
+    with the summed error of the uniform `bits`/`group-size` beside it, and
+    written to `budget-report=FILE` as JSON; each chosen layer is then
+    quantized again in its configuration, which its `dq.constant`'s type
+    records. Measuring costs one quantization per candidate and layer.
+
+    ```
+    dq-opt --dq-quantize="stats=stats.safetensors budget=2.5 budget-bits=2,3,4 budget-report=choice.json"
+    ```
+
     Errors: an unknown method (the message lists the registered ones), an
     unknown or malformed option, no statistics for a layer (or a warning
     and the layer skipped with `allow-missing-stats`), a K that differs
     between statistics and weight, a group size that does not divide K, a
     bit width outside 2/3/4/8, malformed overrides, unreadable or invalid
-    statistics, and a malformed checkpoint or a checkpoint layer whose
+    statistics, a budget below what the candidates allow, a bad
+    `budget-bits` or `budget-group-sizes` entry, a budget with no layer
+    to quantize from statistics, and a malformed checkpoint or a checkpoint layer whose
     shape differs from its weight's or that names no matmul, and a
     `.value` that names no constant or whose dtype, shape or values do not
     fit it.
@@ -190,6 +212,21 @@ def DQQuantize : Pass<"dq-quantize", "::mlir::ModuleOp"> {
            "Skip layers without statistics (with a warning)">,
     Option<"quiet", "quiet", "bool", "false",
            "No per-layer progress or summary on stderr">,
+    Option<"budget", "budget", "double", "0",
+           "Bits per weight (Q, scale and offset counted) for the layers "
+           "quantized from statistics together: each layer's bits and group "
+           "size are chosen to minimise the summed error (0: off)">,
+    ListOption<"budgetBits", "budget-bits", "unsigned",
+               "Bit widths budget= chooses from (default 2,3,4,8)">,
+    ListOption<"budgetGroupSizes", "budget-group-sizes", "int64_t",
+               "Group sizes budget= chooses from, -1 per-channel (default "
+               "32,64,128,-1)">,
+    Option<"budgetCost", "budget-cost", "::mlir::dq::BudgetCost",
+           "::mlir::dq::BudgetCost::Output",
+           "The per-layer error budget= minimises the sum of",
+           "DQ_BUDGET_COST_VALUES">,
+    Option<"budgetReport", "budget-report", "std::string", "",
+           "JSON file for budget='s measurements and choice">,
   ];
   let statistics = [
     Statistic<"numQuantized", "quantized-layers", "Layers quantized">,

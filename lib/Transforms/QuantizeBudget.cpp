@@ -1,0 +1,253 @@
+//===- QuantizeBudget.cpp - --dq-quantize's budget= -----------------------===//
+
+#include "QuantizeBudget.h"
+
+#include "dq/Quant/Budget.h"
+#include "dq/Support/AtomicFile.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+
+using namespace llvm;
+using ::dq::BudgetLayer;
+using ::dq::BudgetOption;
+using ::dq::Matrix;
+using ::dq::QuantizedLayer;
+
+namespace mlir::dq {
+namespace {
+
+std::string describeGroup(int64_t GroupSize, int64_t Cols) {
+  return GroupSize == Cols ? std::string("per-channel")
+                           : "g" + std::to_string(GroupSize);
+}
+
+/// The candidate configurations of a layer with Cols inputs: group sizes
+/// that do not divide Cols are left out, and one at least Cols is
+/// per-channel (counted once).
+std::vector<BudgetOption> candidates(const BudgetRequest &R,
+                                     const BudgetItem &Item) {
+  std::vector<BudgetOption> Out;
+  for (unsigned Bits : R.Bits)
+    for (int64_t G : R.GroupSizes) {
+      int64_t Effective = G == -1 || G >= Item.Cols ? Item.Cols : G;
+      if (Item.Cols % Effective != 0)
+        continue;
+      if (llvm::any_of(Out, [&](const BudgetOption &O) {
+            return O.Bits == Bits && O.GroupSize == Effective;
+          }))
+        continue;
+      Out.push_back({Bits, Effective,
+                     ::dq::getStorageBits(Item.Rows, Item.Cols, Bits, Effective,
+                                          Item.Options.Scale),
+                     0.0});
+    }
+  return Out;
+}
+
+double costOf(const QuantizedLayer &L, BudgetCost Cost) {
+  return Cost == BudgetCost::Output ? L.TotalError : L.NormalizedError;
+}
+
+/// Quantizes the layer in every candidate configuration and keeps the cost.
+Error measure(BudgetItem &Item, std::vector<BudgetOption> &Options,
+              const BudgetRequest &R, const Matrix &W, const Matrix &H) {
+  for (BudgetOption &O : Options) {
+    ::dq::QuantOptions Opts = Item.Options;
+    Opts.Bits = O.Bits;
+    Opts.GroupSize = O.GroupSize;
+    Expected<QuantizedLayer> L = ::dq::quantizeLayer(W, H, Opts);
+    if (!L)
+      return createStringError(formatv("budget: layer '{0}' in W{1} {2}: {3}",
+                                       Item.Name, O.Bits,
+                                       describeGroup(O.GroupSize, Item.Cols),
+                                       toString(L.takeError()))
+                                   .str());
+    O.Cost = costOf(*L, R.Cost);
+  }
+  return Error::success();
+}
+
+std::string uniformName(const BudgetRequest &R) {
+  return R.UniformGroupSize == -1 ? std::string("per-channel")
+                                  : "g" + std::to_string(R.UniformGroupSize);
+}
+
+double bitsPerWeight(uint64_t Bits, uint64_t Weights) {
+  return Weights ? double(Bits) / double(Weights) : 0.0;
+}
+
+json::Value describeOption(const BudgetOption &O) {
+  return json::Object{{"bits", O.Bits},
+                      {"group_size", O.GroupSize},
+                      {"cost", O.Cost},
+                      {"storage_bits", O.StorageBits}};
+}
+
+} // namespace
+
+Error chooseUnderBudget(MutableArrayRef<BudgetItem> Items,
+                        const BudgetRequest &R, LoadLayer Load) {
+  std::vector<BudgetLayer> Layers(Items.size());
+  uint64_t Weights = 0;
+  size_t Measured = 0;
+  auto Start = std::chrono::steady_clock::now();
+  for (auto [I, Item] : llvm::enumerate(Items)) {
+    BudgetLayer &L = Layers[I];
+    L.Name = Item.Name;
+    Weights += uint64_t(Item.Rows) * uint64_t(Item.Cols);
+    if (Item.Pinned) {
+      int64_t G =
+          Item.Options.GroupSize == -1 ? Item.Cols : Item.Options.GroupSize;
+      L.Options.push_back(
+          {Item.Options.Bits, G,
+           ::dq::getStorageBits(Item.Rows, Item.Cols, Item.Options.Bits, G,
+                                Item.Options.Scale),
+           0.0});
+      continue;
+    }
+    L.Options = candidates(R, Item);
+    if (L.Options.empty())
+      return createStringError(
+          formatv("budget: no candidate group size divides K = {0} of layer "
+                  "'{1}' (add -1, per-channel, to budget-group-sizes)",
+                  Item.Cols, Item.Name)
+              .str());
+  }
+  size_t ToMeasure = llvm::count_if(Items, [](auto &I) { return !I.Pinned; });
+  for (auto [I, Item] : llvm::enumerate(Items)) {
+    if (Item.Pinned)
+      continue;
+    auto LayerStart = std::chrono::steady_clock::now();
+    Matrix W, H;
+    if (Error E = Load(I, W, H))
+      return E;
+    if (Error E = measure(Item, Layers[I].Options, R, W, H))
+      return E;
+    ++Measured;
+    if (!R.Quiet)
+      errs() << formatv("dq-quantize: budget [{0}/{1}] {2} {3}x{4}: {5} "
+                        "configurations measured, {6:f1} s\n",
+                        Measured, ToMeasure, Item.Name, Item.Rows, Item.Cols,
+                        Layers[I].Options.size(),
+                        std::chrono::duration<double>(
+                            std::chrono::steady_clock::now() - LayerStart)
+                            .count());
+  }
+
+  uint64_t BudgetBits = uint64_t(R.BitsPerWeight * double(Weights));
+  Expected<std::vector<size_t>> Chosen =
+      ::dq::chooseUnderBudget(Layers, BudgetBits);
+  if (!Chosen) {
+    uint64_t Least = 0;
+    for (const BudgetLayer &L : Layers)
+      Least += llvm::min_element(L.Options, [](auto &A, auto &B) {
+                 return A.StorageBits < B.StorageBits;
+               })->StorageBits;
+    consumeError(Chosen.takeError());
+    return createStringError(
+        formatv("budget={0} bits per weight is below what these {1} layers "
+                "can take: at least {2:f3} bits per weight with the "
+                "candidate configurations (budget-bits, budget-group-sizes)",
+                R.BitsPerWeight, Items.size(), bitsPerWeight(Least, Weights))
+            .str());
+  }
+
+  // The uniform configuration of the pass's own bits and group size, where
+  // every layer has it: what the choice is measured against.
+  std::optional<double> UniformCost = 0.0;
+  uint64_t UniformBits = 0, TotalBits = 0;
+  double TotalCost = 0;
+  json::Array Described;
+  for (auto [I, Item] : llvm::enumerate(Items)) {
+    const BudgetOption &Pick = Layers[I].Options[(*Chosen)[I]];
+    int64_t Uniform =
+        R.UniformGroupSize == -1 || R.UniformGroupSize >= Item.Cols
+            ? Item.Cols
+            : R.UniformGroupSize;
+    auto Same = llvm::find_if(Layers[I].Options, [&](const BudgetOption &O) {
+      return O.Bits == R.UniformBits && O.GroupSize == Uniform;
+    });
+    if (Same == Layers[I].Options.end() || Item.Pinned)
+      UniformCost.reset();
+    else if (UniformCost) {
+      *UniformCost += Same->Cost;
+      UniformBits += Same->StorageBits;
+    }
+    TotalBits += Pick.StorageBits;
+    TotalCost += Pick.Cost;
+    json::Array Candidates;
+    for (const BudgetOption &O : Layers[I].Options)
+      Candidates.push_back(describeOption(O));
+    Described.push_back(json::Object{{"layer", Item.Name},
+                                     {"rows", Item.Rows},
+                                     {"cols", Item.Cols},
+                                     {"bits", Pick.Bits},
+                                     {"group_size", Pick.GroupSize},
+                                     {"cost", Pick.Cost},
+                                     {"storage_bits", Pick.StorageBits},
+                                     {"pinned", Item.Pinned},
+                                     {"candidates", std::move(Candidates)}});
+    Item.Options.Bits = Pick.Bits;
+    Item.Options.GroupSize = Pick.GroupSize;
+  }
+
+  if (!R.Quiet) {
+    errs() << formatv(
+        "dq-quantize: budget {0} bits per weight over {1} "
+        "layer(s), cost '{2}', chosen in {3:f1} s:\n",
+        R.BitsPerWeight, Items.size(),
+        R.Cost == BudgetCost::Output ? "output" : "relative",
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - Start)
+            .count());
+    errs() << formatv("  {0,-40} {1,-16} {2,12} {3,12} {4,12}\n", "layer",
+                      "config", "cost", "bytes", "bits/weight");
+    for (auto [I, Item] : llvm::enumerate(Items)) {
+      const BudgetOption &Pick = Layers[I].Options[(*Chosen)[I]];
+      std::string Config = formatv("W{0} {1}{2}", Pick.Bits,
+                                   describeGroup(Pick.GroupSize, Item.Cols),
+                                   Item.Pinned ? " (fixed)" : "");
+      errs() << formatv(
+          "  {0,-40} {1,-16} {2,12:e3} {3,12} {4,12:f3}\n", Item.Name, Config,
+          Pick.Cost, (Pick.StorageBits + 7) / 8,
+          bitsPerWeight(Pick.StorageBits,
+                        uint64_t(Item.Rows) * uint64_t(Item.Cols)));
+    }
+    errs() << formatv("dq-quantize: budget total {0:f4} bits per weight "
+                      "({1} bytes), summed cost {2:e4}",
+                      bitsPerWeight(TotalBits, Weights), (TotalBits + 7) / 8,
+                      TotalCost);
+    if (UniformCost)
+      errs() << formatv("; uniform W{0} {1}: {2:f4} bits per weight, summed "
+                        "cost {3:e4}",
+                        R.UniformBits, uniformName(R),
+                        bitsPerWeight(UniformBits, Weights), *UniformCost);
+    errs() << "\n";
+  }
+  if (R.ReportPath.empty())
+    return Error::success();
+  json::Object Report{
+      {"budget_bits_per_weight", R.BitsPerWeight},
+      {"bits_per_weight", bitsPerWeight(TotalBits, Weights)},
+      {"cost_measure", R.Cost == BudgetCost::Output ? "output" : "relative"},
+      {"total_cost", TotalCost},
+      {"weights", Weights},
+      {"uniform", UniformCost ? json::Value(json::Object{
+                                    {"bits", R.UniformBits},
+                                    {"group_size", R.UniformGroupSize},
+                                    {"bits_per_weight",
+                                     bitsPerWeight(UniformBits, Weights)},
+                                    {"total_cost", *UniformCost}})
+                              : json::Value(nullptr)},
+      {"layers", std::move(Described)}};
+  return ::dq::writeFileAtomically(R.ReportPath, [&](raw_ostream &OS) {
+    OS << formatv("{0:2}", json::Value(std::move(Report))) << "\n";
+    return Error::success();
+  });
+}
+
+} // namespace mlir::dq
