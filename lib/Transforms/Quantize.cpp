@@ -315,9 +315,9 @@ LogicalResult DQQuantizePass::parseBudget(Settings &out, std::string &error) {
   }
   if (b == 0) {
     if (!budgetBits.empty() || !budgetGroupSizes.empty() ||
-        !budgetReport.empty()) {
-      error = "budget-bits, budget-group-sizes and budget-report need "
-              "budget=<bits per weight>";
+        !budgetReport.empty() || !budgetCosts.empty()) {
+      error = "budget-bits, budget-group-sizes, budget-report and "
+              "budget-costs need budget=<bits per weight>";
       return failure();
     }
     return success();
@@ -326,6 +326,7 @@ LogicalResult DQQuantizePass::parseBudget(Settings &out, std::string &error) {
   request.BitsPerWeight = b;
   request.Cost = budgetCost;
   request.ReportPath = budgetReport;
+  request.CostsPath = budgetCosts;
   request.Quiet = quiet;
   request.UniformBits = out.engine.Common.Bits;
   request.UniformGroupSize = out.engine.Common.GroupSize;

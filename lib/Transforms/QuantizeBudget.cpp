@@ -8,9 +8,11 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <map>
 
 using namespace llvm;
 using ::dq::BudgetLayer;
@@ -77,6 +79,79 @@ std::string uniformName(const BudgetRequest &R) {
                                   : "g" + std::to_string(R.UniformGroupSize);
 }
 
+const char *costName(BudgetCost Cost) {
+  return Cost == BudgetCost::Output ? "output" : "relative";
+}
+
+/// An earlier report's candidates, by layer: (rows, cols) and the cost of
+/// each (bits, group size).
+struct KnownCosts {
+  int64_t Rows = 0, Cols = 0;
+  std::map<std::pair<unsigned, int64_t>, double> Costs;
+};
+
+Expected<StringMap<KnownCosts>> readCosts(StringRef Path, BudgetCost Cost) {
+  auto Fail = [&](const Twine &Why) {
+    return createStringError("budget-costs '" + Path + "': " + Why);
+  };
+  ErrorOr<std::unique_ptr<MemoryBuffer>> Buffer =
+      MemoryBuffer::getFile(Path, /*IsText=*/true);
+  if (!Buffer)
+    return Fail("cannot read: " + Buffer.getError().message());
+  Expected<json::Value> Parsed = json::parse((*Buffer)->getBuffer());
+  if (!Parsed)
+    return Fail("not JSON: " + toString(Parsed.takeError()));
+  const json::Object *Root = Parsed->getAsObject();
+  const json::Array *Layers = Root ? Root->getArray("layers") : nullptr;
+  std::optional<StringRef> Measure =
+      Root ? Root->getString("cost_measure") : std::nullopt;
+  if (!Layers || !Measure)
+    return Fail("not a budget-report (no \"layers\" or \"cost_measure\")");
+  if (*Measure != costName(Cost))
+    return Fail("its errors are '" + *Measure + "', this run's are '" +
+                costName(Cost) + "'");
+  StringMap<KnownCosts> Out;
+  for (const json::Value &Entry : *Layers) {
+    const json::Object *L = Entry.getAsObject();
+    std::optional<StringRef> Name = L ? L->getString("layer") : std::nullopt;
+    std::optional<int64_t> Rows = L ? L->getInteger("rows") : std::nullopt;
+    std::optional<int64_t> Cols = L ? L->getInteger("cols") : std::nullopt;
+    const json::Array *Candidates = L ? L->getArray("candidates") : nullptr;
+    if (!Name || !Rows || !Cols || !Candidates)
+      return Fail("a layer entry lacks layer, rows, cols or candidates");
+    KnownCosts &K = Out[*Name];
+    K.Rows = *Rows;
+    K.Cols = *Cols;
+    for (const json::Value &C : *Candidates) {
+      const json::Object *O = C.getAsObject();
+      std::optional<int64_t> Bits = O ? O->getInteger("bits") : std::nullopt;
+      std::optional<int64_t> Group =
+          O ? O->getInteger("group_size") : std::nullopt;
+      std::optional<double> Value = O ? O->getNumber("cost") : std::nullopt;
+      if (!Bits || !Group || !Value)
+        return Fail("a candidate of layer '" + *Name +
+                    "' lacks bits, group_size or cost");
+      K.Costs[{unsigned(*Bits), *Group}] = *Value;
+    }
+  }
+  return Out;
+}
+
+/// Takes the layer's costs from Known when it has every candidate.
+bool reuseCosts(const StringMap<KnownCosts> &Known, const BudgetItem &Item,
+                std::vector<BudgetOption> &Options) {
+  auto It = Known.find(Item.Name);
+  if (It == Known.end() || It->second.Rows != Item.Rows ||
+      It->second.Cols != Item.Cols)
+    return false;
+  for (const BudgetOption &O : Options)
+    if (!It->second.Costs.count({O.Bits, O.GroupSize}))
+      return false;
+  for (BudgetOption &O : Options)
+    O.Cost = It->second.Costs.at({O.Bits, O.GroupSize});
+  return true;
+}
+
 double bitsPerWeight(uint64_t Bits, uint64_t Weights) {
   return Weights ? double(Bits) / double(Weights) : 0.0;
 }
@@ -118,9 +193,25 @@ Error chooseUnderBudget(MutableArrayRef<BudgetItem> Items,
                   Item.Cols, Item.Name)
               .str());
   }
-  size_t ToMeasure = llvm::count_if(Items, [](auto &I) { return !I.Pinned; });
+  StringMap<KnownCosts> Known;
+  if (!R.CostsPath.empty()) {
+    Expected<StringMap<KnownCosts>> Read = readCosts(R.CostsPath, R.Cost);
+    if (!Read)
+      return Read.takeError();
+    Known = std::move(*Read);
+  }
+  std::vector<bool> Reused(Items.size(), false);
+  for (auto [I, Item] : llvm::enumerate(Items))
+    Reused[I] = !Item.Pinned && reuseCosts(Known, Item, Layers[I].Options);
+  size_t NumReused = llvm::count(Reused, true);
+  if (!R.Quiet && !R.CostsPath.empty())
+    errs() << formatv("dq-quantize: budget: the errors of {0} of {1} "
+                      "layer(s) from '{2}'\n",
+                      NumReused, Items.size(), R.CostsPath);
+  size_t ToMeasure =
+      llvm::count_if(Items, [](auto &I) { return !I.Pinned; }) - NumReused;
   for (auto [I, Item] : llvm::enumerate(Items)) {
-    if (Item.Pinned)
+    if (Item.Pinned || Reused[I])
       continue;
     auto LayerStart = std::chrono::steady_clock::now();
     Matrix W, H;
@@ -200,8 +291,7 @@ Error chooseUnderBudget(MutableArrayRef<BudgetItem> Items,
     errs() << formatv(
         "dq-quantize: budget {0} bits per weight over {1} "
         "layer(s), cost '{2}', chosen in {3:f1} s:\n",
-        R.BitsPerWeight, Items.size(),
-        R.Cost == BudgetCost::Output ? "output" : "relative",
+        R.BitsPerWeight, Items.size(), costName(R.Cost),
         std::chrono::duration<double>(std::chrono::steady_clock::now() - Start)
             .count());
     errs() << formatv("  {0,-40} {1,-16} {2,12} {3,12} {4,12}\n", "layer",
@@ -233,7 +323,7 @@ Error chooseUnderBudget(MutableArrayRef<BudgetItem> Items,
   json::Object Report{
       {"budget_bits_per_weight", R.BitsPerWeight},
       {"bits_per_weight", bitsPerWeight(TotalBits, Weights)},
-      {"cost_measure", R.Cost == BudgetCost::Output ? "output" : "relative"},
+      {"cost_measure", costName(R.Cost)},
       {"total_cost", TotalCost},
       {"weights", Weights},
       {"uniform", UniformCost ? json::Value(json::Object{

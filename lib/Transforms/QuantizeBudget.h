@@ -36,6 +36,8 @@ struct BudgetRequest {
   int64_t UniformGroupSize = -1;
   /// JSON file for the choice; empty for none.
   std::string ReportPath;
+  /// An earlier report whose costs are reused; empty for none.
+  std::string CostsPath;
   bool Quiet = false;
 };
 
@@ -57,7 +59,8 @@ using LoadLayer =
 /// Measures, chooses and reports; on success every item's Options hold its
 /// chosen bits and group size. Errors: no candidate configuration fits a
 /// layer, a candidate fails to quantize, the budget is infeasible, the
-/// report cannot be written.
+/// costs file is unreadable or of another cost measure, the report cannot
+/// be written.
 llvm::Error chooseUnderBudget(llvm::MutableArrayRef<BudgetItem> Items,
                               const BudgetRequest &Request, LoadLayer Load);
 

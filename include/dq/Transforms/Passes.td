@@ -153,7 +153,11 @@ def DQQuantize : Pass<"dq-quantize", "::mlir::ModuleOp"> {
     with the summed error of the uniform `bits`/`group-size` beside it, and
     written to `budget-report=FILE` as JSON; each chosen layer is then
     quantized again in its configuration, which its `dq.constant`'s type
-    records. Measuring costs one quantization per candidate and layer.
+    records. Measuring costs one quantization per candidate and layer;
+    `budget-costs=FILE` reuses the errors of an earlier run's report (the
+    same statistics and settings are the caller's to ensure) for every
+    layer of the same name and shape that has all of its candidates there,
+    so that trying another budget measures nothing again.
 
     ```
     dq-opt --dq-quantize="stats=stats.safetensors budget=2.5 budget-bits=2,3,4 budget-report=choice.json"
@@ -227,6 +231,9 @@ def DQQuantize : Pass<"dq-quantize", "::mlir::ModuleOp"> {
            "DQ_BUDGET_COST_VALUES">,
     Option<"budgetReport", "budget-report", "std::string", "",
            "JSON file for budget='s measurements and choice">,
+    Option<"budgetCosts", "budget-costs", "std::string", "",
+           "A budget-report of an earlier run: its measured errors are "
+           "reused for layers of the same name and shape">,
   ];
   let statistics = [
     Statistic<"numQuantized", "quantized-layers", "Layers quantized">,
