@@ -27,6 +27,12 @@ the next block calibrates on the refined output. The trained norms go into
 the checkpoint as float tensors (NAME.value) that --dq-quantize puts in
 place of the module's constants.
 
+With --layer-config (a budget report of `--dq-quantize budget=`, mixed
+precision), each layer takes its bits and group size from the file; the
+others take --bits and --group-size. --float-stats writes the float
+model's H of every linear on the calibration windows (what that budget
+run measures its candidates on) and quantizes nothing.
+
 The output is a dq-quantized-model checkpoint (docs/weights-format.md):
 `dq-opt --dq-quantize="weights=FILE skip=*embed_tokens*"` imports it into
 an exported module instead of solving again. Progress (layer i/N, its
@@ -92,9 +98,10 @@ def dq_quant_layer(a, name, weight, hessian, work):
     out = os.path.join(work, "q.safetensors")
     np.save(w_path, weight.astype(np.float32))
     np.save(h_path, hessian)
+    bits, group = layer_config(a, name)
     cmd = [a.dq_quant, "--weight", w_path, "--hessian", h_path,
-           "--method", a.method, "--bits", str(a.bits),
-           "--group-size", str(a.group_size), "--iters", str(a.iters),
+           "--method", a.method, "--bits", str(bits),
+           "--group-size", str(group), "--iters", str(a.iters),
            "--threads", str(a.threads), "--scale-type", "f16",
            "--layer-name", name, "--quiet", "-o", out]
     for opt in a.method_option:
@@ -107,6 +114,43 @@ def dq_quant_layer(a, name, weight, hessian, work):
     q, s, z = tensors["q"], tensors["scale"], tensors["offset"]
     w_hat = dequantize(q, s, z)
     return w_hat.astype(np.float32), q, s, z, result["normalized_error"]
+
+
+def layer_config(a, name):
+    """(bits, group size) of a layer: --layer-config's, else the default."""
+    return a.layer_config.get(name, (a.bits, a.group_size))
+
+
+def read_layer_config(path):
+    """{layer: (bits, group size)} from a budget report (or any JSON with
+    "layers": [{"layer", "bits", "group_size"}, ...])."""
+    try:
+        with open(path) as f:
+            entries = json.load(f)["layers"]
+        out = {e["layer"]: (int(e["bits"]), int(e["group_size"]))
+               for e in entries}
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise QuantError("--layer-config %s: not a budget report (%s: %s)"
+                         % (path, type(e).__name__, e))
+    for name, (bits, group) in out.items():
+        if bits not in (2, 3, 4, 8) or group < 1:
+            raise QuantError("--layer-config %s: layer %s has W%d g%d"
+                             % (path, name, bits, group))
+    return out
+
+
+def write_float_stats(model, windows, path):
+    """H = XᵀX/T of every linear of the float model on the windows."""
+    import torch
+    import dqfiles
+    import torch_calibrate
+    model.forward = model.logits
+    log("quantize_llm: float statistics on %d windows" % len(windows))
+    layers = torch_calibrate.collect_hessians(
+        model, [(torch.tensor([w]),) for w in windows],
+        lambda i: log("quantize_llm: window %d/%d" % (i, len(windows))))
+    dqfiles.write_stats(path, layers, "examples/llm/quantize_llm.py")
+    log("quantize_llm: wrote %s (%d layers)" % (path, len(layers)))
 
 
 def attention(model, block, x):
@@ -163,10 +207,10 @@ class Run:
         elapsed = time.time() - self.start
         rate = elapsed / max(1, done - self.done_before)
         eta = rate * (total - done)
+        bits, group = layer_config(self.a, name)
         log("quantize_llm: [%d/%d] %s %s W%d g%d: error %.3e  "
             "(%.0f s, ETA %.0f s)" % (done, total, name, self.a.method,
-                                      self.a.bits, self.a.group_size, err,
-                                      elapsed, eta))
+                                      bits, group, err, elapsed, eta))
 
     def block(self, i, hidden, work):
         """Quantizes block i group by group, then (--blockwise) trains its
@@ -262,6 +306,9 @@ def settings(a):
            "window": a.window, "method_option": sorted(a.method_option)}
     if a.blockwise:
         out["blockwise"] = blockwise_settings(a).as_dict()
+    if a.layer_config:
+        out["layer_config"] = sorted([n, b, g] for n, (b, g)
+                                     in a.layer_config.items())
     if a.model != "smollm2":
         out.update(model=a.model, seed=a.seed)
     return out
@@ -374,8 +421,8 @@ def write_checkpoint(path, run, a):
     import dqfiles
     method = a.method + ("+blockwise" if a.blockwise else "")
     dqfiles.write_quantized_model(
-        path, {name: (q, s, z, a.bits) for name, (q, s, z) in
-               run.layers.items()},
+        path, {name: (q, s, z, layer_config(a, name)[0])
+               for name, (q, s, z) in run.layers.items()},
         "examples/llm/quantize_llm.py",
         {name + ".method": method for name in run.layers},
         floats=run.norms)
@@ -419,10 +466,18 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--dq-quant",
                     default=os.path.join(ROOT, "build", "bin", "dq-quant"))
+    ap.add_argument("--layer-config",
+                    help="per-layer bits and group sizes: the JSON report "
+                         "of dq-opt --dq-quantize budget=... budget-report=")
+    ap.add_argument("--float-stats", metavar="FILE",
+                    help="only write the float model's statistics (H of "
+                         "every linear on the calibration windows)")
     ap.add_argument("--report", help="JSON with every layer's error")
-    ap.add_argument("-o", "--output", required=True,
+    ap.add_argument("-o", "--output",
                     help="dq-quantized-model checkpoint (.safetensors)")
     a = ap.parse_args()
+    if not a.output and not a.float_stats:
+        ap.error("-o/--output is required (or --float-stats)")
     if not os.access(a.dq_quant, os.X_OK):
         ap.error("%s not found: build dq first (scripts/setup.sh)"
                  % a.dq_quant)
@@ -433,6 +488,8 @@ def main():
         ap.error("--blockwise-epochs must be at least 1, --blockwise-lr in "
                  "(0, 1) and --blockwise-weight-decay at least 0")
 
+    a.layer_config = (read_layer_config(a.layer_config) if a.layer_config
+                      else {})
     import torch
     import llm_model
     import llm_text
@@ -456,8 +513,20 @@ def main():
     if len(windows) < a.calib_windows:
         raise QuantError("only %d calibration windows of %d tokens"
                          % (len(windows), a.window))
-    log("quantize_llm: %s W%d g%d on %d calibration windows of %d tokens"
-        % (a.method, a.bits, a.group_size, len(windows), a.window))
+    if a.float_stats:
+        write_float_stats(model, windows, a.float_stats)
+        return 0
+    linears = {n for n, m in model.named_modules()
+               if isinstance(m, torch.nn.Linear)}
+    unknown = sorted(set(a.layer_config) - linears)
+    if unknown:
+        raise QuantError("--layer-config names %d layer(s) the model does "
+                         "not have: %s" % (len(unknown),
+                                           ", ".join(unknown[:5])))
+    log("quantize_llm: %s W%d g%d%s on %d calibration windows of %d tokens"
+        % (a.method, a.bits, a.group_size,
+           " (%d layers from --layer-config)" % len(a.layer_config)
+           if a.layer_config else "", len(windows), a.window))
 
     run = Run(a, model, windows)
     partial = a.output + ".partial"

@@ -4,7 +4,8 @@ run; prints perplexity, speed and a generated continuation per
 configuration, against PyTorch fp32 and llama.cpp.
 
     run_llm.py [--work DIR] [--configs w2g64,w4g64]
-               [--methods rtn,gptq,decoupleq[,decoupleq-bw]]
+               [--methods rtn,gptq,decoupleq[,decoupleq-bw,decoupleq-mixed,
+                          decoupleq-bw-mixed]]
                [--calib-windows 4] [--eval-windows 2] [--no-speed]
                [--no-llamacpp] [--json OUT]
 
@@ -16,7 +17,10 @@ the same settings, so an interrupted run resumes where it stopped):
      MLIR bytecode;
   2. per configuration and method: sequential calibration and quantization
      on the calibration text (quantize_llm.py; decoupleq-bw adds the
-     block-wise minimization of scales, offsets and norms), then
+     block-wise minimization of scales, offsets and norms; the -mixed
+     methods first let `--dq-quantize budget=` choose every layer's bits
+     and group size at the uniform configuration's bytes, from the float
+     model's statistics), then
      --dq-quantize imports
      the checkpoint, --dq-cpu-pipeline compiles score and decode, and
      dq-compile makes shared objects of them (loaded without a JIT);
@@ -36,6 +40,7 @@ import argparse
 import json
 import math
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -58,6 +63,12 @@ METHODS = {"rtn": ["--method", "rtn"], "gptq": ["--method", "gptq"],
            "decoupleq-bw": ["--method", "decoupleq", "--blockwise",
                             "--blockwise-lr", "1e-3",
                             "--blockwise-target", "model"]}
+# Mixed precision: the same quantization with per-layer bits and group
+# sizes that `--dq-quantize budget=` chose at the bytes of the uniform
+# configuration, from the float model's statistics.
+MIXED = {"decoupleq-mixed": "decoupleq", "decoupleq-bw-mixed": "decoupleq-bw"}
+METHODS.update({m: METHODS[base] for m, base in MIXED.items()})
+BUDGET_BITS, BUDGET_GROUPS = "2,3,4", "32,64,128,-1"
 DEFAULT_METHODS = ("rtn", "gptq", "decoupleq", "decoupleq-bw")
 SEQ, PREFILL, MAX_LEN = 2048, 512, 640
 PROMPT = "The history of the city of Paris"
@@ -151,19 +162,72 @@ def compile_module(w, src, out, weights=None):
     return out
 
 
-def quantize(w, a, name, method, bits, group, calib_windows):
+def bits_per_weight(bits, group):
+    """Of a uniform configuration: Q plus an f16 scale and offset per group."""
+    return bits + 32.0 / group
+
+
+def budget_choice(w, a, name, fp32, bits, group, calib_windows):
+    """The per-layer configurations of `name` (a budget report), chosen by
+    --dq-quantize budget= at the bytes of uniform W`bits` g`group` from the
+    float model's statistics; the errors measured for one budget are kept
+    and reused for the others."""
+    report = w.path(name, "budget.json")
+    if os.path.exists(report):
+        return report
+    stats = w.path("mixed", "float-stats-calib%d.safetensors" % calib_windows)
+    costs = w.path("mixed", "costs-calib%d.json" % calib_windows)
+    os.makedirs(w.path("mixed"), exist_ok=True)
+    if not os.path.exists(stats):
+        log("mixed precision: float statistics on %d windows"
+            % calib_windows)
+        run([sys.executable, os.path.join(HERE, "quantize_llm.py"),
+             "--calib-windows", str(calib_windows), "--threads",
+             str(a.threads), "--float-stats", stats],
+            "quantize_llm.py --float-stats", quiet=False)
+    budget = bits_per_weight(bits, group)
+    log("mixed precision: choosing W%s x g%s per layer at %.4g bits per "
+        "weight%s" % (BUDGET_BITS, BUDGET_GROUPS, budget,
+                      " (errors from %s)" % os.path.relpath(costs, w.root)
+                      if os.path.exists(costs) else
+                      " (measuring every candidate: minutes)"))
+    options = ("stats=%s budget=%r budget-bits=%s budget-group-sizes=%s "
+               "budget-report=%s skip=*embed_tokens* threads=%d"
+               % (stats, budget, BUDGET_BITS, BUDGET_GROUPS, report,
+                  a.threads))
+    if os.path.exists(costs):
+        options += " budget-costs=%s" % costs
+    t0 = time.time()
+    r = run([w.tool("dq-opt"), fp32["score"], "--dq-quantize=" + options,
+             "-o", os.devnull], "dq-opt --dq-quantize budget=")
+    # The table of the choice, without the per-layer progress lines.
+    for line in r.stderr.splitlines():
+        if not line.startswith("dq-quantize: ["):
+            log("  " + line)
+    if not os.path.exists(costs):
+        shutil.copyfile(report, costs + ".tmp")
+        os.replace(costs + ".tmp", costs)
+    log("mixed precision: chosen in %.0f s" % (time.time() - t0))
+    return report
+
+
+def quantize(w, a, name, method, bits, group, calib_windows, fp32):
     """The dq-quantized-model checkpoint of one configuration, cached."""
     out = w.path(name, "weights.safetensors")
     if os.path.exists(out):
         return out
     os.makedirs(w.path(name), exist_ok=True)
+    extra = []
+    if method in MIXED:
+        extra = ["--layer-config", budget_choice(w, a, name, fp32, bits,
+                                                 group, calib_windows)]
     log("quantize %s: sequential calibration on %d windows of %d tokens"
         % (name, calib_windows, SEQ))
     run([sys.executable, os.path.join(HERE, "quantize_llm.py"),
          *METHODS[method], "--bits", str(bits), "--group-size", str(group),
          "--calib-windows", str(calib_windows), "--threads",
          str(a.threads), "--dq-quant", w.tool("dq-quant"),
-         "--report", w.path(name, "layers.json"), "-o", out],
+         "--report", w.path(name, "layers.json"), *extra, "-o", out],
         "quantize_llm.py (%s)" % name, quiet=False)
     return out
 
@@ -351,7 +415,7 @@ def main():
             # the layer errors): one window is enough.
             windows_used = 1 if m == "rtn" else a.calib_windows
             folder = "%s-calib%d" % (name, windows_used)
-            ck = quantize(w, a, folder, m, bits, group, windows_used)
+            ck = quantize(w, a, folder, m, bits, group, windows_used, fp32)
             modules[name] = {
                 f: compile_module(w, fp32[f], w.path(folder, f + ".so"),
                                   weights=ck)
