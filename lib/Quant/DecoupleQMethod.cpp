@@ -10,6 +10,8 @@
 #include "dq/Quant/Method.h"
 #include "dq/Quant/Methods/DecoupleQ.h"
 
+#include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <algorithm>
@@ -68,10 +70,17 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
 
   auto IntStep = [&](const double *Wc, int64_t Len, const float *S,
                      const float *Z, int8_t *Q, double *Estimates) {
-    if (D.IntStep == IntStepKind::GPTQ)
+    switch (D.IntStep) {
+    case IntStepKind::GPTQ:
       gptqRound(C, **Factor, Wc, Len, S, Z, Opts.BlockSize, Q, Estimates);
-    else
+      break;
+    case IntStepKind::PGD:
       pgdRound(C, Wc, Len, S, Z, D.Pgd, Q);
+      break;
+    case IntStepKind::FlexRound:
+      flexRound(C, Wc, Len, S, Z, D.FlexRound, Q, Estimates);
+      break;
+    }
   };
 
   // Stage 1: min-max (s, z) with RTN integers. The RTN and GPTQ candidates
@@ -132,9 +141,11 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
     return std::move(E);
   // GPTQ rounding measures its own result's error with the damping of its
   // factor: when that is the objective's, it estimates the candidate's
-  // error for free (gptqRound). The PGD integer step has no such estimate.
+  // error for free (gptqRound). FlexRound measures its integers with the
+  // objective's damped H anyway (float64); PGD has no such estimate.
   bool FreeErrors = (*Factor)->DampUsed == Opts.Damp;
-  bool IntStepEstimates = FreeErrors && D.IntStep == IntStepKind::GPTQ;
+  bool IntStepEstimates = (FreeErrors && D.IntStep == IntStepKind::GPTQ) ||
+                          D.IntStep == IntStepKind::FlexRound;
 
   // Stage 2: GPTQ rounding with the min-max (s, z); keep the better.
   std::vector<int8_t> NewQ(size_t(N * K));
@@ -338,7 +349,15 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
 }
 
 StringRef getIntStepName(IntStepKind K) {
-  return K == IntStepKind::GPTQ ? "gptq" : "pgd";
+  switch (K) {
+  case IntStepKind::GPTQ:
+    return "gptq";
+  case IntStepKind::PGD:
+    return "pgd";
+  case IntStepKind::FlexRound:
+    return "flexround";
+  }
+  llvm_unreachable("unknown integer step");
 }
 
 std::optional<IntStepKind> parseIntStep(StringRef Name) {
@@ -346,6 +365,8 @@ std::optional<IntStepKind> parseIntStep(StringRef Name) {
     return IntStepKind::GPTQ;
   if (Name == "pgd")
     return IntStepKind::PGD;
+  if (Name == "flexround")
+    return IntStepKind::FlexRound;
   return std::nullopt;
 }
 
@@ -358,7 +379,9 @@ static Error setDecoupleQOption(std::any &Config, StringRef Key,
     std::optional<IntStepKind> Step = parseIntStep(Value);
     if (!Step)
       return createStringError(
-          formatv("unknown int-step '{0}' (expected gptq, pgd)", Value).str());
+          formatv("unknown int-step '{0}' (expected gptq, pgd, flexround)",
+                  Value)
+              .str());
     D.IntStep = *Step;
     return Error::success();
   }
@@ -370,15 +393,26 @@ static Error setDecoupleQOption(std::any &Config, StringRef Key,
     return parseOptionValue(Key, Value, D.Pgd.Steps);
   if (Key == "pgd-column-steps")
     return parseOptionValue(Key, Value, D.Pgd.ColumnSteps);
-  assert(Key == "pgd-lr" && "not one of decoupleq's options");
-  return parseOptionValue(Key, Value, D.Pgd.LearningRate);
+  if (Key == "pgd-lr")
+    return parseOptionValue(Key, Value, D.Pgd.LearningRate);
+  if (Key == "flexround-steps")
+    return parseOptionValue(Key, Value, D.FlexRound.Steps);
+  assert(Key == "flexround-lr" && "not one of decoupleq's options");
+  return parseOptionValue(Key, Value, D.FlexRound.LearningRate);
 }
 
 static Error verifyDecoupleQ(const std::any &Config) {
   if (Error E = checkMethodOptionsType<DecoupleQOptions>(Config, "decoupleq"))
     return E;
-  if (getMethodOptions<DecoupleQOptions>(Config).Iters < 1)
+  const DecoupleQOptions &D = getMethodOptions<DecoupleQOptions>(Config);
+  if (D.Iters < 1)
     return createStringError("iters must be at least 1");
+  if (!(D.FlexRound.LearningRate > 0) ||
+      !std::isfinite(D.FlexRound.LearningRate))
+    return createStringError(
+        formatv("flexround-lr must be a positive number, not {0}",
+                format("%g", D.FlexRound.LearningRate))
+            .str());
   return Error::success();
 }
 
@@ -390,7 +424,7 @@ void registerDecoupleQMethod() {
   M.Options = {
       {"iters", "outer iterations, the first being the RTN/GPTQ start "
                 "(default 4)"},
-      {"int-step", "integer step: gptq or pgd (default gptq)"},
+      {"int-step", "integer step: gptq, pgd or flexround (default gptq)"},
       {"early-stop", "stop when fewer than this fraction of rows improved "
                      "(default 1e-4)"},
       {"skip-unimproved",
@@ -399,6 +433,9 @@ void registerDecoupleQMethod() {
       {"pgd-steps", "PGD: Adam steps on all columns (default 20)"},
       {"pgd-column-steps", "PGD: Adam steps per snapped column (default 1)"},
       {"pgd-lr", "PGD: Adam learning rate (default 1e-3)"},
+      {"flexround-steps",
+       "FlexRound: Adam steps on the log-divisors (default 100)"},
+      {"flexround-lr", "FlexRound: Adam learning rate, > 0 (default 5e-3)"},
   };
   M.SetOption = setDecoupleQOption;
   M.Verify = verifyDecoupleQ;

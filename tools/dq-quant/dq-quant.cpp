@@ -90,8 +90,8 @@ static cl::opt<unsigned> iters("iters", cl::init(4),
                                cl::desc("decoupleQ outer iterations"),
                                cl::cat(quantCategory));
 static cl::opt<std::string> intStep("int-step", cl::init("gptq"),
-                                    cl::desc("decoupleQ integer step: gptq "
-                                             "or pgd"),
+                                    cl::desc("decoupleQ integer step: gptq, "
+                                             "pgd or flexround"),
                                     cl::cat(quantCategory));
 static cl::opt<std::string> scaleType("scale-type", cl::init("f16"),
                                       cl::desc("Storage type of scale and "

@@ -119,6 +119,14 @@ TEST_F(QuantErrors, BadOptions) {
   D.Iters = 0;
   A.MethodOptions = D;
   EXPECT_EQ(errorOf(W, H, A), "iters must be at least 1");
+  D.Iters = 4;
+  D.FlexRound.LearningRate = 0;
+  A.MethodOptions = D;
+  EXPECT_EQ(errorOf(W, H, A), "flexround-lr must be a positive number, not 0");
+  D.FlexRound.LearningRate = -0.5;
+  A.MethodOptions = D;
+  EXPECT_EQ(errorOf(W, H, A),
+            "flexround-lr must be a positive number, not -0.5");
   A.Method = "gptq";
   EXPECT_EQ(errorOf(W, H, A),
             "the options given for method 'gptq' are another method's");

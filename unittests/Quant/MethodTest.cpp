@@ -40,7 +40,7 @@ TEST(MethodRegistry, BuiltinsAreRegisteredWithTheirOptions) {
     EXPECT_TRUE(M->Solve && M->SetOption && M->Verify);
   }
   EXPECT_EQ(lookupQuantMethod("awq"), nullptr);
-  EXPECT_EQ(lookupQuantMethod("decoupleq")->Options.size(), 7u);
+  EXPECT_EQ(lookupQuantMethod("decoupleq")->Options.size(), 9u);
 }
 
 TEST(QuantSettings, ParsesCommonAndMethodKeys) {
@@ -67,6 +67,16 @@ TEST(QuantSettings, ParsesCommonAndMethodKeys) {
   EXPECT_EQ(Dq.IntStep, IntStepKind::PGD);
   EXPECT_EQ(Dq.Pgd.Steps, 3u);
   EXPECT_EQ(Dq.Pgd.ColumnSteps, 1u); // untouched: the default
+
+  for (StringRef Text :
+       {"int-step=flexround", "flexround-steps=7", "flexround-lr=0.02"})
+    ASSERT_FALSE(bool(applyQuantSetting(S, Text))) << Text.str();
+  Dq = getMethodOptions<DecoupleQOptions>(
+      S.getOptions("decoupleq").MethodOptions);
+  EXPECT_EQ(Dq.IntStep, IntStepKind::FlexRound);
+  EXPECT_EQ(getIntStepName(Dq.IntStep), "flexround");
+  EXPECT_EQ(Dq.FlexRound.Steps, 7u);
+  EXPECT_EQ(Dq.FlexRound.LearningRate, 0.02);
 }
 
 TEST(QuantSettings, ErrorsNameTheKeyAndValue) {
@@ -84,6 +94,13 @@ TEST(QuantSettings, ErrorsNameTheKeyAndValue) {
             "unsupported bit width 7; expected 2, 3, 4 or 8");
   EXPECT_EQ(settingError("iters=-1"),
             "invalid value '-1' for iters: expected an unsigned integer");
+  EXPECT_EQ(settingError("int-step=adam"),
+            "unknown int-step 'adam' (expected gptq, pgd, flexround)");
+  EXPECT_EQ(settingError("flexround-steps=-5"),
+            "invalid value '-5' for flexround-steps: expected an unsigned "
+            "integer");
+  EXPECT_EQ(settingError("flexround-lr=fast"),
+            "invalid value 'fast' for flexround-lr: expected a finite number");
   EXPECT_EQ(settingError("=1"), "option '=1' is not key=value");
   EXPECT_EQ(settingError("iters"), "option 'iters' is not key=value");
   EXPECT_NE(settingError("bogus=1").find("unknown option 'bogus' (common: "

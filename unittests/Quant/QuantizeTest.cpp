@@ -171,6 +171,40 @@ TEST(Quantize, PgdIntegerStepIsMonotoneToo) {
     EXPECT_LE(Trace[I], Trace[I - 1] * (1 + 1e-12));
 }
 
+TEST(Quantize, FlexRoundIntegerStepIsMonotoneAndBeatsItsStart) {
+  for (unsigned Bits : {2u, 4u}) {
+    int64_t N = 24, K = 32;
+    QuantOptions O;
+    O.Bits = Bits;
+    O.GroupSize = 16;
+    DecoupleQOptions D;
+    D.IntStep = IntStepKind::FlexRound;
+    D.FlexRound.Steps = 40;
+    O.MethodOptions = D;
+    std::vector<double> Trace;
+    O.Progress = [&](const QuantProgress &P) {
+      Trace.push_back(P.NormalizedError);
+    };
+    Matrix W = randomWeights(N, K, 403 + Bits);
+    Matrix H = randomHessian(K, 64, 404 + Bits);
+    QuantizedLayer L = quantizeOrDie(W, H, O);
+    checkResult(L, W, H, O);
+    ASSERT_GE(Trace.size(), 4u);
+    for (size_t I = 1; I < Trace.size(); ++I)
+      EXPECT_LE(Trace[I], Trace[I - 1] * (1 + 1e-12));
+    // Never worse than the RTN candidate, row by row.
+    QuantOptions R;
+    R.Method = "rtn";
+    R.Bits = Bits;
+    R.GroupSize = 16;
+    QuantizedLayer Lr = quantizeOrDie(W, H, R);
+    for (int64_t Row = 0; Row < N; ++Row)
+      EXPECT_LE(L.RowError[Row], Lr.RowError[Row] * (1 + 1e-9))
+          << "row " << Row;
+    EXPECT_LT(L.NormalizedError, Lr.NormalizedError);
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // Threads
 //===----------------------------------------------------------------------===//
@@ -179,15 +213,21 @@ TEST(Quantize, OneAndTwoThreadsGiveIdenticalBits) {
   int64_t N = 200, K = 48; // four row chunks
   Matrix W = randomWeights(N, K, 501);
   Matrix H = randomHessian(K, 80, 502);
-  for (std::string M : {"rtn", "gptq", "decoupleq"}) {
+  for (std::string M : {"rtn", "gptq", "decoupleq", "flexround"}) {
     QuantOptions O;
-    O.Method = M;
+    O.Method = M == "flexround" ? "decoupleq" : M;
     O.Bits = 2;
     O.GroupSize = 16;
     if (M == "rtn")
       O.MethodOptions = RtnOptions{/*ClipInit=*/true};
     else if (M == "gptq")
       O.MethodOptions = GptqOptions{/*ClipInit=*/true};
+    if (M == "flexround") {
+      DecoupleQOptions D;
+      D.IntStep = IntStepKind::FlexRound;
+      D.FlexRound.Steps = 30;
+      O.MethodOptions = D;
+    }
     O.Threads = 1;
     QuantizedLayer A = quantizeOrDie(W, H, O);
     O.Threads = 2;
@@ -207,6 +247,8 @@ TEST(Quantize, OneAndTwoThreadsGiveIdenticalBits) {
 TEST(Quantize, SkippingUnimprovedRowsChangesNothing) {
   // Rows that improved in no stage of an iteration are left out of the
   // next; working on every row must give the same bits.
+  // With FlexRound (3 bits), a row's integer step must not depend on which
+  // rows share its chunk either.
   for (unsigned Bits : {2u, 3u}) {
     int64_t N = 150, K = 64; // a partial last chunk
     Matrix W = randomWeights(N, K, 511 + Bits);
@@ -216,6 +258,10 @@ TEST(Quantize, SkippingUnimprovedRowsChangesNothing) {
     O.GroupSize = 16;
     O.Threads = 2;
     DecoupleQOptions D;
+    if (Bits == 3) {
+      D.IntStep = IntStepKind::FlexRound;
+      D.FlexRound.Steps = 20;
+    }
     D.Iters = 8;
     D.EarlyStopFraction = 0;
     D.SkipUnimproved = false;

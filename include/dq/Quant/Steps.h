@@ -3,9 +3,9 @@
 // The pieces quantizeLayer() is made of, exposed so that tests can check
 // each against an independent reference on tiny problems: storage rounding,
 // min-max (s, z), round-to-nearest, the clip grid search, the closed-form
-// least-squares (s, z) step, the GPTQ and PGD integer steps, and the exact
-// H-weighted error. All of them work on a block of consecutive rows of W
-// (row-major, K columns) and never depend on how rows are split between
+// least-squares (s, z) step, the GPTQ, PGD and FlexRound integer steps, and
+// the exact H-weighted error. All of them work on a block of consecutive rows
+// of W (row-major, K columns) and never depend on how rows are split between
 // threads.
 //
 //===----------------------------------------------------------------------===//
@@ -172,6 +172,23 @@ struct PgdOptions {
 void pgdRound(const LayerContext &C, const double *W, int64_t Rows,
               const float *S, const float *Z, const PgdOptions &Opts,
               int8_t *Q);
+
+/// The FlexRound integer step's knobs: Adam steps and learning rate on the
+/// per-weight log-divisors.
+struct FlexRoundOptions {
+  unsigned Steps = 100;
+  double LearningRate = 5e-3;
+};
+
+/// FlexRound integer step (learned element-wise division, see
+/// docs/quantization.md): per row, the integers with the smallest damped
+/// error (ŵ - w)ᵀ Hd (ŵ - w) seen while training the divisors from RTN
+/// (divisors 1); never worse than RTN with the same (s, z). With
+/// DampedErrors, also those errors (float64). O(Steps · K²) per row, one
+/// GEMM over the Rows rows per step.
+void flexRound(const LayerContext &C, const double *W, int64_t Rows,
+               const float *S, const float *Z, const FlexRoundOptions &Opts,
+               int8_t *Q, double *DampedErrors = nullptr);
 
 } // namespace dq
 

@@ -12,8 +12,9 @@
 namespace dq {
 
 /// decoupleQ's integer step with (s, z) fixed: GPTQ rounding with static
-/// groups in act-order, or projected gradient ("first-level approximation").
-enum class IntStepKind { GPTQ, PGD };
+/// groups in act-order, projected gradient ("first-level approximation"), or
+/// FlexRound's learned element-wise division.
+enum class IntStepKind { GPTQ, PGD, FlexRound };
 llvm::StringRef getIntStepName(IntStepKind K);
 std::optional<IntStepKind> parseIntStep(llvm::StringRef Name);
 
@@ -30,6 +31,8 @@ struct DecoupleQOptions {
   bool SkipUnimproved = true;
   /// The PGD integer step's knobs.
   PgdOptions Pgd;
+  /// The FlexRound integer step's knobs.
+  FlexRoundOptions FlexRound;
 };
 
 } // namespace dq
