@@ -191,7 +191,7 @@ def DQQuantize : Pass<"dq-quantize", "::mlir::ModuleOp"> {
            "Columns per scale/offset pair; -1 for per-channel">,
     Option<"iters", "iters", "unsigned", "4", "decoupleQ outer iterations">,
     Option<"intStep", "int-step", "std::string", "\"gptq\"",
-           "decoupleQ integer step: gptq or pgd">,
+           "decoupleQ integer step: gptq, pgd or flexround">,
     Option<"scaleType", "scale-type", "std::string", "\"f16\"",
            "Storage type of scale and offset: f16, bf16 or f32">,
     Option<"damp", "damp", "double", "0.01",
