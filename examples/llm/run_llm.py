@@ -198,12 +198,10 @@ def budget_choice(w, a, name, fp32, bits, group, calib_windows):
     if os.path.exists(costs):
         options += " budget-costs=%s" % costs
     t0 = time.time()
-    r = run([w.tool("dq-opt"), fp32["score"], "--dq-quantize=" + options,
-             "-o", os.devnull], "dq-opt --dq-quantize budget=")
-    # The table of the choice, without the per-layer progress lines.
-    for line in r.stderr.splitlines():
-        if not line.startswith("dq-quantize: ["):
-            log("  " + line)
+    # Its progress, the table of the choice and the final quantization's
+    # lines go to stderr as they come.
+    run([w.tool("dq-opt"), fp32["score"], "--dq-quantize=" + options,
+         "-o", os.devnull], "dq-opt --dq-quantize budget=", quiet=False)
     if not os.path.exists(costs):
         shutil.copyfile(report, costs + ".tmp")
         os.replace(costs + ".tmp", costs)
