@@ -315,9 +315,10 @@ LogicalResult DQQuantizePass::parseBudget(Settings &out, std::string &error) {
   }
   if (b == 0) {
     if (!budgetBits.empty() || !budgetGroupSizes.empty() ||
-        !budgetReport.empty() || !budgetCosts.empty()) {
-      error = "budget-bits, budget-group-sizes, budget-report and "
-              "budget-costs need budget=<bits per weight>";
+        !budgetReport.empty() || !budgetCosts.empty() ||
+        !budgetWeights.empty()) {
+      error = "budget-bits, budget-group-sizes, budget-report, budget-costs "
+              "and budget-weights need budget=<bits per weight>";
       return failure();
     }
     return success();
@@ -327,6 +328,7 @@ LogicalResult DQQuantizePass::parseBudget(Settings &out, std::string &error) {
   request.Cost = budgetCost;
   request.ReportPath = budgetReport;
   request.CostsPath = budgetCosts;
+  request.WeightsPath = budgetWeights;
   request.Quiet = quiet;
   request.UniformBits = out.engine.Common.Bits;
   request.UniformGroupSize = out.engine.Common.GroupSize;

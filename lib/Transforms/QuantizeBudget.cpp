@@ -6,6 +6,7 @@
 #include "dq/Support/AtomicFile.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -127,12 +128,41 @@ Expected<StringMap<KnownCosts>> readCosts(StringRef Path, BudgetCost Cost) {
       std::optional<int64_t> Bits = O ? O->getInteger("bits") : std::nullopt;
       std::optional<int64_t> Group =
           O ? O->getInteger("group_size") : std::nullopt;
-      std::optional<double> Value = O ? O->getNumber("cost") : std::nullopt;
+      // Reports without "error" predate budget-weights: cost was the error.
+      std::optional<double> Value = O ? O->getNumber("error") : std::nullopt;
+      if (O && !Value)
+        Value = O->getNumber("cost");
       if (!Bits || !Group || !Value)
         return Fail("a candidate of layer '" + *Name +
-                    "' lacks bits, group_size or cost");
+                    "' lacks bits, group_size or error");
       K.Costs[{unsigned(*Bits), *Group}] = *Value;
     }
+  }
+  return Out;
+}
+
+/// budget-weights: a JSON object of layer name -> weight (finite, >= 0).
+Expected<StringMap<double>> readWeights(StringRef Path) {
+  auto Fail = [&](const Twine &Why) {
+    return createStringError("budget-weights '" + Path + "': " + Why);
+  };
+  ErrorOr<std::unique_ptr<MemoryBuffer>> Buffer =
+      MemoryBuffer::getFile(Path, /*IsText=*/true);
+  if (!Buffer)
+    return Fail("cannot read: " + Buffer.getError().message());
+  Expected<json::Value> Parsed = json::parse((*Buffer)->getBuffer());
+  if (!Parsed)
+    return Fail("not JSON: " + toString(Parsed.takeError()));
+  const json::Object *Root = Parsed->getAsObject();
+  if (!Root)
+    return Fail("not an object of layer name -> weight");
+  StringMap<double> Out;
+  for (const auto &[Key, Value] : *Root) {
+    std::optional<double> W = Value.getAsNumber();
+    if (!W || !std::isfinite(*W) || *W < 0)
+      return Fail("the weight of '" + Key.str() +
+                  "' is not a finite number >= 0");
+    Out[Key.str()] = *W;
   }
   return Out;
 }
@@ -156,10 +186,11 @@ double bitsPerWeight(uint64_t Bits, uint64_t Weights) {
   return Weights ? double(Bits) / double(Weights) : 0.0;
 }
 
-json::Value describeOption(const BudgetOption &O) {
+json::Value describeOption(const BudgetOption &O, double Weight) {
   return json::Object{{"bits", O.Bits},
                       {"group_size", O.GroupSize},
-                      {"cost", O.Cost},
+                      {"error", O.Cost},
+                      {"cost", Weight * O.Cost},
                       {"storage_bits", O.StorageBits}};
 }
 
@@ -230,6 +261,35 @@ Error chooseUnderBudget(MutableArrayRef<BudgetItem> Items,
                             .count());
   }
 
+  // The solver minimises weighted errors; the report keeps both.
+  std::vector<double> LayerWeight(Items.size(), 1.0);
+  std::vector<std::vector<BudgetOption>> Unweighted;
+  for (const BudgetLayer &L : Layers)
+    Unweighted.push_back(L.Options);
+  if (!R.WeightsPath.empty()) {
+    Expected<StringMap<double>> Read = readWeights(R.WeightsPath);
+    if (!Read)
+      return Read.takeError();
+    SmallVector<StringRef> Missing;
+    for (auto [I, Item] : llvm::enumerate(Items)) {
+      auto It = Read->find(Item.Name);
+      if (It != Read->end())
+        LayerWeight[I] = It->second;
+      else if (!Item.Pinned)
+        Missing.push_back(Item.Name);
+      for (BudgetOption &O : Layers[I].Options)
+        O.Cost *= LayerWeight[I];
+    }
+    if (!Missing.empty())
+      return createStringError(
+          formatv("budget-weights '{0}' has no weight for {1} layer(s): "
+                  "{2}{3}",
+                  R.WeightsPath, Missing.size(),
+                  llvm::join(ArrayRef(Missing).take_front(5), ", "),
+                  Missing.size() > 5 ? ", ..." : "")
+              .str());
+  }
+
   uint64_t BudgetBits = uint64_t(R.BitsPerWeight * double(Weights));
   Expected<std::vector<size_t>> Chosen =
       ::dq::chooseUnderBudget(Layers, BudgetBits);
@@ -272,17 +332,20 @@ Error chooseUnderBudget(MutableArrayRef<BudgetItem> Items,
     TotalBits += Pick.StorageBits;
     TotalCost += Pick.Cost;
     json::Array Candidates;
-    for (const BudgetOption &O : Layers[I].Options)
-      Candidates.push_back(describeOption(O));
-    Described.push_back(json::Object{{"layer", Item.Name},
-                                     {"rows", Item.Rows},
-                                     {"cols", Item.Cols},
-                                     {"bits", Pick.Bits},
-                                     {"group_size", Pick.GroupSize},
-                                     {"cost", Pick.Cost},
-                                     {"storage_bits", Pick.StorageBits},
-                                     {"pinned", Item.Pinned},
-                                     {"candidates", std::move(Candidates)}});
+    for (const BudgetOption &O : Unweighted[I])
+      Candidates.push_back(describeOption(O, LayerWeight[I]));
+    Described.push_back(
+        json::Object{{"layer", Item.Name},
+                     {"rows", Item.Rows},
+                     {"cols", Item.Cols},
+                     {"bits", Pick.Bits},
+                     {"group_size", Pick.GroupSize},
+                     {"cost", Pick.Cost},
+                     {"error", Unweighted[I][(*Chosen)[I]].Cost},
+                     {"weight", LayerWeight[I]},
+                     {"storage_bits", Pick.StorageBits},
+                     {"pinned", Item.Pinned},
+                     {"candidates", std::move(Candidates)}});
     Item.Options.Bits = Pick.Bits;
     Item.Options.GroupSize = Pick.GroupSize;
   }

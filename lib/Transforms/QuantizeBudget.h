@@ -36,8 +36,11 @@ struct BudgetRequest {
   int64_t UniformGroupSize = -1;
   /// JSON file for the choice; empty for none.
   std::string ReportPath;
-  /// An earlier report whose costs are reused; empty for none.
+  /// An earlier report whose errors are reused; empty for none.
   std::string CostsPath;
+  /// JSON object of layer name -> weight: each layer's cost is its error
+  /// times its weight (a model-level sensitivity); empty: every weight 1.
+  std::string WeightsPath;
   bool Quiet = false;
 };
 

@@ -158,6 +158,11 @@ def DQQuantize : Pass<"dq-quantize", "::mlir::ModuleOp"> {
     same statistics and settings are the caller's to ensure) for every
     layer of the same name and shape that has all of its candidates there,
     so that trying another budget measures nothing again.
+    `budget-weights=FILE` (a JSON object of layer name -> weight; every
+    layer the budget chooses for needs one) makes each layer's cost its
+    error times its weight, e.g. a model-level sensitivity such as the mean
+    squared gradient of the loss at the layer's output (HAWQ-style); the
+    report keeps the unweighted errors, which budget-costs reuses.
 
     ```
     dq-opt --dq-quantize="stats=stats.safetensors budget=2.5 budget-bits=2,3,4 budget-report=choice.json"
@@ -234,6 +239,9 @@ def DQQuantize : Pass<"dq-quantize", "::mlir::ModuleOp"> {
     Option<"budgetCosts", "budget-costs", "std::string", "",
            "A budget-report of an earlier run: its measured errors are "
            "reused for layers of the same name and shape">,
+    Option<"budgetWeights", "budget-weights", "std::string", "",
+           "JSON object of layer name -> weight: budget= minimises the sum "
+           "of weight x error (a model-level sensitivity per layer)">,
   ];
   let statistics = [
     Statistic<"numQuantized", "quantized-layers", "Layers quantized">,

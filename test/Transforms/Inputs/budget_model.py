@@ -6,15 +6,18 @@
 #       printed); DIR/stats.safetensors: their H = XᵀX/T, at different
 #       scales; DIR/weights.npz: the weights as N x K float64
 #   budget_model.py check DIR REPORT BUDGET_MLIR UNIFORM_MLIR BPW BITS GROUPS
+#                   [WEIGHTS]
 #       Checks, independently of the pass's solver and error code:
 #       - each layer's candidates are BITS x GROUPS (groups dividing K, -1
 #         and those >= K as one per-channel entry), with storage bits from
 #         the packing rule (packed rows + f16 scale and offset);
+#       - each candidate's cost is its error times the layer's weight in
+#         the JSON file WEIGHTS (1 without it);
 #       - the chosen configurations are the cheapest within BPW bits per
 #         weight, by enumerating every combination of the candidates;
 #       - each dq.constant of BUDGET_MLIR has its layer's chosen bits and
 #         group, and its error Σ(ŵ-w)ᵀH(ŵ-w), computed here in float64,
-#         is the report's cost;
+#         is the report's error;
 #       - UNIFORM_MLIR (the same pass at the uniform bits/group-size) has,
 #         per layer, the error the report gives for that candidate.
 #       Prints "ok" or FAIL lines and exits 1.
@@ -97,7 +100,8 @@ def layer_errors(path, weights, hessians):
     return out
 
 
-def check(out, report_path, budget_mlir, uniform_mlir, bpw, bits, groups):
+def check(out, report_path, budget_mlir, uniform_mlir, bpw, bits, groups,
+          weights_path=None):
     bpw = float(bpw)
     bits = [int(b) for b in bits.split(",")]
     groups = [int(g) for g in groups.split(",")]
@@ -125,6 +129,16 @@ def check(out, report_path, budget_mlir, uniform_mlir, bpw, bits, groups):
         if got != expect or len(layers[name]["candidates"]) != len(expect):
             fails.append("%s: candidates %s, expected %s"
                          % (name, sorted(got), sorted(expect)))
+    layer_weight = {name: 1.0 for name in LAYERS}
+    if weights_path:
+        with open(weights_path) as f:
+            layer_weight.update(json.load(f))
+    for name in LAYERS:
+        for c in layers[name]["candidates"]:
+            want = layer_weight[name] * c["error"]
+            if abs(c["cost"] - want) > 1e-12 * want:
+                fails.append("%s: cost %r is not %r x error %r" % (
+                    name, c["cost"], layer_weight[name], c["error"]))
     # The cheapest combination within the budget, by enumeration.
     names = list(LAYERS)
     limit = int(bpw * total_weights)
@@ -153,18 +167,18 @@ def check(out, report_path, budget_mlir, uniform_mlir, bpw, bits, groups):
         if (b, g) != (entry["bits"], entry["group_size"]):
             fails.append("%s: module has W%d g%d, report chose W%d g%d"
                          % (name, b, g, entry["bits"], entry["group_size"]))
-        if abs(err - entry["cost"]) > 1e-7 * err:
+        if abs(err - entry["error"]) > 1e-7 * err:
             fails.append("%s: error %.9e here, report %.9e"
-                         % (name, err, entry["cost"]))
+                         % (name, err, entry["error"]))
     # The other candidates' costs are those of real quantizations too.
     for name, (b, g, err) in layer_errors(uniform_mlir, weights,
                                           hessians).items():
         match = [c for c in layers[name]["candidates"]
                  if (c["bits"], c["group_size"]) == (b, g)]
-        if len(match) != 1 or abs(err - match[0]["cost"]) > 1e-7 * err:
+        if len(match) != 1 or abs(err - match[0]["error"]) > 1e-7 * err:
             fails.append("%s: uniform W%d g%d error %.9e, report %s"
                          % (name, b, g, err,
-                            match[0]["cost"] if match else "none"))
+                            match[0]["error"] if match else "none"))
     configs = sorted({(layers[n]["bits"], layers[n]["group_size"])
                       for n in names})
     for line in fails:
