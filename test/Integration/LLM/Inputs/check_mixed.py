@@ -9,6 +9,13 @@ Llama of export_llm.py.
       inputs carry relative errors of a few 2^-24 through two blocks; H
       then differs by ~1e-6 of its largest entry. The bound is 1e-4: a
       wrong window, layer or normalisation differs by far more.
+  check_mixed.py sensitivity FILE --seed S --window L --windows N --tokens T
+      FILE (quantize_llm.py --sensitivity) gives each linear the mean over
+      the first T tokens of the N windows and its output channels of g²,
+      g the gradient of the summed next-token cross-entropy at the
+      linear's output; recomputed here in float64 by keeping the outputs
+      (retain_grad) rather than backward hooks. The script's float32
+      gradients differ by ~1e-6 relative; the bound is 1e-4.
   check_mixed.py config REPORT CKPT --bits B --group-size G
       every layer of the checkpoint has the bits and group size that the
       budget REPORT chose for it, and the layers it does not name have B
@@ -74,6 +81,53 @@ def cmd_stats(a):
     return ok
 
 
+def cmd_sensitivity(a):
+    model = tiny_model(a.seed).double()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    rng = np.random.default_rng(a.seed)
+    windows = [rng.integers(0, model.cfg["vocab"], a.window).tolist()
+               for _ in range(a.windows)]
+    modules = dict(model.named_modules())
+    names = ["model.layers.%d.%s" % (i, n)
+             for i in range(model.cfg["blocks"]) for n in LINEARS]
+    outputs, hooks = {}, []
+    for name in names:
+        def keep(module, args, out, name=name):
+            out.retain_grad()
+            outputs[name] = out
+        hooks.append(modules[name].register_forward_hook(keep))
+    hooks.append(model.model.embed_tokens.register_forward_hook(
+        lambda m, args, out: out.requires_grad_(True)))
+    sums = {n: 0.0 for n in names}
+    counts = {n: 0 for n in names}
+    for w in windows:
+        ids = torch.tensor([w[:a.tokens]])
+        logits = model.logits(ids)
+        loss = torch.nn.functional.cross_entropy(logits[0, :-1], ids[0, 1:],
+                                                 reduction="sum")
+        loss.backward()
+        for n in names:
+            g = outputs[n].grad
+            sums[n] += float((g * g).sum())
+            counts[n] += g.numel()
+    for h in hooks:
+        h.remove()
+    with open(a.file) as f:
+        got = json.load(f)
+    ok = sorted(got) == sorted(names)
+    if not ok:
+        print("FAIL: layers %s" % sorted(set(got) ^ set(names)))
+    for n in names:
+        want = sums[n] / counts[n]
+        if n in got and abs(got[n] - want) > 1e-4 * want:
+            print("FAIL: %s: %.9e, expected %.9e" % (n, got[n], want))
+            ok = False
+    print("sensitivity: %d linears checked: %s" % (len(names),
+                                                   "ok" if ok else "FAIL"))
+    return ok
+
+
 def cmd_config(a):
     with open(a.report) as f:
         chosen = {e["layer"]: (e["bits"], e["group_size"])
@@ -109,13 +163,18 @@ def main():
     p.add_argument("--seed", type=int, required=True)
     p.add_argument("--window", type=int, required=True)
     p.add_argument("--windows", type=int, required=True)
+    p = sub.add_parser("sensitivity")
+    p.add_argument("file")
+    for flag in ("--seed", "--window", "--windows", "--tokens"):
+        p.add_argument(flag, type=int, required=True)
     p = sub.add_parser("config")
     p.add_argument("report")
     p.add_argument("ckpt")
     p.add_argument("--bits", type=int, required=True)
     p.add_argument("--group-size", type=int, required=True)
     a = ap.parse_args()
-    return 0 if {"stats": cmd_stats, "config": cmd_config}[a.cmd](a) else 1
+    return 0 if {"stats": cmd_stats, "sensitivity": cmd_sensitivity,
+                 "config": cmd_config}[a.cmd](a) else 1
 
 
 if __name__ == "__main__":
