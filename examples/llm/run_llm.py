@@ -65,10 +65,12 @@ METHODS = {"rtn": ["--method", "rtn"], "gptq": ["--method", "gptq"],
                             "--blockwise-target", "model"]}
 # Mixed precision: the same quantization with per-layer bits and group
 # sizes that `--dq-quantize budget=` chose at the bytes of the uniform
-# configuration, from the float model's statistics.
+# configuration, from the float model's statistics, each layer's output
+# error weighted by its loss sensitivity (docs/llm.md: the unweighted
+# output error, and per-channel candidates, chose worse than uniform).
 MIXED = {"decoupleq-mixed": "decoupleq", "decoupleq-bw-mixed": "decoupleq-bw"}
 METHODS.update({m: METHODS[base] for m, base in MIXED.items()})
-BUDGET_BITS, BUDGET_GROUPS = "2,3,4", "32,64,128,-1"
+BUDGET_BITS, BUDGET_GROUPS = "2,3,4", "32,64,128"
 DEFAULT_METHODS = ("rtn", "gptq", "decoupleq", "decoupleq-bw")
 SEQ, PREFILL, MAX_LEN = 2048, 512, 640
 PROMPT = "The history of the city of Paris"
@@ -185,6 +187,14 @@ def budget_choice(w, a, name, fp32, bits, group, calib_windows):
              "--calib-windows", str(calib_windows), "--threads",
              str(a.threads), "--float-stats", stats],
             "quantize_llm.py --float-stats", quiet=False)
+    sensitivity = w.path("mixed", "sensitivity-calib%d.json" % calib_windows)
+    if not os.path.exists(sensitivity):
+        log("mixed precision: loss sensitivity of every linear on %d "
+            "windows" % calib_windows)
+        run([sys.executable, os.path.join(HERE, "quantize_llm.py"),
+             "--calib-windows", str(calib_windows), "--threads",
+             str(a.threads), "--sensitivity", sensitivity],
+            "quantize_llm.py --sensitivity", quiet=False)
     budget = bits_per_weight(bits, group)
     log("mixed precision: choosing W%s x g%s per layer at %.4g bits per "
         "weight%s" % (BUDGET_BITS, BUDGET_GROUPS, budget,
@@ -192,9 +202,9 @@ def budget_choice(w, a, name, fp32, bits, group, calib_windows):
                       if os.path.exists(costs) else
                       " (measuring every candidate: minutes)"))
     options = ("stats=%s budget=%r budget-bits=%s budget-group-sizes=%s "
-               "budget-report=%s skip=*embed_tokens* threads=%d"
-               % (stats, budget, BUDGET_BITS, BUDGET_GROUPS, report,
-                  a.threads))
+               "budget-report=%s budget-weights=%s skip=*embed_tokens* "
+               "threads=%d" % (stats, budget, BUDGET_BITS, BUDGET_GROUPS,
+                               report, sensitivity, a.threads))
     if os.path.exists(costs):
         options += " budget-costs=%s" % costs
     t0 = time.time()
