@@ -201,10 +201,13 @@ def budget_choice(w, a, name, fp32, bits, group, calib_windows):
                       " (errors from %s)" % os.path.relpath(costs, w.root)
                       if os.path.exists(costs) else
                       " (measuring every candidate: minutes)"))
-    options = ("stats=%s budget=%r budget-bits=%s budget-group-sizes=%s "
+    # bits= and group-size=: the uniform configuration the table sets the
+    # choice against.
+    options = ("stats=%s bits=%d group-size=%d budget=%r budget-bits=%s "
+               "budget-group-sizes=%s "
                "budget-report=%s budget-weights=%s skip=*embed_tokens* "
-               "threads=%d" % (stats, budget, BUDGET_BITS, BUDGET_GROUPS,
-                               report, sensitivity, a.threads))
+               "threads=%d" % (stats, bits, group, budget, BUDGET_BITS,
+                               BUDGET_GROUPS, report, sensitivity, a.threads))
     if os.path.exists(costs):
         options += " budget-costs=%s" % costs
     t0 = time.time()
