@@ -186,6 +186,9 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
   unsigned Last = D.Iters + (D.CdSweeps > 0 ? D.RefineIters : 0);
   for (unsigned Iter = 1; Iter < Last; ++Iter) {
     bool Refine = Iter >= D.Iters;
+    // With refine-restart, every second round starts the descent from a
+    // new integer step with the row's best (s, z) instead of its best Q.
+    bool RestartHere = Refine && D.RefineRestart && (Iter - D.Iters) % 2 == 1;
     bool EstimatesHere = Refine || IntStepEstimates;
     std::fill(Improved.begin(), Improved.end(), 0);
     if (Iter == 1 && !Refine) {
@@ -219,7 +222,8 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
     // The first refinement round is a new integer step for every row.
     std::vector<int64_t> Rows;
     for (int64_t R = 0; R < N; ++R)
-      if (Iter == 1 || Iter == D.Iters || !D.SkipUnimproved || PrevImproved[R])
+      if (Iter == 1 || Iter == D.Iters || !D.SkipUnimproved ||
+          PrevImproved[R] || (Refine && D.RefineRestart))
         Rows.push_back(R);
     std::vector<char> IntImproved(static_cast<size_t>(N), 0),
         FloatImproved(static_cast<size_t>(N), 0);
@@ -252,8 +256,11 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
       std::vector<int8_t> Qc(size_t(Pad * K));
       std::vector<double> Estimate(static_cast<size_t>(Pad));
       if (Refine) {
-        for (int64_t I = 0; I < Len; ++I)
-          std::copy_n(Best.Q.data() + Rs[I] * K, K, Qc.data() + I * K);
+        if (RestartHere)
+          IntStep(Wc.data(), Pad, Sw.data(), Zw.data(), Qc.data(), nullptr);
+        else
+          for (int64_t I = 0; I < Len; ++I)
+            std::copy_n(Best.Q.data() + Rs[I] * K, K, Qc.data() + I * K);
         coordinateDescentRound(C, Wc.data(), Pad, Sw.data(), Zw.data(),
                                D.CdSweeps, Opts.BlockSize, Qc.data(),
                                Estimate.data());
@@ -412,6 +419,8 @@ static Error setDecoupleQOption(std::any &Config, StringRef Key,
     return parseOptionValue(Key, Value, D.SkipUnimproved);
   if (Key == "refine-iters")
     return parseOptionValue(Key, Value, D.RefineIters);
+  if (Key == "refine-restart")
+    return parseOptionValue(Key, Value, D.RefineRestart);
   if (Key == "cd-sweeps")
     return parseOptionValue(Key, Value, D.CdSweeps);
   if (Key == "pgd-steps")
@@ -458,6 +467,9 @@ void registerDecoupleQMethod() {
       {"refine-iters", "refinement rounds after the alternation: integer "
                        "coordinate descent from each row's best, then the "
                        "float step (default 1)"},
+      {"refine-restart",
+       "refinement: every second round starts the descent from a new "
+       "integer step with the row's best (s, z) (bool, default false)"},
       {"cd-sweeps", "refinement: coordinate-descent passes over the columns "
                     "per round, 0 = no refinement (default 2)"},
       {"pgd-steps", "PGD: Adam steps on all columns (default 20)"},

@@ -232,11 +232,12 @@ TEST(Quantize, RefinementOnlyLowersTheAlternationsResult) {
     QuantizedLayer None = quantizeOrDie(W, H, O);
     D.CdSweeps = 8;
     D.RefineIters = 8;
+    D.RefineRestart = true;
     O.MethodOptions = D;
     QuantizedLayer More = quantizeOrDie(W, H, O);
     checkResult(More, W, H, O);
     std::printf("bits %u: no refinement %.5g, default %.5g, 8 rounds of 8 "
-                "passes %.5g\n",
+                "passes with restarts %.5g\n",
                 Bits, None.NormalizedError, Def.NormalizedError,
                 More.NormalizedError);
     for (int64_t Row = 0; Row < N; ++Row) {
@@ -258,9 +259,9 @@ TEST(Quantize, OneAndTwoThreadsGiveIdenticalBits) {
   int64_t N = 200, K = 48; // four row chunks
   Matrix W = randomWeights(N, K, 501);
   Matrix H = randomHessian(K, 80, 502);
-  for (std::string M : {"rtn", "gptq", "decoupleq", "flexround"}) {
+  for (std::string M : {"rtn", "gptq", "decoupleq", "flexround", "restart"}) {
     QuantOptions O;
-    O.Method = M == "flexround" ? "decoupleq" : M;
+    O.Method = M == "flexround" || M == "restart" ? "decoupleq" : M;
     O.Bits = 2;
     O.GroupSize = 16;
     if (M == "rtn")
@@ -271,6 +272,12 @@ TEST(Quantize, OneAndTwoThreadsGiveIdenticalBits) {
       DecoupleQOptions D;
       D.IntStep = IntStepKind::FlexRound;
       D.FlexRound.Steps = 30;
+      O.MethodOptions = D;
+    }
+    if (M == "restart") {
+      DecoupleQOptions D;
+      D.RefineIters = 4;
+      D.RefineRestart = true;
       O.MethodOptions = D;
     }
     O.Threads = 1;

@@ -37,6 +37,10 @@ struct DecoupleQOptions {
   /// (the reference's loop).
   unsigned RefineIters = 1;
   unsigned CdSweeps = 2;
+  /// Every second refinement round starts the descent from a new integer
+  /// step (int-step) with the row's best (s, z) rather than from its best
+  /// integers; every row is worked on in every round.
+  bool RefineRestart = false;
   /// The PGD integer step's knobs.
   PgdOptions Pgd;
   /// The FlexRound integer step's knobs.
