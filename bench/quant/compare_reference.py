@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Compares dq-quant's decoupleQ with the public reference implementation
+r"""Compares dq-quant's decoupleQ with the public reference implementation
 (ByteDance's decoupleQ, PyTorch) layer by layer, on one common measure.
 
 The reference is NOT part of this repository and nothing here contains its
