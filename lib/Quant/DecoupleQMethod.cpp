@@ -177,10 +177,21 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
 
   // The working (s, z) of each iteration's integer step: the clip search's
   // in the first, each row's best later.
+  // After the Iters - 1 alternations, up to RefineIters refinement rounds:
+  // the same loop with integer coordinate descent from each row's best
+  // integers (with its best (s, z)) as the integer step. Started from the
+  // alternation's result and accepted per row only where better, they can
+  // only lower it.
   std::vector<char> PrevImproved(static_cast<size_t>(N), 1);
-  for (unsigned Iter = 1; Iter < D.Iters; ++Iter) {
+  unsigned Last = D.Iters + (D.CdSweeps > 0 ? D.RefineIters : 0);
+  for (unsigned Iter = 1; Iter < Last; ++Iter) {
+    bool Refine = Iter >= D.Iters;
+    // With refine-restart, every second round starts the descent from a
+    // new integer step with the row's best (s, z) instead of its best Q.
+    bool RestartHere = Refine && D.RefineRestart && (Iter - D.Iters) % 2 == 1;
+    bool EstimatesHere = Refine || IntStepEstimates;
     std::fill(Improved.begin(), Improved.end(), 0);
-    if (Iter == 1) {
+    if (Iter == 1 && !Refine) {
       std::vector<char> ClipImproved(static_cast<size_t>(N), 0);
       for (int64_t R = 0; R < N; ++R) {
         if (!(ClipErr[R] < Best.Err[R]))
@@ -208,9 +219,11 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
     // one's stages starts from the same (Q, s, z) as then, so its steps
     // would give the same rejected candidates again: only the rows that
     // improved are worked on (the result is the same as working on all).
+    // The first refinement round is a new integer step for every row.
     std::vector<int64_t> Rows;
     for (int64_t R = 0; R < N; ++R)
-      if (Iter == 1 || !D.SkipUnimproved || PrevImproved[R])
+      if (Iter == 1 || Iter == D.Iters || !D.SkipUnimproved ||
+          PrevImproved[R] || (Refine && D.RefineRestart))
         Rows.push_back(R);
     std::vector<char> IntImproved(static_cast<size_t>(N), 0),
         FloatImproved(static_cast<size_t>(N), 0);
@@ -242,12 +255,23 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
       }
       std::vector<int8_t> Qc(size_t(Pad * K));
       std::vector<double> Estimate(static_cast<size_t>(Pad));
-      IntStep(Wc.data(), Pad, Sw.data(), Zw.data(), Qc.data(),
-              IntStepEstimates ? Estimate.data() : nullptr);
+      if (Refine) {
+        if (RestartHere)
+          IntStep(Wc.data(), Pad, Sw.data(), Zw.data(), Qc.data(), nullptr);
+        else
+          for (int64_t I = 0; I < Len; ++I)
+            std::copy_n(Best.Q.data() + Rs[I] * K, K, Qc.data() + I * K);
+        coordinateDescentRound(C, Wc.data(), Pad, Sw.data(), Zw.data(),
+                               D.CdSweeps, Opts.BlockSize, Qc.data(),
+                               Estimate.data());
+      } else {
+        IntStep(Wc.data(), Pad, Sw.data(), Zw.data(), Qc.data(),
+                IntStepEstimates ? Estimate.data() : nullptr);
+      }
       for (int64_t I = 0; I < Len; ++I) {
         int64_t R = Rs[I];
         std::copy_n(Qc.data() + I * K, K, NewQ.data() + R * K);
-        Candidate[R] = !IntStepEstimates ||
+        Candidate[R] = !EstimatesHere ||
                        undampedEstimate(C, Estimate[I], Wc.data() + I * K,
                                         Qc.data() + I * K, Sw.data() + I * G,
                                         Zw.data() + I * G) <
@@ -330,16 +354,20 @@ static Expected<unsigned> solveDecoupleQ(LayerRun &Run) {
     });
     Run.Clock.mark(
         formatv("iteration {0} ({1} rows)", Iter, Rows.size()).str());
-    Run.report("int-step", Iter,
+    Run.report(Refine ? "cd-step" : "int-step", Iter,
                std::count(IntImproved.begin(), IntImproved.end(), 1),
                &AfterInt);
     Run.report("float-step", Iter,
                std::count(FloatImproved.begin(), FloatImproved.end(), 1));
     PrevImproved = Improved;
-    ItersRun = Iter + 1;
+    ++ItersRun;
     int64_t Count = std::count(Improved.begin(), Improved.end(), 1);
-    if (double(Count) < D.EarlyStopFraction * double(N))
-      break;
+    if (double(Count) < D.EarlyStopFraction * double(N)) {
+      // Converged: the alternation moves on to the refinement rounds.
+      if (Refine || Last == D.Iters)
+        break;
+      Iter = D.Iters - 1;
+    }
   }
   // Errors read off a system built for the row's stored (Q, s, z)
   // (systemError) are exact up to float64 rounding; the others are float32
@@ -389,6 +417,12 @@ static Error setDecoupleQOption(std::any &Config, StringRef Key,
     return parseOptionValue(Key, Value, D.EarlyStopFraction);
   if (Key == "skip-unimproved")
     return parseOptionValue(Key, Value, D.SkipUnimproved);
+  if (Key == "refine-iters")
+    return parseOptionValue(Key, Value, D.RefineIters);
+  if (Key == "refine-restart")
+    return parseOptionValue(Key, Value, D.RefineRestart);
+  if (Key == "cd-sweeps")
+    return parseOptionValue(Key, Value, D.CdSweeps);
   if (Key == "pgd-steps")
     return parseOptionValue(Key, Value, D.Pgd.Steps);
   if (Key == "pgd-column-steps")
@@ -430,6 +464,14 @@ void registerDecoupleQMethod() {
       {"skip-unimproved",
        "from the second iteration on, work only on rows that improved in "
        "the previous one; same result, faster (bool, default true)"},
+      {"refine-iters", "refinement rounds after the alternation: integer "
+                       "coordinate descent from each row's best, then the "
+                       "float step (default 1)"},
+      {"refine-restart",
+       "refinement: every second round starts the descent from a new "
+       "integer step with the row's best (s, z) (bool, default false)"},
+      {"cd-sweeps", "refinement: coordinate-descent passes over the columns "
+                    "per round, 0 = no refinement (default 2)"},
       {"pgd-steps", "PGD: Adam steps on all columns (default 20)"},
       {"pgd-column-steps", "PGD: Adam steps per snapped column (default 1)"},
       {"pgd-lr", "PGD: Adam learning rate (default 1e-3)"},

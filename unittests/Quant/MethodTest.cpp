@@ -40,14 +40,15 @@ TEST(MethodRegistry, BuiltinsAreRegisteredWithTheirOptions) {
     EXPECT_TRUE(M->Solve && M->SetOption && M->Verify);
   }
   EXPECT_EQ(lookupQuantMethod("awq"), nullptr);
-  EXPECT_EQ(lookupQuantMethod("decoupleq")->Options.size(), 9u);
+  EXPECT_EQ(lookupQuantMethod("decoupleq")->Options.size(), 12u);
 }
 
 TEST(QuantSettings, ParsesCommonAndMethodKeys) {
   QuantSettings S;
   for (StringRef Text :
        {"method=gptq", "bits=4", "group-size=16", "scale-type=bf16", "damp=0.5",
-        "iters=2", "int-step=pgd", "pgd-steps=3", "clip-baselines=1"})
+        "iters=2", "int-step=pgd", "pgd-steps=3", "clip-baselines=1",
+        "cd-sweeps=5", "refine-iters=3", "refine-restart=1"})
     ASSERT_FALSE(bool(applyQuantSetting(S, Text))) << Text.str();
   EXPECT_EQ(S.Common.Method, "gptq");
   EXPECT_EQ(S.Common.Bits, 4u);
@@ -67,6 +68,9 @@ TEST(QuantSettings, ParsesCommonAndMethodKeys) {
   EXPECT_EQ(Dq.IntStep, IntStepKind::PGD);
   EXPECT_EQ(Dq.Pgd.Steps, 3u);
   EXPECT_EQ(Dq.Pgd.ColumnSteps, 1u); // untouched: the default
+  EXPECT_EQ(Dq.CdSweeps, 5u);
+  EXPECT_EQ(Dq.RefineIters, 3u);
+  EXPECT_TRUE(Dq.RefineRestart);
 
   for (StringRef Text :
        {"int-step=flexround", "flexround-steps=7", "flexround-lr=0.02"})

@@ -111,6 +111,7 @@ TEST(Quantize, DecoupleQLossNeverIncreases) {
     DecoupleQOptions D;
     D.Iters = 6;
     D.EarlyStopFraction = 0; // run every iteration
+    D.RefineIters = 3;
     O.MethodOptions = D;
     std::vector<double> Trace;
     std::vector<std::string> Stages;
@@ -122,8 +123,10 @@ TEST(Quantize, DecoupleQLossNeverIncreases) {
     Matrix H = randomHessian(K, 96, 310 + Bits);
     QuantizedLayer L = quantizeOrDie(W, H, O);
     checkResult(L, W, H, O);
-    // rtn, gptq, clip, then (int-step, float-step) per iteration, done.
-    ASSERT_EQ(Trace.size(), 2u + 1u + 2u * 5u + 1u);
+    // rtn, gptq, clip, then (int-step, float-step) per iteration, then
+    // (cd-step, float-step) per refinement round, done.
+    ASSERT_EQ(Trace.size(), 2u + 1u + 2u * 5u + 2u * 3u + 1u);
+    EXPECT_EQ(Stages[2u + 1u + 2u * 5u], "cd-step");
     EXPECT_EQ(Stages.front(), "rtn");
     EXPECT_EQ(Stages.back(), "done");
     for (size_t I = 1; I < Trace.size(); ++I)
@@ -205,6 +208,49 @@ TEST(Quantize, FlexRoundIntegerStepIsMonotoneAndBeatsItsStart) {
   }
 }
 
+TEST(Quantize, RefinementOnlyLowersTheAlternationsResult) {
+  // The default decoupleQ (refinement rounds of integer coordinate descent
+  // after the alternation) starts its refinement from the plain
+  // alternation's result (cd-sweeps=0, the reference's loop) and accepts per
+  // row only what is better: never worse on any row, and by a wide margin
+  // better in total on correlated H (measured gains are printed).
+  for (unsigned Bits : {2u, 3u}) {
+    int64_t N = 64, K = 96;
+    Matrix W = randomWeights(N, K, 451 + Bits);
+    Matrix H = randomHessian(K, 192, 452 + Bits);
+    QuantOptions O;
+    O.Bits = Bits;
+    O.GroupSize = 32;
+    DecoupleQOptions D;
+    EXPECT_EQ(D.CdSweeps, 2u); // the defaults
+    EXPECT_EQ(D.RefineIters, 1u);
+    O.MethodOptions = D;
+    QuantizedLayer Def = quantizeOrDie(W, H, O);
+    checkResult(Def, W, H, O);
+    D.CdSweeps = 0;
+    O.MethodOptions = D;
+    QuantizedLayer None = quantizeOrDie(W, H, O);
+    D.CdSweeps = 8;
+    D.RefineIters = 8;
+    D.RefineRestart = true;
+    O.MethodOptions = D;
+    QuantizedLayer More = quantizeOrDie(W, H, O);
+    checkResult(More, W, H, O);
+    std::printf("bits %u: no refinement %.5g, default %.5g, 8 rounds of 8 "
+                "passes with restarts %.5g\n",
+                Bits, None.NormalizedError, Def.NormalizedError,
+                More.NormalizedError);
+    for (int64_t Row = 0; Row < N; ++Row) {
+      EXPECT_LE(Def.RowError[Row], None.RowError[Row] * (1 + 1e-9))
+          << "row " << Row;
+      EXPECT_LE(More.RowError[Row], None.RowError[Row] * (1 + 1e-9))
+          << "row " << Row;
+    }
+    EXPECT_LT(Def.NormalizedError, 0.97 * None.NormalizedError);
+    EXPECT_GT(Def.ItersRun, None.ItersRun);
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // Threads
 //===----------------------------------------------------------------------===//
@@ -213,9 +259,9 @@ TEST(Quantize, OneAndTwoThreadsGiveIdenticalBits) {
   int64_t N = 200, K = 48; // four row chunks
   Matrix W = randomWeights(N, K, 501);
   Matrix H = randomHessian(K, 80, 502);
-  for (std::string M : {"rtn", "gptq", "decoupleq", "flexround"}) {
+  for (std::string M : {"rtn", "gptq", "decoupleq", "flexround", "restart"}) {
     QuantOptions O;
-    O.Method = M == "flexround" ? "decoupleq" : M;
+    O.Method = M == "flexround" || M == "restart" ? "decoupleq" : M;
     O.Bits = 2;
     O.GroupSize = 16;
     if (M == "rtn")
@@ -226,6 +272,12 @@ TEST(Quantize, OneAndTwoThreadsGiveIdenticalBits) {
       DecoupleQOptions D;
       D.IntStep = IntStepKind::FlexRound;
       D.FlexRound.Steps = 30;
+      O.MethodOptions = D;
+    }
+    if (M == "restart") {
+      DecoupleQOptions D;
+      D.RefineIters = 4;
+      D.RefineRestart = true;
       O.MethodOptions = D;
     }
     O.Threads = 1;

@@ -418,6 +418,77 @@ TEST(QuantSteps, FlexRoundNeverWorseThanRtnOnLargerRows) {
   EXPECT_LT(SumFlex, 0.9 * SumRtn);
 }
 
+TEST(QuantSteps, CoordinateDescentReachesACoordinateWiseMinimum) {
+  // From RTN and from GPTQ's integers, on K = 24 with lazy blocks of 5
+  // columns (blocks that straddle groups): the error never increases, the
+  // result is a coordinate-wise minimum (no single integer change lowers
+  // the damped error, checked by brute force), the reported error is the
+  // damped error of the result, and a row's result does not depend on the
+  // other rows of the call.
+  int64_t K = 24, Rows = 10;
+  for (unsigned Bits : {2u, 3u}) {
+    QuantOptions O = tinyOptions(Bits, 8);
+    Matrix H = randomHessian(K, 48, 31 + Bits);
+    Matrix W = randomWeights(Rows, K, 32 + Bits);
+    LayerContext C = makeLayerContext(H, O, K);
+    Matrix Hd = dampedHessian(H, O.Damp);
+    Expected<GptqFactor> F = makeGptqFactor(dampedHessian(H, 0.0), O.Damp);
+    ASSERT_TRUE(bool(F)) << toString(F.takeError());
+    int64_t G = C.NumGroups;
+    std::vector<float> S(size_t(Rows * G)), Z(S.size());
+    for (int64_t R = 0; R < Rows; ++R)
+      minMaxScaleOffset(C, W.row(R), 0.9, S.data() + G * R, Z.data() + G * R);
+    std::vector<int8_t> Start(size_t(Rows * K));
+    for (bool FromGptq : {false, true}) {
+      if (FromGptq) {
+        gptqRound(C, *F, W.Data.data(), Rows, S.data(), Z.data(), 4,
+                  Start.data());
+      } else {
+        for (int64_t R = 0; R < Rows; ++R)
+          roundToNearest(C, W.row(R), S.data() + G * R, Z.data() + G * R,
+                         Start.data() + R * K);
+      }
+      std::vector<int8_t> Q(Start);
+      std::vector<double> Err(static_cast<size_t>(Rows));
+      coordinateDescentRound(C, W.Data.data(), Rows, S.data(), Z.data(), 50, 5,
+                             Q.data(), Err.data());
+      double SumStart = 0, SumCd = 0;
+      for (int64_t R = 0; R < Rows; ++R) {
+        const float *Sr = S.data() + G * R, *Zr = Z.data() + G * R;
+        double E0 = dampedError(C, Hd, W.row(R), Start.data() + R * K, Sr, Zr);
+        double E = dampedError(C, Hd, W.row(R), Q.data() + R * K, Sr, Zr);
+        EXPECT_LE(E, E0 * (1 + 1e-12)) << "row " << R;
+        EXPECT_NEAR(Err[R], E, 1e-9 * E0) << "row " << R;
+        SumStart += E0;
+        SumCd += E;
+        std::vector<int8_t> Qt(Q.begin() + R * K, Q.begin() + (R + 1) * K);
+        for (int64_t I = 0; I < K; ++I) {
+          int8_t Keep = Qt[I];
+          for (int V = C.QMin; V <= C.QMax; ++V) {
+            Qt[I] = int8_t(V);
+            EXPECT_GE(dampedError(C, Hd, W.row(R), Qt.data(), Sr, Zr),
+                      E * (1 - 1e-12))
+                << "row " << R << " column " << I << " value " << V;
+          }
+          Qt[I] = Keep;
+        }
+        // The row alone gives the same integers.
+        std::vector<int8_t> Alone(Start.begin() + R * K,
+                                  Start.begin() + (R + 1) * K);
+        coordinateDescentRound(C, W.row(R), 1, Sr, Zr, 50, 5, Alone.data());
+        EXPECT_TRUE(std::equal(Alone.begin(), Alone.end(), Q.begin() + R * K))
+            << "row " << R;
+      }
+      // On correlated H, descent from RTN gains (measured 15-17%).
+      std::printf("bits %u, from %s: %.4g -> %.4g\n", Bits,
+                  FromGptq ? "gptq" : "rtn", SumStart, SumCd);
+      if (!FromGptq) {
+        EXPECT_LT(SumCd, 0.9 * SumStart);
+      }
+    }
+  }
+}
+
 TEST(QuantSteps, GptqOnDiagonalHessianIsRoundToNearest) {
   // With a diagonal H the columns decouple: U is diagonal, no error is fed
   // forward, and GPTQ must reduce to RTN exactly.

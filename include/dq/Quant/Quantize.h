@@ -54,7 +54,8 @@ std::optional<ScaleType> parseScaleType(llvm::StringRef Name);
 struct QuantProgress {
   llvm::StringRef Layer;
   /// The method's stage names, e.g. decoupleQ's "rtn", "gptq", "clip",
-  /// "int-step" and "float-step"; "done" for every method.
+  /// "int-step", "float-step" and (refinement rounds) "cd-step"; "done" for
+  /// every method.
   llvm::StringRef Stage;
   /// decoupleQ outer iteration (0 for the initial RTN/GPTQ stages).
   unsigned Iteration = 0;

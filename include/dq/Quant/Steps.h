@@ -190,6 +190,19 @@ void flexRound(const LayerContext &C, const double *W, int64_t Rows,
                const float *S, const float *Z, const FlexRoundOptions &Opts,
                int8_t *Q, double *DampedErrors = nullptr);
 
+/// Integer coordinate descent with (s, z) fixed, from the integers in Q
+/// (docs/quantization.md): up to Sweeps passes over the columns in order,
+/// each setting a column's integer to the one that minimises the damped
+/// error (ŵ - w)ᵀ Hd (ŵ - w) with every other integer fixed, so the error
+/// never increases; a pass that changes nothing ends it. The gradient Hd r
+/// is updated lazily, one GEMM per block of BlockSize columns. With
+/// DampedErrors, also each row's final damped error (float64). A row's
+/// result does not depend on the other rows. O(Sweeps · K²) per row.
+void coordinateDescentRound(const LayerContext &C, const double *W,
+                            int64_t Rows, const float *S, const float *Z,
+                            unsigned Sweeps, unsigned BlockSize, int8_t *Q,
+                            double *DampedErrors = nullptr);
+
 } // namespace dq
 
 #endif // DQ_QUANT_STEPS_H

@@ -29,6 +29,18 @@ struct DecoupleQOptions {
   /// the previous one: the others would repeat rejected candidates, so the
   /// result is the same either way (tested); false works on every row.
   bool SkipUnimproved = true;
+  /// Refinement rounds after the alternation (docs/quantization.md): the
+  /// integer step becomes coordinate descent from each row's best integers,
+  /// CdSweeps passes over the columns; then the float step. Each round
+  /// works on the rows that improved in the previous one and stops early
+  /// like the alternation. CdSweeps = 0 or RefineIters = 0: no refinement
+  /// (the reference's loop).
+  unsigned RefineIters = 1;
+  unsigned CdSweeps = 2;
+  /// Every second refinement round starts the descent from a new integer
+  /// step (int-step) with the row's best (s, z) rather than from its best
+  /// integers; every row is worked on in every round.
+  bool RefineRestart = false;
   /// The PGD integer step's knobs.
   PgdOptions Pgd;
   /// The FlexRound integer step's knobs.
