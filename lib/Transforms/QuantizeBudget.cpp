@@ -91,17 +91,27 @@ struct KnownCosts {
   std::map<std::pair<unsigned, int64_t>, double> Costs;
 };
 
+/// The JSON value of the file that option Option names.
+Expected<json::Value> readJSON(StringRef Option, StringRef Path) {
+  ErrorOr<std::unique_ptr<MemoryBuffer>> Buffer =
+      MemoryBuffer::getFile(Path, /*IsText=*/true);
+  if (!Buffer)
+    return createStringError(Option + " '" + Path +
+                             "': cannot read: " + Buffer.getError().message());
+  Expected<json::Value> Parsed = json::parse((*Buffer)->getBuffer());
+  if (!Parsed)
+    return createStringError(Option + " '" + Path +
+                             "': not JSON: " + toString(Parsed.takeError()));
+  return Parsed;
+}
+
 Expected<StringMap<KnownCosts>> readCosts(StringRef Path, BudgetCost Cost) {
   auto Fail = [&](const Twine &Why) {
     return createStringError("budget-costs '" + Path + "': " + Why);
   };
-  ErrorOr<std::unique_ptr<MemoryBuffer>> Buffer =
-      MemoryBuffer::getFile(Path, /*IsText=*/true);
-  if (!Buffer)
-    return Fail("cannot read: " + Buffer.getError().message());
-  Expected<json::Value> Parsed = json::parse((*Buffer)->getBuffer());
+  Expected<json::Value> Parsed = readJSON("budget-costs", Path);
   if (!Parsed)
-    return Fail("not JSON: " + toString(Parsed.takeError()));
+    return Parsed.takeError();
   const json::Object *Root = Parsed->getAsObject();
   const json::Array *Layers = Root ? Root->getArray("layers") : nullptr;
   std::optional<StringRef> Measure =
@@ -146,13 +156,9 @@ Expected<StringMap<double>> readWeights(StringRef Path) {
   auto Fail = [&](const Twine &Why) {
     return createStringError("budget-weights '" + Path + "': " + Why);
   };
-  ErrorOr<std::unique_ptr<MemoryBuffer>> Buffer =
-      MemoryBuffer::getFile(Path, /*IsText=*/true);
-  if (!Buffer)
-    return Fail("cannot read: " + Buffer.getError().message());
-  Expected<json::Value> Parsed = json::parse((*Buffer)->getBuffer());
+  Expected<json::Value> Parsed = readJSON("budget-weights", Path);
   if (!Parsed)
-    return Fail("not JSON: " + toString(Parsed.takeError()));
+    return Parsed.takeError();
   const json::Object *Root = Parsed->getAsObject();
   if (!Root)
     return Fail("not an object of layer name -> weight");
