@@ -197,7 +197,7 @@ def budget_choice(w, a, name, fp32, bits, group, calib_windows):
             "quantize_llm.py --sensitivity", quiet=False)
     budget = bits_per_weight(bits, group)
     log("mixed precision: choosing W%s x g%s per layer at %.4g bits per "
-        "weight%s" % (BUDGET_BITS, BUDGET_GROUPS, budget,
+        "weight%s" % (BUDGET_BITS, a.budget_group_sizes, budget,
                       " (errors from %s)" % os.path.relpath(costs, w.root)
                       if os.path.exists(costs) else
                       " (measuring every candidate: minutes)"))
@@ -207,7 +207,8 @@ def budget_choice(w, a, name, fp32, bits, group, calib_windows):
                "budget-group-sizes=%s "
                "budget-report=%s budget-weights=%s skip=*embed_tokens* "
                "threads=%d" % (stats, bits, group, budget, BUDGET_BITS,
-                               BUDGET_GROUPS, report, sensitivity, a.threads))
+                               a.budget_group_sizes, report, sensitivity,
+                               a.threads))
     if os.path.exists(costs):
         options += " budget-costs=%s" % costs
     t0 = time.time()
@@ -374,6 +375,10 @@ def main():
     ap.add_argument("--speed-threads", default="2",
                     help="thread counts of the speed runs, comma-separated "
                          "(docs/llm.md's table: 1,2)")
+    ap.add_argument("--budget-group-sizes", default=BUDGET_GROUPS,
+                    help="the -mixed methods' candidate group sizes "
+                         "(default %(default)s; W4 g32 is lossless on this "
+                         "model, which came from a Q4_1 file)")
     ap.add_argument("--no-speed", action="store_true")
     ap.add_argument("--no-llamacpp", action="store_true")
     ap.add_argument("--json")
@@ -421,6 +426,8 @@ def main():
         bits, group = CONFIGS[c]
         for m in methods:
             name = "%s-%s" % (c, m)
+            if m in MIXED and a.budget_group_sizes != BUDGET_GROUPS:
+                name += "-g" + a.budget_group_sizes.replace(",", "-")
             # Settings that change the weights get their own folder. RTN's
             # weights do not depend on the calibration (it only measures
             # the layer errors): one window is enough.
