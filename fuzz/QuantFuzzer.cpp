@@ -263,8 +263,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
                       std::isfinite(L->OffsetValues[I]),
                   "a returned scale or offset is not finite");
   DQ_FUZZ_CHECK(L->RowError.size() == size_t(N), "RowError has the wrong size");
-  unsigned Iters = getMethodOptions<DecoupleQOptions>(Opts.MethodOptions).Iters;
-  DQ_FUZZ_CHECK(L->ItersRun >= 1 && L->ItersRun <= std::max(1u, Iters),
+  // decoupleQ's outer iterations plus its refinement rounds.
+  const auto &D = getMethodOptions<DecoupleQOptions>(Opts.MethodOptions);
+  unsigned Rounds = D.CdSweeps ? D.RefineIters : 0;
+  DQ_FUZZ_CHECK(L->ItersRun >= 1 &&
+                    L->ItersRun <= std::max(1u, D.Iters) + Rounds,
                 "ItersRun out of range");
 
   // The same bits with the other thread count.

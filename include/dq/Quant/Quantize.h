@@ -138,8 +138,8 @@ struct QuantizedLayer {
   double TotalError = 0, TotalEnergy = 0;
   /// TotalError / TotalEnergy (0 when TotalEnergy is 0).
   double NormalizedError = 0;
-  /// decoupleQ outer iterations actually run (early stop may cut them); 1
-  /// for single-pass methods.
+  /// decoupleQ outer iterations plus refinement rounds actually run (early
+  /// stop may cut the iterations); 1 for single-pass methods.
   unsigned ItersRun = 0;
 
   /// Where the time went (dq-quant --profile).
