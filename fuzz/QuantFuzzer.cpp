@@ -125,7 +125,8 @@ QuantOptions makeOptions(FuzzedDataProvider &P, int64_t K) {
   QuantOptions O;
   O.Method = pick<const char *>(P, {"rtn", "gptq", "decoupleq", "decoupleq"});
   DecoupleQOptions D;
-  D.IntStep = pick(P, {IntStepKind::GPTQ, IntStepKind::PGD});
+  D.IntStep =
+      pick(P, {IntStepKind::GPTQ, IntStepKind::PGD, IntStepKind::FlexRound});
   O.Scale = pick(P, {ScaleType::F16, ScaleType::BF16, ScaleType::F32});
   // Mostly supported widths, sometimes anything.
   O.Bits = P.ConsumeBool() ? pick(P, {2u, 3u, 4u, 8u})
@@ -160,6 +161,10 @@ QuantOptions makeOptions(FuzzedDataProvider &P, int64_t K) {
   D.EarlyStopFraction = pick(P, {1e-4, 0.0, 1.0});
   D.Pgd.Steps = pick(P, {0u, 1u, 3u});
   D.Pgd.ColumnSteps = pick(P, {0u, 1u, 2u});
+  D.FlexRound.Steps = pick(P, {0u, 1u, 5u});
+  D.RefineIters = pick(P, {1u, 0u, 2u});
+  D.CdSweeps = pick(P, {2u, 0u, 1u});
+  D.RefineRestart = P.ConsumeBool();
   O.Threads = P.ConsumeBool() ? 2 : 1;
   if (O.Method == "rtn")
     O.MethodOptions = RtnOptions{ClipInit};
@@ -198,15 +203,18 @@ void printCase(const Matrix &W, const Matrix &H, const QuantOptions &O) {
   bool ClipInit = O.Method == "rtn"
                       ? getMethodOptions<RtnOptions>(O.MethodOptions).ClipInit
                       : getMethodOptions<GptqOptions>(O.MethodOptions).ClipInit;
-  std::fprintf(stderr,
-               "method %s int-step %s scale %s bits %u group %lld iters %u "
-               "damp %g clip-grid %u max-shrink %g exact %u baselines-clip "
-               "%d block %u early-stop %g pgd %u/%u threads %u\n",
-               O.Method.c_str(), getIntStepName(D.IntStep).str().c_str(),
-               getScaleTypeName(O.Scale).str().c_str(), O.Bits,
-               (long long)O.GroupSize, D.Iters, O.Damp, O.ClipGrid,
-               O.ClipMaxShrink, O.ClipExactCandidates, ClipInit, O.BlockSize,
-               D.EarlyStopFraction, D.Pgd.Steps, D.Pgd.ColumnSteps, O.Threads);
+  std::fprintf(
+      stderr,
+      "method %s int-step %s scale %s bits %u group %lld iters %u "
+      "damp %g clip-grid %u max-shrink %g exact %u baselines-clip "
+      "%d block %u early-stop %g pgd %u/%u flexround %u refine %u/%u%s "
+      "threads %u\n",
+      O.Method.c_str(), getIntStepName(D.IntStep).str().c_str(),
+      getScaleTypeName(O.Scale).str().c_str(), O.Bits, (long long)O.GroupSize,
+      D.Iters, O.Damp, O.ClipGrid, O.ClipMaxShrink, O.ClipExactCandidates,
+      ClipInit, O.BlockSize, D.EarlyStopFraction, D.Pgd.Steps,
+      D.Pgd.ColumnSteps, D.FlexRound.Steps, D.RefineIters, D.CdSweeps,
+      D.RefineRestart ? " restart" : "", O.Threads);
   PrintMatrix("W", W);
   PrintMatrix("H", H);
 }
