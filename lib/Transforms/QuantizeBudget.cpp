@@ -230,6 +230,29 @@ Error chooseUnderBudget(MutableArrayRef<BudgetItem> Items,
                   Item.Cols, Item.Name)
               .str());
   }
+  // Read before any measuring, so that a bad file fails fast.
+  std::vector<double> LayerWeight(Items.size(), 1.0);
+  if (!R.WeightsPath.empty()) {
+    Expected<StringMap<double>> Read = readWeights(R.WeightsPath);
+    if (!Read)
+      return Read.takeError();
+    SmallVector<StringRef> Missing;
+    for (auto [I, Item] : llvm::enumerate(Items)) {
+      auto It = Read->find(Item.Name);
+      if (It != Read->end())
+        LayerWeight[I] = It->second;
+      else if (!Item.Pinned)
+        Missing.push_back(Item.Name);
+    }
+    if (!Missing.empty())
+      return createStringError(
+          formatv("budget-weights '{0}' has no weight for {1} layer(s): "
+                  "{2}{3}",
+                  R.WeightsPath, Missing.size(),
+                  llvm::join(ArrayRef(Missing).take_front(5), ", "),
+                  Missing.size() > 5 ? ", ..." : "")
+              .str());
+  }
   StringMap<KnownCosts> Known;
   if (!R.CostsPath.empty()) {
     Expected<StringMap<KnownCosts>> Read = readCosts(R.CostsPath, R.Cost);
@@ -268,32 +291,11 @@ Error chooseUnderBudget(MutableArrayRef<BudgetItem> Items,
   }
 
   // The solver minimises weighted errors; the report keeps both.
-  std::vector<double> LayerWeight(Items.size(), 1.0);
   std::vector<std::vector<BudgetOption>> Unweighted;
-  for (const BudgetLayer &L : Layers)
+  for (auto [I, L] : llvm::enumerate(Layers)) {
     Unweighted.push_back(L.Options);
-  if (!R.WeightsPath.empty()) {
-    Expected<StringMap<double>> Read = readWeights(R.WeightsPath);
-    if (!Read)
-      return Read.takeError();
-    SmallVector<StringRef> Missing;
-    for (auto [I, Item] : llvm::enumerate(Items)) {
-      auto It = Read->find(Item.Name);
-      if (It != Read->end())
-        LayerWeight[I] = It->second;
-      else if (!Item.Pinned)
-        Missing.push_back(Item.Name);
-      for (BudgetOption &O : Layers[I].Options)
-        O.Cost *= LayerWeight[I];
-    }
-    if (!Missing.empty())
-      return createStringError(
-          formatv("budget-weights '{0}' has no weight for {1} layer(s): "
-                  "{2}{3}",
-                  R.WeightsPath, Missing.size(),
-                  llvm::join(ArrayRef(Missing).take_front(5), ", "),
-                  Missing.size() > 5 ? ", ..." : "")
-              .str());
+    for (BudgetOption &O : L.Options)
+      O.Cost *= LayerWeight[I];
   }
 
   uint64_t BudgetBits = uint64_t(R.BitsPerWeight * double(Weights));
