@@ -74,7 +74,10 @@ dqrt_status dqrt_runtime_create(const dqrt_runtime_options *options,
   return nullptr;
 }
 
-void dqrt_runtime_destroy(dqrt_runtime runtime) { delete runtime; }
+void dqrt_runtime_destroy(dqrt_runtime runtime) {
+  delete runtime;
+  releasePool();
+}
 
 dqrt_status dqrt_module_load(dqrt_runtime runtime, const char *path,
                              dqrt_module *out) {
@@ -202,7 +205,7 @@ void *dqrt_buffer_data(dqrt_buffer buffer) { return buffer->data; }
 void dqrt_buffer_destroy(dqrt_buffer buffer) {
   if (!buffer)
     return;
-  std::free(buffer->allocation);
+  poolFree(buffer->allocation);
   delete buffer;
 }
 

@@ -136,6 +136,12 @@ void setOpenMPThreads(int32_t numThreads);
 /// functions), for the JIT's symbol table.
 std::vector<std::pair<const char *, void *>> getRuntimeSymbols();
 
+/// What the buffer pool holds at most unless DQRT_POOL_LIMIT_MB says.
+constexpr size_t kDefaultPoolLimitBytes = size_t(1) << 30;
+/// Returns a block from malloc, aligned_alloc or the pool to the pool.
+void poolFree(void *block);
+void releasePool();
+
 /// Address of _mlir_ciface_dqrt_observe_f32.
 void *getObserveSymbol();
 

@@ -293,7 +293,7 @@ llvm::Error dqrt::invoke(void *entry, llvm::StringRef name,
         std::free(copy);
         ++tiedCopies;
         if (ownable) {
-          std::free(allocated);
+          poolFree(allocated);
           adopted.insert(allocated);
         }
       }
@@ -311,7 +311,7 @@ llvm::Error dqrt::invoke(void *entry, llvm::StringRef name,
                                             llvm::Twine(i) + " of '" + name +
                                             "'");
       if (ownable) {
-        std::free(allocated);
+        poolFree(allocated);
         adopted.insert(allocated);
       }
     }

@@ -161,6 +161,17 @@ public:
       llvm::StringSet<> provided;
       for (size_t i = 0; i < host.numSymbols; ++i)
         provided.insert(host.symbolNames[i]);
+      // Weak fallbacks of what the runtime provides (the allocator's, from
+      // --dq-define-allocator-fallbacks) yield to the runtime's definition,
+      // as the dynamic linker makes them yield for shared objects.
+      module->walk([&](mlir::LLVM::LLVMFuncOp func) {
+        if (!func.isExternal() &&
+            func.getLinkage() == mlir::LLVM::Linkage::Weak &&
+            provided.contains(func.getName())) {
+          func.eraseBody();
+          func.setLinkage(mlir::LLVM::Linkage::External);
+        }
+      });
       // What the process has (libc, libm, libomp loaded above) is found by
       // the JIT too.
       dqrt::stubMissingFunctions(*module, [&](llvm::StringRef name) {

@@ -15,6 +15,9 @@ void memrefCopy(int64_t, void *, void *);
 _Float16 __truncsfbf2(float);
 _Float16 __truncdfbf2(double);
 void __dqrt_missing_function(const char *);
+void *_mlir_memref_to_llvm_alloc(size_t);
+void *_mlir_memref_to_llvm_aligned_alloc(size_t, size_t);
+void _mlir_memref_to_llvm_free(void *);
 }
 
 std::vector<std::pair<const char *, void *>> dqrt::getRuntimeSymbols() {
@@ -24,6 +27,13 @@ std::vector<std::pair<const char *, void *>> dqrt::getRuntimeSymbols() {
       {"__truncdfbf2", reinterpret_cast<void *>(&__truncdfbf2)},
       {"__dqrt_missing_function",
        reinterpret_cast<void *>(&__dqrt_missing_function)},
+      // The buffer pool (BufferPool.cpp).
+      {"_mlir_memref_to_llvm_alloc",
+       reinterpret_cast<void *>(&_mlir_memref_to_llvm_alloc)},
+      {"_mlir_memref_to_llvm_aligned_alloc",
+       reinterpret_cast<void *>(&_mlir_memref_to_llvm_aligned_alloc)},
+      {"_mlir_memref_to_llvm_free",
+       reinterpret_cast<void *>(&_mlir_memref_to_llvm_free)},
   };
   symbols.push_back({"_mlir_ciface_dqrt_observe_f32", getObserveSymbol()});
   for (const auto &symbol : getCUDASymbols())

@@ -243,6 +243,15 @@ int runBenchmark(dqrt_function function,
   size_t n = micros.size();
   double median =
       n % 2 ? micros[n / 2] : (micros[n / 2 - 1] + micros[n / 2]) / 2;
+  // Whether the calls' intermediates came from the runtime's buffer pool:
+  // modules compiled before it existed, or a limit of 0, show none reused.
+  dqrt_pool_stats pool;
+  dqrt_get_pool_stats(&pool);
+  llvm::outs() << llvm::format("buffer pool: %llu of %llu allocations of 64 "
+                               "KiB or more reused, %.1f MiB cached\n",
+                               (unsigned long long)pool.reused,
+                               (unsigned long long)pool.allocations,
+                               pool.cached_bytes / 1048576.0);
   llvm::outs() << llvm::format("min %.3f us, median %.3f us, max %.3f us "
                                "(%zu runs)\n",
                                micros.front(), median, micros.back(), n);
@@ -253,7 +262,9 @@ int runBenchmark(dqrt_function function,
       {"runs", int64_t(n)},
       {"min_us", micros.front()},
       {"median_us", median},
-      {"max_us", micros.back()}};
+      {"max_us", micros.back()},
+      {"pool_allocations", int64_t(pool.allocations)},
+      {"pool_reused", int64_t(pool.reused)}};
   llvm::outs() << llvm::json::Value(std::move(summary)) << "\n";
   return 0;
 }

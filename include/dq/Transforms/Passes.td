@@ -309,6 +309,28 @@ def DQFoldConstantTransposes : Pass<"dq-fold-constant-transposes", "::mlir::Modu
   }];
 }
 
+def DQDefineAllocatorFallbacks : Pass<"dq-define-allocator-fallbacks", "::mlir::ModuleOp"> {
+  let summary = "Give the generic allocation functions weak bodies that call libc";
+  let description = [{
+    Runs after `finalize-memref-to-llvm{use-generic-functions=true}`, which
+    makes every `memref.alloc`/`memref.dealloc` call
+    `_mlir_memref_to_llvm_alloc`, `_mlir_memref_to_llvm_aligned_alloc` and
+    `_mlir_memref_to_llvm_free` instead of `malloc`/`free`. Each of them
+    that the module declares gets a weak body forwarding to `malloc`,
+    `aligned_alloc` or `free`.
+
+    Why: the dq runtime (libdqrt) defines these functions as a buffer pool
+    that keeps freed intermediate buffers for the next call. Without it a
+    decoder's `decode` step gets fresh pages from the kernel for every
+    intermediate, every step, and spends a third of its time in page
+    faults. A weak definition yields to libdqrt's where the runtime loads
+    the module (its symbols are global, and the JIT drops the weak bodies),
+    while any other host (`mlir-runner`, a program that `dlopen`s a
+    `dq-compile` object) still runs the module on libc's allocator.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def DQOutlineParallelLoops : Pass<"dq-outline-parallel-loops", "::mlir::ModuleOp"> {
   let summary = "Move each outermost scf.parallel of a large function into a function of its own";
   let description = [{

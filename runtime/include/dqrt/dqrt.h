@@ -165,6 +165,26 @@ DQRT_API dqrt_status dqrt_function_invoke(dqrt_function function,
                                           size_t num_args, dqrt_buffer *results,
                                           size_t num_results);
 
+/*===-- Buffer pool -------------------------------------------------------===*/
+
+/* Compiled modules allocate their intermediate buffers from a process-wide
+ * pool: a freed block of 64 KiB or more is kept for a later allocation of up
+ * to a quarter less, so that from the second call on a model reuses memory
+ * that is already mapped. The pool holds at most `limit_bytes` (1 GiB, or
+ * DQRT_POOL_LIMIT_MB from the environment when the pool is first used; 0
+ * keeps nothing); result buffers return to it on dqrt_buffer_destroy. */
+typedef struct dqrt_pool_stats {
+  uint64_t allocations;  /* requests of 64 KiB or more, since start */
+  uint64_t reused;       /* of those, served from the pool */
+  uint64_t cached_bytes; /* held now, free for reuse */
+  uint64_t limit_bytes;
+} dqrt_pool_stats;
+
+DQRT_API void dqrt_get_pool_stats(dqrt_pool_stats *stats);
+/* Returns every cached block to the system (dqrt_runtime_destroy does it
+ * too). */
+DQRT_API void dqrt_release_pool(void);
+
 /*===-- Calibration -------------------------------------------------------===*/
 
 /* Statistics of the observation points of modules compiled from

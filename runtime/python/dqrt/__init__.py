@@ -86,6 +86,26 @@ def _find_library():
 _lib = None
 
 
+class _PoolStats(ctypes.Structure):
+    _fields_ = [("allocations", ctypes.c_uint64), ("reused", ctypes.c_uint64),
+                ("cached_bytes", ctypes.c_uint64),
+                ("limit_bytes", ctypes.c_uint64)]
+
+
+def pool_stats():
+    """The runtime's buffer pool (dqrt_get_pool_stats): a dict of
+    allocations (of 64 KiB or more, since start), reused (of those, served
+    from the pool), cached_bytes and limit_bytes."""
+    stats = _PoolStats()
+    _library().dqrt_get_pool_stats(ctypes.byref(stats))
+    return {name: getattr(stats, name) for name, _ in _PoolStats._fields_}
+
+
+def release_pool():
+    """Returns the pool's cached blocks to the system."""
+    _library().dqrt_release_pool()
+
+
 def _library():
     global _lib
     if _lib is not None:
@@ -129,6 +149,8 @@ def _library():
         "dqrt_buffer_destroy": (None, [vp]),
         "dqrt_function_invoke": (vp, [vp, ctypes.POINTER(_BufferView), sz,
                                       ctypes.POINTER(vp), sz]),
+        "dqrt_get_pool_stats": (None, [ctypes.POINTER(_PoolStats)]),
+        "dqrt_release_pool": (None, []),
     }
     for name, (restype, argtypes) in sigs.items():
         fn = getattr(lib, name)
