@@ -96,9 +96,14 @@ def export_all(model, seq, prefill, max_len, out_dir,
 
 def tiny_model(seed):
     """A random 2-block Llama with grouped-query attention."""
+    from llama_model import DQLlama
+    return DQLlama.from_hf(tiny_hf_model(seed))
+
+
+def tiny_hf_model(seed):
+    """tiny_model's weights in transformers' own LlamaForCausalLM."""
     import torch
     from transformers import LlamaConfig, LlamaForCausalLM
-    from llama_model import DQLlama
     torch.manual_seed(seed)
     cfg = LlamaConfig(vocab_size=96, hidden_size=64, intermediate_size=160,
                       num_hidden_layers=2, num_attention_heads=4,
@@ -114,7 +119,7 @@ def tiny_model(seed):
                 # Norm weights away from their initial ones: distinct
                 # blobs, so that the export names each after its parameter.
                 p.copy_(1.0 + 0.2 * torch.randn_like(p))
-    return DQLlama.from_hf(hf)
+    return hf
 
 
 def main():

@@ -150,14 +150,21 @@ class DQLlama(torch.nn.Module):
         return self._rope(q, positions), self._rope(k, positions), v
 
     def _attend(self, q, k, v, mask):
-        """q [1, H, n, hd], k/v [1, KV, T, hd], mask [n, T] (True: attend)."""
-        c = self.cfg
-        group = c["heads"] // c["kv_heads"]
-        k = k.repeat_interleave(group, dim=1)
-        v = v.repeat_interleave(group, dim=1)
-        scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(c["head_dim"])
-        scores = scores.masked_fill(~mask, float("-inf"))
-        return torch.matmul(torch.softmax(scores, dim=-1), v)
+        """q [1, H, n, hd], k/v [1, KV, T, hd], mask [n, T] (True: attend).
+
+        The query heads that share a key/value head (grouped-query
+        attention: head h reads KV head h // group) go through one matmul as
+        group * n rows, so the keys and values are never repeated per head:
+        repeating them copied three times the cache per block and step."""
+        b, heads, n, hd = q.shape
+        kv = k.shape[1]
+        group = heads // kv
+        q = q.reshape(b, kv, group * n, hd)
+        scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(hd)
+        scores = scores.view(b, kv, group, n, -1).masked_fill(~mask,
+                                                              float("-inf"))
+        probs = torch.softmax(scores, dim=-1).view(b, kv, group * n, -1)
+        return torch.matmul(probs, v).view(b, heads, n, hd)
 
     def _finish_block(self, block, h, attn):
         b, _, n, _ = attn.shape

@@ -35,7 +35,7 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, os.path.join(ROOT, "runtime", "python"))
 import dqgen  # noqa: E402
 import dqrt  # noqa: E402
-from export_llm import tiny_model  # noqa: E402
+from export_llm import tiny_hf_model, tiny_model  # noqa: E402
 
 U = 2.0 ** -24
 
@@ -65,6 +65,25 @@ def cmd_samples(a):
     return True
 
 
+def check_against_transformers(m64, seed, seq, vocab):
+    """DQLlama (the exported function, and the reference of the checks
+    below) against transformers' LlamaForCausalLM with the same weights,
+    both in float64. They differ only by the rotary frequencies, which
+    transformers computes in float32: |error| stays near 1e-7 of the
+    logits' size, while a wrong head grouping, mask or rotation moves them
+    by their own size."""
+    hf = tiny_hf_model(seed).double()
+    ids = torch.from_numpy(windows(seed + 11, 1, seq, vocab)[0])
+    with torch.no_grad():
+        ours = m64.logits(ids).numpy()
+        theirs = hf(ids).logits.numpy()
+    err = float(np.abs(ours - theirs).max())
+    bound = 1e-5 * float(np.abs(theirs).max())
+    print("model: %s (DQLlama against transformers %.3g, bound %.3g)"
+          % ("ok" if err <= bound else "FAIL", err, bound))
+    return err <= bound
+
+
 def cmd_float(a):
     m32 = tiny_model(a.seed)
     m64 = tiny_model(a.seed).double()
@@ -75,7 +94,7 @@ def cmd_float(a):
     seq = score.arg_types[0].shape[1]
     p = prefill.arg_types[0].shape[1]
     max_len = prefill.arg_types[1].shape[2]
-    ok = True
+    ok = check_against_transformers(m64, a.seed, seq, c["vocab"])
     for i, ids in enumerate(windows(a.seed + 7, 2, seq, c["vocab"])):
         (lp,) = score(ids)
         with torch.no_grad():
