@@ -113,9 +113,50 @@ class Work:
         return os.path.join(self.root, *parts)
 
 
+def export_stamp():
+    """A hash of the code that defines the exported functions: cached
+    exports, and the modules compiled from them, are stale once it
+    changes."""
+    import hashlib
+    digest = hashlib.sha256()
+    for name in ("llama_model.py", "export_llm.py"):
+        with open(os.path.join(HERE, name), "rb") as f:
+            digest.update(f.read())
+    return digest.hexdigest()[:16]
+
+
+def drop_stale_exports(w):
+    """Removes cached exports and compiled modules made from another
+    version of the model code (perplexity results stay: the function is
+    the same, only its formulation may change)."""
+    stamp_path = w.path("fp32", "export-stamp")
+    stamp = export_stamp()
+    old = open(stamp_path).read().strip() if os.path.exists(
+        stamp_path) else None
+    if old == stamp:
+        return
+    stale = [w.path("fp32", f) for f in os.listdir(w.path("fp32"))
+             if f.endswith((".mlirbc", ".so"))] if os.path.isdir(
+                 w.path("fp32")) else []
+    for folder in os.listdir(w.root):
+        for f in ("score.so", "prefill.so", "decode.so"):
+            if os.path.exists(w.path(folder, f)):
+                stale.append(w.path(folder, f))
+    if stale:
+        log("export: the model code changed since the cached export "
+            "(stamp %s, now %s); exporting and compiling again"
+            % (old or "none", stamp))
+    for path in sorted(set(stale)):
+        os.unlink(path)
+    os.makedirs(w.path("fp32"), exist_ok=True)
+    import dqfiles
+    dqfiles.write_atomic(stamp_path, (stamp + "\n").encode())
+
+
 def export(w):
     """Float exports as bytecode: {function: path}; only the missing ones
     are exported."""
+    drop_stale_exports(w)
     out = {f: w.path("fp32", f + ".mlirbc")
            for f in ("score", "prefill", "decode")}
     missing = [f for f, p in out.items() if not os.path.exists(p)]
