@@ -38,6 +38,9 @@ void registerRtnMethod() {
     return checkMethodOptionsType<RtnOptions>(Config, "rtn");
   };
   M.Solve = solveRtn;
+  // Min-max needs no data; the clip search weighs by H, which is then the
+  // identity (the plain squared error).
+  M.NeedsCalibration = false;
   registerQuantMethod(std::move(M));
 }
 

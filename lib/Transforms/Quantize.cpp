@@ -179,6 +179,8 @@ struct Job {
   bool pinned = false;
   /// The thin-calibration warning was given (budget= reads a layer twice).
   bool warned = false;
+  /// No statistics, and a method that needs none: H = I.
+  bool identityHessian = false;
 };
 
 /// The files the layers come from; either may be absent.
@@ -259,10 +261,13 @@ LogicalResult applyEngineOptions(ArrayRef<std::pair<StringRef, std::string>> kv,
 }
 
 LogicalResult DQQuantizePass::parseSettings(Settings &out, std::string &error) {
-  if (statsFile.empty() && weightsFile.empty()) {
+  const ::dq::QuantMethodInfo *common = ::dq::lookupQuantMethod(method);
+  if (statsFile.empty() && weightsFile.empty() &&
+      !(common && !common->NeedsCalibration)) {
     error = "needs stats=FILE (calibration statistics from dq-run "
             "--calibrate) or weights=FILE (a quantized-model checkpoint, "
-            "docs/weights-format.md)";
+            "docs/weights-format.md); only a method that needs no data "
+            "(rtn) runs without either";
     return failure();
   }
   std::pair<StringRef, std::string> kv[] = {
@@ -379,7 +384,12 @@ LogicalResult DQQuantizePass::planJobs(MutableArrayRef<WeightMatmul> found,
       continue;
     }
     const auto &stats = sources.stats;
-    if (!stats || !stats->contains(name)) {
+    const QuantOptions &common = settings.engine.Common;
+    std::string layerMethod =
+        settings.method.lookup(name).value_or(common.Method);
+    const ::dq::QuantMethodInfo *info = ::dq::lookupQuantMethod(layerMethod);
+    bool dataFree = info && !info->NeedsCalibration;
+    if ((!stats || !stats->contains(name)) && !dataFree) {
       std::string from =
           stats ? "no calibration statistics in '" + statsFile + "'"
                 : "is not in '" + weightsFile + "' and no stats=FILE is given";
@@ -399,7 +409,8 @@ LogicalResult DQQuantizePass::planJobs(MutableArrayRef<WeightMatmul> found,
       failedCheck = true;
       continue;
     }
-    int64_t statsK = cantFail(stats->getK(name));
+    int64_t statsK =
+        stats && stats->contains(name) ? cantFail(stats->getK(name)) : matmul.k;
     if (statsK != matmul.k) {
       op->emitError() << "layer '" << name
                       << "': statistics have K = " << statsK
@@ -408,10 +419,9 @@ LogicalResult DQQuantizePass::planJobs(MutableArrayRef<WeightMatmul> found,
       failedCheck = true;
       continue;
     }
-    const QuantOptions &common = settings.engine.Common;
     Job job{matmul, {}, false, {}, {}, {}, {}, 0};
-    job.options = settings.engine.getOptions(
-        settings.method.lookup(name).value_or(common.Method));
+    job.options = settings.engine.getOptions(layerMethod);
+    job.identityHessian = !stats || !stats->contains(name);
     std::optional<unsigned> bitsOverride = settings.bits.lookup(name);
     std::optional<int64_t> groupOverride = settings.groupSize.lookup(name);
     job.options.Bits = bitsOverride.value_or(common.Bits);
@@ -462,6 +472,15 @@ LogicalResult DQQuantizePass::prepare(Job &job, const Sources &sources,
   job.weight = Matrix(job.matmul.n, job.matmul.k);
   for (size_t i = 0; i < w.size(); ++i)
     job.weight.Data[i] = w[i];
+  job.options.Threads = rowThreads;
+  if (getContext().isMultithreadingEnabled())
+    job.options.Pool = &getContext().getThreadPool();
+  if (job.identityHessian) {
+    job.hessian = Matrix(job.matmul.k, job.matmul.k);
+    for (int64_t i = 0; i < job.matmul.k; ++i)
+      job.hessian.Data[i * job.matmul.k + i] = 1.0;
+    return success();
+  }
   llvm::Expected<LayerStats> layer = sources.stats->read(job.matmul.name);
   if (!layer) {
     job.matmul.op->emitError() << llvm::toString(layer.takeError());
@@ -476,9 +495,6 @@ LogicalResult DQQuantizePass::prepare(Job &job, const Sources &sources,
   }
   job.hessian = Matrix(layer->K, layer->K);
   job.hessian.Data = std::move(layer->Hessian);
-  job.options.Threads = rowThreads;
-  if (getContext().isMultithreadingEnabled())
-    job.options.Pool = &getContext().getThreadPool();
   return success();
 }
 

@@ -50,6 +50,11 @@ struct QuantMethodInfo {
   /// proves H positive semi-definite, and validation skips its own (a K³/3
   /// factorisation, seconds at K = 11008).
   bool FactorsHessian = false;
+  /// Whether the method's integers, scales and offsets depend on the
+  /// calibration statistics. A method that does not (round to nearest) can
+  /// quantize a layer that has none: H is then the identity, so its
+  /// reported error is the plain squared weight error.
+  bool NeedsCalibration = true;
 };
 
 /// Adds a method; its name must be new. Register before quantizing: the

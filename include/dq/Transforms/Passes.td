@@ -168,9 +168,14 @@ def DQQuantize : Pass<"dq-quantize", "::mlir::ModuleOp"> {
     dq-opt --dq-quantize="stats=stats.safetensors budget=2.5 budget-bits=2,3,4 budget-report=choice.json"
     ```
 
+    A method that needs no data (`rtn`) runs without statistics, and on
+    layers that the statistics lack, with H = I: the printed error is then
+    the plain weight error.
+
     Errors: an unknown method (the message lists the registered ones), an
-    unknown or malformed option, no statistics for a layer (or a warning
-    and the layer skipped with `allow-missing-stats`), a K that differs
+    unknown or malformed option, no statistics for a layer whose method
+    needs them (or a warning and the layer skipped with
+    `allow-missing-stats`), a K that differs
     between statistics and weight, a group size that does not divide K, a
     bit width outside 2/3/4/8, malformed overrides, unreadable or invalid
     statistics, a budget below what the candidates allow, a bad
