@@ -58,9 +58,12 @@ int main(int argc, char **argv) {
     if (r >= 0)
       t[r] = now_us() - start;
   }
+  double sum = 0;
+  for (int r = 0; r < runs; ++r)
+    sum += t[r];
   qsort(t, runs, sizeof(double), cmp);
-  printf("{\"median_us\": %.3f, \"min_us\": %.3f, \"runs\": %d, "
-         "\"checksum\": %.6g}\n",
-         t[runs / 2], t[0], runs, (double)y[0] + y[m * n - 1]);
+  printf("{\"median_us\": %.3f, \"min_us\": %.3f, \"mean_us\": %.3f, "
+         "\"runs\": %d, \"checksum\": %.6g}\n",
+         t[runs / 2], t[0], sum / runs, runs, (double)y[0] + y[m * n - 1]);
   return 0;
 }
