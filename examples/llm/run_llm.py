@@ -113,44 +113,56 @@ class Work:
         return os.path.join(self.root, *parts)
 
 
-def export_stamp():
-    """A hash of the code that defines the exported functions: cached
-    exports, and the modules compiled from them, are stale once it
-    changes."""
+def stamp_of(texts, files=()):
     import hashlib
-    digest = hashlib.sha256(LM_HEAD_QUANTIZE.encode())
-    for name in ("llama_model.py", "export_llm.py"):
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(text.encode())
+    for name in files:
         with open(os.path.join(HERE, name), "rb") as f:
             digest.update(f.read())
     return digest.hexdigest()[:16]
 
 
-def drop_stale_exports(w):
-    """Removes cached exports and compiled modules made from another
-    version of the model code (perplexity results stay: the function is
-    the same, only its formulation may change)."""
-    stamp_path = w.path("fp32", "export-stamp")
-    stamp = export_stamp()
+def drop_stale(w, stamp_name, stamp, paths, what):
+    """Removes `paths` (cached files made under another `stamp`) and
+    records the new stamp in fp32/`stamp_name`."""
+    stamp_path = w.path("fp32", stamp_name)
     old = open(stamp_path).read().strip() if os.path.exists(
         stamp_path) else None
     if old == stamp:
         return
-    stale = [w.path("fp32", f) for f in os.listdir(w.path("fp32"))
-             if f.endswith((".mlirbc", ".so"))] if os.path.isdir(
-                 w.path("fp32")) else []
-    for folder in os.listdir(w.root):
-        for f in ("score.so", "prefill.so", "decode.so"):
-            if os.path.exists(w.path(folder, f)):
-                stale.append(w.path(folder, f))
+    stale = sorted(set(p for p in paths if os.path.exists(p)))
     if stale:
-        log("export: the model code changed since the cached export "
-            "(stamp %s, now %s); exporting and compiling again"
-            % (old or "none", stamp))
-    for path in sorted(set(stale)):
+        log("%s changed since the cached files were made (stamp %s, now "
+            "%s); making %d of them again" % (what, old or "none", stamp,
+                                              len(stale)))
+    for path in stale:
         os.unlink(path)
     os.makedirs(w.path("fp32"), exist_ok=True)
     import dqfiles
     dqfiles.write_atomic(stamp_path, (stamp + "\n").encode())
+
+
+def drop_stale_exports(w):
+    """Removes cached exports and compiled modules made from another
+    version of the model code or another lm_head recipe (perplexity results
+    of float modules stay: the function is the same, only its formulation
+    may change; those of quantized ones are named after the recipe)."""
+    folders = [f for f in os.listdir(w.root)
+               if os.path.isdir(w.path(f))] if os.path.isdir(w.root) else []
+    modules = lambda names: [w.path(f, m) for f in names  # noqa: E731
+                             for m in ("score.so", "prefill.so", "decode.so",
+                                       "score-int8.so", "prefill-int8.so",
+                                       "decode-int8.so")]
+    fp32 = [w.path("fp32", f + ".mlirbc")
+            for f in ("score", "prefill", "decode")]
+    drop_stale(w, "export-stamp",
+               stamp_of([], ("llama_model.py", "export_llm.py")),
+               fp32 + modules(folders), "the model code")
+    drop_stale(w, "compile-stamp", stamp_of([LM_HEAD_QUANTIZE]),
+               modules([f for f in folders if f != "fp32"]),
+               "the lm_head's quantization")
 
 
 def export(w):
@@ -195,6 +207,17 @@ def lm_head_bytes(cfg):
     return vocab * hidden + vocab * (hidden // 64) * 4
 
 
+# The kernels' activation route in quantized modules (--activations): f32
+# (exact) or int8 (activations quantized per group, VNNI dot products).
+ACTIVATIONS = "f32"
+
+
+def module_file(function, quantized):
+    """The compiled module's file name in its configuration's folder."""
+    route = "-int8" if quantized and ACTIVATIONS == "int8" else ""
+    return function + route + ".so"
+
+
 def compile_module(w, src, out, weights=None):
     """dq-opt [--dq-quantize=weights=...] --dq-cpu-pipeline, then dq-compile
     to a shared object `out` (.so), cached. Loading a shared object is
@@ -209,7 +232,10 @@ def compile_module(w, src, out, weights=None):
         cmd.append("--dq-quantize=weights=%s skip=*embed_tokens* quiet=true"
                    % weights)
         cmd.append(LM_HEAD_QUANTIZE)
-    cmd += ["--dq-cpu-pipeline", "--emit-bytecode", "-o", ll]
+    pipeline = "--dq-cpu-pipeline"
+    if weights and ACTIVATIONS == "int8":
+        pipeline += "=activations=int8"
+    cmd += [pipeline, "--emit-bytecode", "-o", ll]
     t0 = time.time()
     run(cmd, "dq-opt on %s" % os.path.basename(src))
     run([w.tool("dq-compile"), ll, "-o", out + ".tmp"],
@@ -416,6 +442,7 @@ def llamacpp(a, windows_count):
 
 
 def main():
+    global ACTIVATIONS
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--work", default=os.path.join(
         os.path.expanduser("~"), ".cache", "dq", "llm-run"))
@@ -436,10 +463,16 @@ def main():
                     help="the -mixed methods' candidate group sizes "
                          "(default %(default)s; W4 g32 is lossless on this "
                          "model, which came from a Q4_1 file)")
+    ap.add_argument("--activations", choices=("f32", "int8"),
+                    default=ACTIVATIONS,
+                    help="the quantized modules' kernel route: f32 (exact) "
+                         "or int8 (activations quantized per group; "
+                         "docs/cpu-kernels.md)")
     ap.add_argument("--no-speed", action="store_true")
     ap.add_argument("--no-llamacpp", action="store_true")
     ap.add_argument("--json")
     a = ap.parse_args()
+    ACTIVATIONS = a.activations
     try:
         a.speed_threads = [int(t) for t in a.speed_threads.split(",") if t]
     except ValueError:
@@ -492,7 +525,8 @@ def main():
             folder = "%s-calib%d" % (name, windows_used)
             ck = quantize(w, a, folder, m, bits, group, windows_used, fp32)
             modules[name] = {
-                f: compile_module(w, fp32[f], w.path(folder, f + ".so"),
+                f: compile_module(w, fp32[f],
+                                  w.path(folder, module_file(f, True)),
                                   weights=ck)
                 for f in ("score", "decode")}
             modules[name]["weights"] = ck
@@ -527,7 +561,9 @@ def main():
         cached = os.path.join(os.path.dirname(mods["score"]),
                               "result-%dx%d-%d%s.json" % (
                                   len(windows), SEQ, a.new_tokens,
-                                  "-" + LM_HEAD_TAG if "weights" in mods
+                                  "-" + LM_HEAD_TAG + (
+                                      "-int8" if ACTIVATIONS == "int8"
+                                      else "") if "weights" in mods
                                   else ""))
         if os.path.exists(cached):
             with open(cached) as f:
@@ -589,7 +625,8 @@ def measure_speed(a, w, fp32, modules, configs, hf, with_llamacpp):
         src_dir = "fp32" if ck is None else os.path.dirname(ck)
         compiled[name] = (
             compile_module(w, fp32["prefill"],
-                           w.path(src_dir, "prefill.so"), weights=ck),
+                           w.path(src_dir, module_file("prefill", ck is not None)),
+                           weights=ck),
             modules[name]["decode"])
     log("speed: prefill %d tokens, decode 128 after 128; %d rounds, "
         "interleaved; load %s" % (PREFILL, a.rounds,
@@ -666,7 +703,8 @@ def report(a, windows, results, peers, speed, rows):
         import dqfiles
         dqfiles.write_atomic(a.json, json.dumps({
             "windows": len(windows), "window": SEQ, "tokens": tokens,
-            "calib_windows": a.calib_windows, "results": results,
+            "calib_windows": a.calib_windows, "activations": ACTIVATIONS,
+            "lm_head": LM_HEAD_TAG, "results": results,
             "llamacpp": peers, "speed": speed}, indent=1).encode())
 
 
