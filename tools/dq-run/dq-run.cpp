@@ -32,9 +32,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <numeric>
 #include <cstring>
 #include <memory>
+#include <numeric>
 
 using namespace dqrun;
 using llvm::Twine;
