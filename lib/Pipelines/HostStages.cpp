@@ -40,6 +40,11 @@ void mlir::dq::addHostBufferization(OpPassManager &pm) {
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   // Before deallocation, which would clone a returned argument.
   pm.addPass(createDQElideTiedResults());
+  // An extract_slice / insert_slice pair that bufferized in place (a KV
+  // cache's block slice) leaves `memref.copy` between two equal subviews:
+  // CSE makes them one value and the canonicalizer drops the self-copy.
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addPass(createConvertBufferizationToMemRefPass());
