@@ -196,26 +196,60 @@ class DQLlama(torch.nn.Module):
     def decode(self, token, position, k_cache, v_cache):
         """One step at `position` ([1] int64): token [1, 1] -> logits
         [1, vocab] and the caches with `position` filled. Cache entries past
-        `position` are ignored, so they may hold anything."""
+        `position` are ignored, so they may hold anything.
+
+        Each block writes its new key and value row into its slice of the
+        caches at `position` (slice_scatter at a data-dependent offset:
+        torch-mlir emits tensor.insert_slice, which bufferizes in place into
+        the tied caches) and attends over that slice. Selecting the row with
+        a one-hot mask instead read and wrote every block's whole cache
+        twice per step.
+
+        Run eagerly (PyTorch's own speed runs), the caches are updated in
+        place instead: functional slice_scatter would copy both caches
+        twice per block."""
+        if not torch.compiler.is_exporting():
+            return self._decode_in_place(token, position, k_cache, v_cache)
         t = k_cache.shape[2]
-        slots = torch.arange(t)
-        here = (slots == position).view(1, 1, t, 1)
-        mask = (slots <= position).view(1, t)
+        p = position.item()
+        torch._check(p >= 0)
+        torch._check(p < t)
+        mask = (torch.arange(t) <= position).view(1, t)
         pos = position.to(torch.float32)
         h = self.model.embed_tokens(token)
-        new_k, new_v = [], []
         for i, block in enumerate(self.model.layers):
             q, k, v = self._qkv(block, block.input_layernorm(h), pos)
-            keys = torch.where(here, k, k_cache[i:i + 1])
-            values = torch.where(here, v, v_cache[i:i + 1])
-            h = self._finish_block(block, h, self._attend(q, keys, values, mask))
-            new_k.append(k)
-            new_v.append(v)
-        # One elementwise update of each whole cache.
-        here4 = here.view(1, 1, t, 1)
-        k_out = torch.where(here4, torch.cat(new_k, dim=0), k_cache)
-        v_out = torch.where(here4, torch.cat(new_v, dim=0), v_cache)
-        return self._logits(h[:, -1]), k_out, v_out
+            keys = torch.slice_scatter(k_cache[i:i + 1], k, dim=2, start=p,
+                                       end=p + 1)
+            values = torch.slice_scatter(v_cache[i:i + 1], v, dim=2, start=p,
+                                         end=p + 1)
+            attn = self._attend(q, keys, values, mask)
+            # After the last read of keys and values: inserted earlier, the
+            # slices would be read after a write to their memory, and
+            # bufferization would copy them out and back.
+            k_cache = torch.slice_scatter(k_cache, keys, dim=0, start=i,
+                                          end=i + 1)
+            v_cache = torch.slice_scatter(v_cache, values, dim=0, start=i,
+                                          end=i + 1)
+            h = self._finish_block(block, h, attn)
+        return self._logits(h[:, -1]), k_cache, v_cache
+
+    def _decode_in_place(self, token, position, k_cache, v_cache):
+        """decode's function, writing the new rows into the given caches."""
+        t = k_cache.shape[2]
+        p = int(position.item())
+        if not 0 <= p < t:
+            raise ValueError("position %d outside the cache of %d" % (p, t))
+        mask = (torch.arange(t) <= position).view(1, t)
+        pos = position.to(torch.float32)
+        h = self.model.embed_tokens(token)
+        for i, block in enumerate(self.model.layers):
+            q, k, v = self._qkv(block, block.input_layernorm(h), pos)
+            k_cache[i, :, p] = k[0, :, 0]
+            v_cache[i, :, p] = v[0, :, 0]
+            h = self._finish_block(block, h, self._attend(
+                q, k_cache[i:i + 1], v_cache[i:i + 1], mask))
+        return self._logits(h[:, -1]), k_cache, v_cache
 
     def prefill(self, ids, k_cache, v_cache):
         """ids [1, P] at positions 0..P-1 -> the last position's logits

@@ -124,6 +124,22 @@ def cmd_float(a):
     ok &= all(worst)
     print("decode: %d steps, caches in place, %d copies"
           % (max_len - p, decode.num_tied_copies))
+    # DQLlama's eager decode (PyTorch's speed runs) updates its caches in
+    # place; float64 against the full forward, to rounding.
+    k64 = torch.zeros(prefill.arg_types[1].shape, dtype=torch.float64)
+    v64 = torch.zeros_like(k64)
+    eager_err = 0.0
+    with torch.no_grad():
+        t = torch.from_numpy(ids)
+        for pos in range(max_len):
+            lg, _, _ = m64.decode(t[:, pos:pos + 1], torch.tensor([pos]),
+                                  k64, v64)
+            eager_err = max(eager_err,
+                            float(np.abs(lg[0].numpy() - full64[pos]).max()))
+    eager_ok = eager_err <= 1e-9 * float(np.abs(full64).max())
+    print("eager decode: %s (float64 against the full forward %.3g)"
+          % ("ok" if eager_ok else "FAIL", eager_err))
+    ok &= eager_ok
     ok &= check_bad_inputs(c, score, decode, k, v)
     return ok
 
