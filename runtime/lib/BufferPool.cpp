@@ -19,6 +19,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <list>
 #include <malloc.h>
 #include <map>
 #include <mutex>
@@ -30,9 +31,18 @@ namespace {
 constexpr size_t kMinPooledBytes = 64 * 1024;
 
 struct Pool {
+  /// A free block; the oldest are evicted first when the pool is full, so
+  /// that the sizes of one model do not keep another's out for good.
+  struct Entry {
+    void *block;
+    size_t usable;
+    std::multimap<size_t, std::list<Entry>::iterator>::iterator bySize;
+  };
+
   std::mutex mutex;
-  /// Free blocks by usable size (malloc_usable_size).
-  std::multimap<size_t, void *> blocks;
+  /// Free blocks, oldest first, and by usable size (malloc_usable_size).
+  std::list<Entry> byAge;
+  std::multimap<size_t, std::list<Entry>::iterator> bySize;
   size_t cachedBytes = 0;
   size_t limitBytes = dqrt::kDefaultPoolLimitBytes;
   uint64_t allocations = 0, reused = 0;
@@ -52,40 +62,64 @@ struct Pool {
                    limit, limitBytes >> 20);
   }
 
+  void erase(std::list<Entry>::iterator entry) {
+    cachedBytes -= entry->usable;
+    bySize.erase(entry->bySize);
+    byAge.erase(entry);
+  }
+
+  /// Frees the oldest blocks until `bytes` more fit under the limit.
+  void evictFor(size_t bytes) {
+    while (!byAge.empty() && cachedBytes + bytes > limitBytes) {
+      void *block = byAge.front().block;
+      erase(byAge.begin());
+      std::free(block);
+    }
+  }
+
   /// A cached block for `size` bytes aligned to `alignment`, or null. A
   /// block at most a quarter larger than asked is taken, so that a small
   /// request does not pin a large block.
   void *take(size_t size, size_t alignment) {
     std::lock_guard<std::mutex> lock(mutex);
     ++allocations;
-    for (auto it = blocks.lower_bound(size);
-         it != blocks.end() && it->first <= size + size / 4; ++it) {
-      if (reinterpret_cast<uintptr_t>(it->second) % alignment)
+    for (auto it = bySize.lower_bound(size);
+         it != bySize.end() && it->first <= size + size / 4; ++it) {
+      void *block = it->second->block;
+      if (reinterpret_cast<uintptr_t>(block) % alignment)
         continue;
-      void *block = it->second;
-      cachedBytes -= it->first;
-      blocks.erase(it);
+      erase(it->second);
       ++reused;
       return block;
     }
     return nullptr;
   }
 
-  /// Keeps `block` if the cache has room; returns whether it did.
+  /// Keeps `block`, evicting the oldest blocks if the pool is full;
+  /// returns false for a block larger than the limit.
   bool give(void *block, size_t usable) {
     std::lock_guard<std::mutex> lock(mutex);
-    if (cachedBytes + usable > limitBytes)
+    if (usable > limitBytes)
       return false;
-    blocks.emplace(usable, block);
+    evictFor(usable);
+    auto entry = byAge.insert(byAge.end(), Entry{block, usable, {}});
+    entry->bySize = bySize.emplace(usable, entry);
     cachedBytes += usable;
     return true;
   }
 
+  void setLimit(size_t bytes) {
+    std::lock_guard<std::mutex> lock(mutex);
+    limitBytes = bytes;
+    evictFor(0);
+  }
+
   void release() {
     std::lock_guard<std::mutex> lock(mutex);
-    for (auto &[usable, block] : blocks)
-      std::free(block);
-    blocks.clear();
+    for (Entry &entry : byAge)
+      std::free(entry.block);
+    byAge.clear();
+    bySize.clear();
     cachedBytes = 0;
   }
 };
@@ -122,6 +156,10 @@ void dqrt::releasePool() { pool().release(); }
 extern "C" {
 
 DQRT_API void dqrt_release_pool(void) { dqrt::releasePool(); }
+
+DQRT_API void dqrt_set_pool_limit(uint64_t bytes) {
+  pool().setLimit(static_cast<size_t>(bytes));
+}
 
 DQRT_API void dqrt_get_pool_stats(dqrt_pool_stats *stats) {
   if (!stats)

@@ -172,7 +172,8 @@ DQRT_API dqrt_status dqrt_function_invoke(dqrt_function function,
  * to a quarter less, so that from the second call on a model reuses memory
  * that is already mapped. The pool holds at most `limit_bytes` (1 GiB, or
  * DQRT_POOL_LIMIT_MB from the environment when the pool is first used; 0
- * keeps nothing); result buffers return to it on dqrt_buffer_destroy. */
+ * keeps nothing), evicting its oldest blocks when full; result buffers
+ * return to it on dqrt_buffer_destroy. */
 typedef struct dqrt_pool_stats {
   uint64_t allocations;  /* requests of 64 KiB or more, since start */
   uint64_t reused;       /* of those, served from the pool */
@@ -184,6 +185,9 @@ DQRT_API void dqrt_get_pool_stats(dqrt_pool_stats *stats);
 /* Returns every cached block to the system (dqrt_runtime_destroy does it
  * too). */
 DQRT_API void dqrt_release_pool(void);
+/* Sets the most the pool holds, freeing its oldest blocks to fit. A full
+ * pool makes room for a newly freed block the same way. */
+DQRT_API void dqrt_set_pool_limit(uint64_t limit_bytes);
 
 /*===-- Calibration -------------------------------------------------------===*/
 

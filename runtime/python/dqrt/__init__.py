@@ -106,6 +106,11 @@ def release_pool():
     _library().dqrt_release_pool()
 
 
+def set_pool_limit(limit_bytes):
+    """Sets the most the pool holds, freeing its oldest blocks to fit."""
+    _library().dqrt_set_pool_limit(int(limit_bytes))
+
+
 def _library():
     global _lib
     if _lib is not None:
@@ -151,6 +156,7 @@ def _library():
                                       ctypes.POINTER(vp), sz]),
         "dqrt_get_pool_stats": (None, [ctypes.POINTER(_PoolStats)]),
         "dqrt_release_pool": (None, []),
+        "dqrt_set_pool_limit": (None, [ctypes.c_uint64]),
     }
     for name, (restype, argtypes) in sigs.items():
         fn = getattr(lib, name)
