@@ -6,10 +6,10 @@ without a competing process, per OpenMP wait policy.
 
 One W2 g64 4096x4096 weight, M = 1, is compiled ahead of time on both
 kernel routes (f32, int8). Every round times, at two threads, each route
-under each wait policy (and at one thread under libomp's default) with `dq-run --benchmark N` (median of N calls),
-OpenBLAS sgemv (bench/cpu/blas_bench.c, also its mean of N calls) and the
-2-thread read floor of the
-weight's bytes (bench/cpu/readbw.c, quiet only), first on the quiet machine,
+under each wait policy (and at one thread under libomp's default) with
+`dq-run --benchmark N`, OpenBLAS sgemv (bench/cpu/blas_bench.c, N calls)
+and the 2-thread read floor of the weight's bytes (bench/cpu/readbw.c,
+quiet only), first on the quiet machine,
 then while a competitor process spins on one core (a shell loop at the same
 priority: what another job on a shared machine does). Conditions and
 implementations alternate within each round. Each figure per run is the
@@ -86,27 +86,22 @@ class Competitor:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--runs", type=int, default=200,
-                    help="calls per dq-run --benchmark (median taken)")
+    ap.add_argument("--rounds", type=int, default=9)
+    ap.add_argument("--runs", type=int, default=1000,
+                    help="calls per dq-run --benchmark (mean taken)")
     ap.add_argument("--out", default=os.path.join(HERE, "results",
                                                   "busy-gemv.json"))
     ap.add_argument("--python", default=sys.executable)
     a = ap.parse_args()
-    blas_env = dict(os.environ)
-    if "OPENBLAS_CORETYPE" not in blas_env and run_bench.has_avx512():
-        blas_env["OPENBLAS_CORETYPE"] = "SkylakeX"
+    blas_env = run_bench.blas_environment()
     load = open("/proc/loadavg").read().split()[0]
     run_bench.log("busy_bench: load average %s at the start" % load)
     samples = {}
     nbytes = run_bench.weight_bytes(N, K, BITS, GROUP)
     with tempfile.TemporaryDirectory(prefix="dq-busy-") as work:
         blas, readbw = run_bench.build_helpers(work)
-        saved = run_bench.ROWS
-        run_bench.ROWS = (1,)
         prefix, impls = run_bench.compile_weight(work, N, K, BITS, GROUP,
-                                                 a.python)
-        run_bench.ROWS = saved
+                                                 a.python, rows=(1,))
         x = "%s.m1.x.npy" % prefix
         for r in range(a.rounds):
             for condition in ("quiet", "busy"):

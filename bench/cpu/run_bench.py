@@ -71,11 +71,21 @@ def build_helpers(work):
     return blas, readbw
 
 
-def compile_weight(work, n, k, bits, group, python):
+def blas_environment():
+    """Debian's OpenBLAS does not recognise recent cores and falls back to
+    its generic (Prescott) kernels; ask for its AVX-512 ones where the CPU
+    has AVX-512 so that the baseline is OpenBLAS at its best."""
+    env = dict(os.environ)
+    if "OPENBLAS_CORETYPE" not in env and has_avx512():
+        env["OPENBLAS_CORETYPE"] = "SkylakeX"
+    return env
+
+
+def compile_weight(work, n, k, bits, group, python, rows=ROWS):
     prefix = os.path.join(work, "w%d_g%d_%dx%d" % (bits, group, n, k))
     cmd = [python, os.path.join(HERE, "make_module.py"), prefix, "--n", str(n),
            "--k", str(k), "--bits", str(bits), "--group", str(group)]
-    for m in ROWS:
+    for m in rows:
         cmd += ["--m", str(m)]
     run(cmd)
     impls = {}
@@ -140,12 +150,7 @@ def main():
 
     shapes = QUICK_SHAPES if a.quick else SHAPES
     weights = QUICK_WEIGHTS if a.quick else WEIGHTS
-    # Debian's OpenBLAS does not recognise recent cores and falls back to
-    # its generic (Prescott) kernels; ask for its AVX-512 ones where the CPU
-    # has AVX-512 so that the baseline is OpenBLAS at its best.
-    blas_env = dict(os.environ)
-    if "OPENBLAS_CORETYPE" not in blas_env and has_avx512():
-        blas_env["OPENBLAS_CORETYPE"] = "SkylakeX"
+    blas_env = blas_environment()
     rows = []
     with tempfile.TemporaryDirectory(prefix="dq-bench-") as work:
         blas, readbw = build_helpers(work)
