@@ -146,7 +146,8 @@ def drop_stale(w, stamp_name, stamp, paths, what):
 
 def drop_stale_exports(w):
     """Removes cached exports and compiled modules made from another
-    version of the model code or another lm_head recipe (perplexity results
+    version of the model code, another build of the compiler or another
+    lm_head recipe (perplexity results
     of float modules stay: the function is the same, only its formulation
     may change; those of quantized ones are named after the recipe)."""
     folders = [f for f in os.listdir(w.root)
@@ -160,9 +161,16 @@ def drop_stale_exports(w):
     drop_stale(w, "export-stamp",
                stamp_of([], ("llama_model.py", "export_llm.py")),
                fp32 + modules(folders), "the model code")
-    drop_stale(w, "compile-stamp", stamp_of([LM_HEAD_QUANTIZE]),
-               modules([f for f in folders if f != "fp32"]),
-               "the lm_head's quantization")
+    # The compiler itself: a module compiled by another dq-opt may lack a
+    # fix or an optimization (the buffer pool's allocation calls, say).
+    import hashlib
+    compiler = []
+    for tool in ("dq-opt", "dq-compile"):
+        with open(w.tool(tool), "rb") as f:
+            compiler.append(hashlib.sha256(f.read()).hexdigest())
+    drop_stale(w, "compile-stamp", stamp_of([LM_HEAD_QUANTIZE] + compiler),
+               modules(folders), "dq-opt, dq-compile or the lm_head's "
+               "quantization")
 
 
 def export(w):
