@@ -44,6 +44,10 @@ void mlir::dq::buildCPUPipeline(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(createDQVectorizeLinalgCPU(vectorize));
     pm.addPass(createCanonicalizerPass());
   }
+  // Last at tensor level: the vectorizer has stamped its loops with the
+  // classes of the ops they came from.
+  if (options.profile)
+    pm.addPass(createDQProfileRegions());
   addHostBufferization(pm);
   // Tiles of the vectorized ops: threads split the scf.forall tiles, and
   // multi-dimensional transfers become rows before the LLVM lowering.

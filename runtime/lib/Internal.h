@@ -183,10 +183,23 @@ struct dqrt_function_s {
   size_t tiedCopies = 0;
 };
 
+namespace dqrt {
+/// The regions of a module compiled with --dq-profile-regions.
+struct ProfileTable {
+  struct Row {
+    std::string function, opClass, op;
+  };
+  std::vector<Row> rows;
+  int64_t (*counters)[2] = nullptr; // calls, nanoseconds per row
+};
+} // namespace dqrt
+
 struct dqrt_module_s {
   dqrt_runtime runtime;
   std::unique_ptr<dqrt::Executable> executable;
   std::map<std::string, std::unique_ptr<dqrt_function_s>> functions;
+  /// Read from the module on first use.
+  std::unique_ptr<dqrt::ProfileTable> profile;
 };
 
 struct dqrt_buffer_s {

@@ -18,6 +18,7 @@ void __dqrt_missing_function(const char *);
 void *_mlir_memref_to_llvm_alloc(size_t);
 void *_mlir_memref_to_llvm_aligned_alloc(size_t, size_t);
 void _mlir_memref_to_llvm_free(void *);
+int64_t _dq_profile_clock();
 }
 
 std::vector<std::pair<const char *, void *>> dqrt::getRuntimeSymbols() {
@@ -34,6 +35,8 @@ std::vector<std::pair<const char *, void *>> dqrt::getRuntimeSymbols() {
        reinterpret_cast<void *>(&_mlir_memref_to_llvm_aligned_alloc)},
       {"_mlir_memref_to_llvm_free",
        reinterpret_cast<void *>(&_mlir_memref_to_llvm_free)},
+      // Profiles (Profile.cpp).
+      {"_dq_profile_clock", reinterpret_cast<void *>(&_dq_profile_clock)},
   };
   symbols.push_back({"_mlir_ciface_dqrt_observe_f32", getObserveSymbol()});
   for (const auto &symbol : getCUDASymbols())

@@ -2,7 +2,7 @@
 //
 // dq-run MODULE --function F --input a.npy [--input b.safetensors:w ...]
 //        [--output out.npy ...] [--device cpu|cuda] [--threads T]
-//        [--benchmark N [--warmup W]]
+//        [--benchmark N [--warmup W]] [--profile [--profile-json F]]
 // dq-run MODULE --function F --calibrate INPUTS... --stats-out
 // stats.safetensors
 //
@@ -18,6 +18,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Print.h"
+#include "Profile.h"
 #include "TensorFiles.h"
 
 #include "dqrt/dqrt.h"
@@ -96,6 +97,18 @@ struct Options {
   cl::opt<unsigned> warmup{"warmup",
                            cl::desc("Untimed runs before --benchmark's"),
                            cl::value_desc("W"), cl::init(1), cl::cat(category)};
+  cl::opt<bool> profile{
+      "profile",
+      cl::desc("Print the time per op class and per kernel call or loop "
+               "nest, over --benchmark runs (default 10), of a module "
+               "compiled with --dq-cpu-pipeline=profile=true"),
+      cl::cat(category)};
+  cl::opt<std::string> profileJson{
+      "profile-json", cl::desc("Also write --profile's figures as JSON"),
+      cl::value_desc("file"), cl::cat(category)};
+  cl::opt<unsigned> profileTop{
+      "profile-top", cl::desc("Regions --profile lists"), cl::value_desc("N"),
+      cl::init(25), cl::cat(category)};
 };
 
 const Options *opts = nullptr;
@@ -433,6 +446,8 @@ int run() {
           dqrt_module_lookup(module.get(), opts->function.c_str(), &function)})
     return fail(status.message());
 
+  if (!opts->profile && !opts->profileJson.empty())
+    return fail("--profile-json needs --profile");
   if (opts->calibrate)
     return runCalibration(function);
   if (!opts->samples.empty())
@@ -462,7 +477,20 @@ int run() {
     return fail(llvm::toString(std::move(err)));
 
   std::vector<BufferPtr> results;
-  if (opts->benchmark > 0) {
+  if (opts->profile) {
+    ProfileOptions profile;
+    profile.function = opts->function;
+    profile.warmup = opts->warmup;
+    profile.runs = opts->benchmark ? opts->benchmark : 10;
+    profile.top = opts->profileTop;
+    profile.jsonPath = opts->profileJson;
+    if (llvm::Error err = runProfile(module.get(), profile, [&] {
+          return call(function, views, results);
+        }))
+      return fail(llvm::toString(std::move(err)));
+    if (outputs.empty())
+      return 0;
+  } else if (opts->benchmark > 0) {
     if (int rc = runBenchmark(function, views, results))
       return rc;
   } else if (llvm::Error err = call(function, views, results)) {

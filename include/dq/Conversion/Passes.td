@@ -239,6 +239,49 @@ def DQVectorizeLinalgCPU : Pass<"dq-vectorize-linalg-cpu", "::mlir::func::FuncOp
   ];
 }
 
+def DQProfileRegions : Pass<"dq-profile-regions", "::mlir::ModuleOp"> {
+  let summary = "Time each kernel call and loop nest, for dq-run --profile";
+  let description = [{
+    Runs on tensor-level IR after `--dq-vectorize-linalg-cpu` (as
+    `--dq-cpu-pipeline=profile=true` places it), before bufferization.
+    Each op of a function body that does work gets two calls of
+    `_dq_profile_clock()` around it, and after it its call count and
+    elapsed nanoseconds are added to row `i` of the public global
+    `_dq_profile_counters : memref<Nx2xi64>`. The public global
+    `_dq_profile_regions` holds, NUL-terminated, the JSON
+    `{"version": 1, "regions": [[function, class, op], ...]}` that names
+    each row.
+
+    Timed ops and their classes:
+    - `dq.kernel` (the quantized matmul kernels): `dq-matmul`, named by the
+      layer (`dq.layer`) and the kernel;
+    - loop nests the vectorizer built from a linalg op, linalg ops left to
+      scalar loops, and other loops: the linalg op's class (`attention`,
+      `matmul`, `normalization`, `elementwise`, `data-movement`,
+      `other`; see docs/profile.md for how each is recognized);
+    - `tensor.concat`, `tensor.pad`, `tensor.insert_slice` and similar
+      copies: `data-movement`; calls: `other`.
+
+    Views, constants, allocations and what bufferization inserts between
+    the timed ops are not timed: the runtime reports them as the rest of
+    the function's time. Ops that vectorized without any loop (a whole op
+    in one vector) are not timed either.
+
+    `_dq_profile_clock` gets a weak body returning 0, which libdqrt's
+    definition replaces; hosts without the runtime run the module with
+    zero times. Calls from two threads at once would race on the counters.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+  let statistics = [
+    Statistic<"numRegions", "regions", "Ops timed">,
+  ];
+}
+
 def DQLowerMatmulCUDA : Pass<"dq-lower-matmul-cuda", "::mlir::ModuleOp"> {
   let summary = "Lower dq.matmul on gpu_chunked weights to CUDA kernel calls";
   let description = [{

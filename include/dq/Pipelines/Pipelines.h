@@ -52,6 +52,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   Option<bool> approximateMath{
       *this, "approximate-math",
       DQ_PASS_OPTION(DQVectorizeLinalgCPU, approximateMath)};
+  Option<bool> profile{
+      *this, "profile",
+      llvm::cl::desc("Time each kernel call and loop nest for dq-run "
+                     "--profile (--dq-profile-regions)"),
+      llvm::cl::init(false)};
 };
 
 /// dq ops and tensor-level linalg down to the LLVM dialect for the CPU:

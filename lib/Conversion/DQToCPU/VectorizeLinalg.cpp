@@ -8,6 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "OpClass.h"
+
 #include "dq/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -33,6 +35,7 @@ namespace mlir::dq {
 } // namespace mlir::dq
 
 using namespace mlir;
+using namespace mlir::dq;
 
 namespace {
 
@@ -180,6 +183,9 @@ struct DQVectorizeLinalgCPU
       if (op.hasPureTensorSemantics() && !op->getParentOfType<scf::ForallOp>())
         ops.push_back(op);
     });
+    // Decided now, while the ops are still linalg: the loops that replace
+    // them carry it to --dq-profile-regions.
+    opClasses = classifyLinalgOps(func);
     IRRewriter rewriter(ctx);
     for (linalg::LinalgOp op : ops)
       tileAndVectorize(rewriter, op);
@@ -229,6 +235,9 @@ struct DQVectorizeLinalgCPU
       return;
     }
     Operation *current = op;
+    StringAttr opClass = rewriter.getStringAttr(opClasses.lookup(op));
+    StringAttr description = rewriter.getStringAttr(describeLinalgOp(op));
+    bool stamped = false;
     auto tile = [&](ArrayRef<int64_t> sizes,
                     scf::SCFTilingOptions::LoopType type) -> LogicalResult {
       if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
@@ -244,6 +253,11 @@ struct DQVectorizeLinalgCPU
         return failure();
       rewriter.replaceOp(current, tiled->replacements);
       current = tiled->tiledOps.front();
+      if (!stamped && !tiled->loops.empty()) {
+        tiled->loops.front()->setAttr(kOpClassAttr, opClass);
+        tiled->loops.front()->setAttr(kOpAttr, description);
+        stamped = true;
+      }
       return success();
     };
     if (failed(tile(plan->parallel,
@@ -267,6 +281,8 @@ struct DQVectorizeLinalgCPU
     rewriter.replaceOp(current, vectorized->replacements);
     ++numVectorized;
   }
+
+  llvm::DenseMap<Operation *, StringRef> opClasses;
 };
 
 } // namespace

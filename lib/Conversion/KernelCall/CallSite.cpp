@@ -9,12 +9,10 @@
 using namespace mlir;
 using namespace mlir::dq;
 
-Value mlir::dq::buildMatmulKernelCall(OpBuilder &b, Location loc,
-                                      StringRef callee,
-                                      KernelConfigAttrInterface config,
-                                      Value input, ValueRange storedParts,
-                                      int64_t outputCols,
-                                      RankedTensorType resultType) {
+Value mlir::dq::buildMatmulKernelCall(
+    OpBuilder &b, Location loc, StringRef callee,
+    KernelConfigAttrInterface config, Value input, ValueRange storedParts,
+    int64_t outputCols, RankedTensorType resultType, StringAttr layer) {
   Value x = collapseToMatrix(b, loc, input);
   auto xType = llvm::cast<RankedTensorType>(x.getType());
   OpFoldResult m = tensor::getMixedSize(b, loc, x, 0);
@@ -24,6 +22,8 @@ Value mlir::dq::buildMatmulKernelCall(OpBuilder &b, Location loc,
   llvm::append_range(inputs, storedParts);
   auto kernel = KernelOp::create(b, loc, TypeRange{init.getType()}, callee,
                                  config, inputs, ValueRange{init});
+  if (layer)
+    kernel->setAttr("dq.layer", layer);
   Value y = kernel.getResult(0);
   int64_t n = resultType.getShape().back();
   if (n != outputCols) {
@@ -49,6 +49,7 @@ LogicalResult MatmulToKernelPattern::matchAndRewrite(
   rewriter.replaceOp(
       op, buildMatmulKernelCall(rewriter, op.getLoc(), choice->callee,
                                 choice->config, adaptor.getInput().front(),
-                                parts, choice->outputCols, resultType));
+                                parts, choice->outputCols, resultType,
+                                op->getAttrOfType<StringAttr>("dq.layer")));
   return success();
 }

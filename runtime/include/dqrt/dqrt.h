@@ -189,6 +189,35 @@ DQRT_API void dqrt_release_pool(void);
  * pool makes room for a newly freed block the same way. */
 DQRT_API void dqrt_set_pool_limit(uint64_t limit_bytes);
 
+/*===-- Profile -----------------------------------------------------------===*/
+
+/* Modules compiled with `dq-opt --dq-cpu-pipeline=profile=true` time every
+ * kernel call and loop nest of their functions (--dq-profile-regions): one
+ * region each, with its call count and elapsed nanoseconds since load or
+ * the last reset. What no region covers (views, allocations, copies that
+ * bufferization added) is the rest of a call's time. The counters are
+ * plain memory: calls of one module from two threads at once race on them. */
+typedef struct dqrt_profile_region {
+  const char *function; /* the compiled function holding the region */
+  const char *op_class; /* dq-matmul, attention, matmul, normalization,
+                           elementwise, data-movement or other */
+  const char *op;       /* a kernel's layer and name, or the linalg op the
+                           loops came from with its loop ranges */
+  uint64_t calls;
+  uint64_t nanoseconds;
+} dqrt_profile_region;
+
+/* Number of regions. DQRT_NOT_FOUND when the module was compiled without
+ * profiling. */
+DQRT_API dqrt_status dqrt_module_profile_size(dqrt_module module,
+                                              size_t *count);
+/* Region `index`; its strings live as long as the module. */
+DQRT_API dqrt_status dqrt_module_profile_region(dqrt_module module,
+                                                size_t index,
+                                                dqrt_profile_region *out);
+/* Sets every region's calls and nanoseconds to 0. */
+DQRT_API dqrt_status dqrt_module_reset_profile(dqrt_module module);
+
 /*===-- Calibration -------------------------------------------------------===*/
 
 /* Statistics of the observation points of modules compiled from

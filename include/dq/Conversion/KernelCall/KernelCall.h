@@ -74,11 +74,12 @@ protected:
 /// The tensor-level call site of a matmul kernel: `input` (rank >= 1) is
 /// collapsed to [M, K]; the dq.kernel reads it and the stored parts and
 /// writes a new [M, outputCols] tensor, whose first N columns are reshaped
-/// to `resultType` (leading dimensions of `input`, then N).
+/// to `resultType` (leading dimensions of `input`, then N). `layer`, when
+/// given, names the call (`dq.layer`) for profiles and remarks.
 Value buildMatmulKernelCall(OpBuilder &b, Location loc, StringRef callee,
                             KernelConfigAttrInterface config, Value input,
                             ValueRange storedParts, int64_t outputCols,
-                            RankedTensorType resultType);
+                            RankedTensorType resultType, StringAttr layer = {});
 
 /// Replaces a bufferized dq.kernel by a func.call of `callee`. Each operand
 /// is passed as the callee's argument type: as it is, through memref.cast
