@@ -64,7 +64,7 @@ llvm::Expected<ProfileTable *> getProfile(dqrt_module module) {
     }
     profile->rows.push_back(std::move(entry));
   }
-  profile->counters = static_cast<int64_t(*)[2]>(*counters);
+  profile->counters = static_cast<int64_t (*)[2]>(*counters);
   module->profile = std::move(profile);
   return module->profile.get();
 }
