@@ -192,7 +192,10 @@ def DQVectorizeLinalgCPU : Pass<"dq-vectorize-linalg-cpu", "::mlir::func::FuncOp
        reductions would read a producer's element more than once (a
        contraction would recompute it per output column).
     2. Each op is tiled over its parallel dimensions (`scf.forall`, which
-       becomes OpenMP with `threads`; `scf.for` otherwise):
+       becomes OpenMP with `threads`; `scf.for` otherwise, and for ops of
+       fewer than `min-parallel-work` loop iterations, such as a decoder's
+       one-token norms and activations, whose work is shorter than an
+       OpenMP fork):
        - contractions (`linalg.matmul`, `batch_matmul` and equivalent
          generics): 8 output rows x 16 or 32 columns, with the reduction
          dimensions then stepped one at a time in `scf.for`; the
@@ -228,6 +231,11 @@ def DQVectorizeLinalgCPU : Pass<"dq-vectorize-linalg-cpu", "::mlir::func::FuncOp
   let options = [
     Option<"threads", "threads", "bool", "true",
            "Tile the parallel dimensions with scf.forall (for OpenMP)">,
+    Option<"minParallelWork", "min-parallel-work", "int64_t", "32768",
+           "Ops with fewer loop iterations (the product of their loop "
+           "ranges) than this run their tiles in scf.for on one thread: an "
+           "OpenMP parallel region costs about a microsecond to start, more "
+           "than such an op's work">,
     Option<"approximateMath", "approximate-math", "bool", "true",
            "f32 exp and erf as upstream's vectorizable polynomials instead "
            "of libm calls">,

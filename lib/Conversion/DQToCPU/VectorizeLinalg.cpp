@@ -260,9 +260,13 @@ struct DQVectorizeLinalgCPU
       }
       return success();
     };
+    int64_t work = 1;
+    for (int64_t size : op.getStaticLoopRanges())
+      work *= size;
+    bool parallel = threads && work >= minParallelWork;
     if (failed(tile(plan->parallel,
-                    threads ? scf::SCFTilingOptions::LoopType::ForallOp
-                            : scf::SCFTilingOptions::LoopType::ForOp)) ||
+                    parallel ? scf::SCFTilingOptions::LoopType::ForallOp
+                             : scf::SCFTilingOptions::LoopType::ForOp)) ||
         failed(tile(plan->reduction, scf::SCFTilingOptions::LoopType::ForOp))) {
       ++numScalar;
       return;

@@ -1,4 +1,5 @@
-// RUN: dq-opt %s --dq-vectorize-linalg-cpu --canonicalize --split-input-file | FileCheck %s
+// RUN: dq-opt %s --dq-vectorize-linalg-cpu="min-parallel-work=0" --canonicalize --split-input-file | FileCheck %s
+// RUN: dq-opt %s --dq-vectorize-linalg-cpu --canonicalize --split-input-file | FileCheck %s --check-prefix=SMALL
 // RUN: dq-opt %s --dq-vectorize-linalg-cpu="threads=false approximate-math=false" --canonicalize --split-input-file | FileCheck %s --check-prefix=SEQ
 
 // A float matmul: 8x20 output tiles across threads (no multiple of 16
@@ -12,6 +13,10 @@
 // CHECK-COUNT-8: vector.fma {{.*}} : vector<20xf32>
 // CHECK: scf.yield {{.*}} : vector<8x20xf32>
 // CHECK: vector.transfer_write {{.*}} : vector<8x20xf32>, tensor<8x20xf32>
+// 24 x 40 x 36 = 34560 iterations: threads at the default too.
+// SMALL-LABEL: func.func @matmul
+// SMALL: scf.forall
+// SMALL: dq.op = "matmul 24x40x36", dq.op_class = "matmul"
 // SEQ-LABEL: func.func @matmul
 // SEQ-NOT: scf.forall
 // SEQ: scf.for
@@ -34,6 +39,12 @@ func.func @matmul(%a: tensor<24x36xf32>, %b: tensor<36x40xf32>) -> tensor<24x40x
 // CHECK-NOT: math.exp
 // CHECK-NOT: scf.forall
 // CHECK: vector.transfer_write {{.*}} : vector<1x64xf32>
+// With the default min-parallel-work, 512 iterations stay on one thread;
+// the loop records the op it came from for profiles.
+// SMALL-LABEL: func.func @chain
+// SMALL-NOT: scf.forall
+// SMALL: scf.for
+// SMALL: dq.op = "generic 4x128", dq.op_class = "elementwise"
 // SEQ-LABEL: func.func @chain
 // SEQ-NOT: linalg.generic
 // SEQ: math.exp {{.*}} : vector<1x64xf32>
