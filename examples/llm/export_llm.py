@@ -7,7 +7,8 @@ modules at static shapes, each one public function.
   decode.mlir   decode(token[1, 1], position[1], k_cache, v_cache)
                     -> (logits[1, V], k_cache, v_cache)
 
-The caches are f32 [blocks, kv_heads, max_len, head_dim]; in prefill and
+The value cache is f32 [blocks, kv_heads, max_len, head_dim], the key cache
+the keys transposed, [blocks, kv_heads, head_dim, max_len]; in prefill and
 decode they are tied to their results (dq.tied_result), so the runtime
 updates them in place (docs/runtime.md, "Tied results").
 

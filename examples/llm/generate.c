@@ -211,7 +211,8 @@ typedef struct Model {
   dqrt_runtime runtime;
   dqrt_module prefillModule, decodeModule;
   dqrt_function prefill, decode;
-  int64_t cacheShape[4];
+  int64_t keyShape[4];   /* [blocks, kv_heads, head_dim, max_len] */
+  int64_t valueShape[4]; /* [blocks, kv_heads, max_len, head_dim] */
   int64_t prefillLength; /* 0 without a prefill function */
   int64_t vocab;
 } Model;
@@ -236,9 +237,13 @@ static int loadModel(const Options *o, Model *m) {
     return fail("decode: expected (token, position, k_cache, v_cache) -> "
                 "(logits, k_cache, v_cache), as export_llm.py writes it",
                 NULL);
-  if ((s = dqrt_function_arg_type(m->decode, 2, &dtype, &rank, m->cacheShape,
+  if ((s = dqrt_function_arg_type(m->decode, 2, &dtype, &rank, m->keyShape, 4)))
+    return fail("decode's key cache argument", s);
+  if (dtype != DQRT_F32 || rank != 4)
+    return fail("decode: the caches must be f32 of rank 4", NULL);
+  if ((s = dqrt_function_arg_type(m->decode, 3, &dtype, &rank, m->valueShape,
                                   4)))
-    return fail("decode's cache argument", s);
+    return fail("decode's value cache argument", s);
   if (dtype != DQRT_F32 || rank != 4)
     return fail("decode: the caches must be f32 of rank 4", NULL);
   if ((s = dqrt_function_result_type(m->decode, 0, &dtype, &rank, dims, 2)))
@@ -302,7 +307,7 @@ int main(int argc, char **argv) {
   long *out = NULL;
   if (rc)
     goto done;
-  int64_t maxLength = m.cacheShape[2];
+  int64_t maxLength = m.valueShape[2];
   if ((int64_t)o.promptLength + o.maxNewTokens > maxLength) {
     fprintf(stderr,
             "dq-llm-generate: error: the prompt (%zu tokens) and %ld new "
@@ -311,11 +316,13 @@ int main(int argc, char **argv) {
     rc = 1;
     goto done;
   }
-  size_t cacheElements = 1;
-  for (int i = 0; i < 4; ++i)
-    cacheElements *= (size_t)m.cacheShape[i];
-  k = calloc(cacheElements, sizeof(float));
-  v = calloc(cacheElements, sizeof(float));
+  size_t keyElements = 1, valueElements = 1;
+  for (int i = 0; i < 4; ++i) {
+    keyElements *= (size_t)m.keyShape[i];
+    valueElements *= (size_t)m.valueShape[i];
+  }
+  k = calloc(keyElements, sizeof(float));
+  v = calloc(valueElements, sizeof(float));
   logits = malloc((size_t)m.vocab * sizeof(float));
   weights = malloc((size_t)m.vocab * sizeof(double));
   out = malloc((size_t)o.maxNewTokens * sizeof(long));
@@ -329,8 +336,8 @@ int main(int argc, char **argv) {
   dqrt_buffer_view decodeArgs[4] = {
       {DQRT_I64, 2, tokenShape, token},
       {DQRT_I64, 1, positionShape, position},
-      {DQRT_F32, 4, m.cacheShape, k},
-      {DQRT_F32, 4, m.cacheShape, v},
+      {DQRT_F32, 4, m.keyShape, k},
+      {DQRT_F32, 4, m.valueShape, v},
   };
   dqrt_status s = NULL;
 

@@ -69,9 +69,8 @@ def main():
     rt = dqrt.Runtime(threads=a.threads)
     prefill = rt.load(os.path.join(a.dir, "prefill.ll.mlir"))["prefill"]
     decode = rt.load(os.path.join(a.dir, "decode.ll.mlir"))["decode"]
-    shape = prefill.arg_types[1].shape
-    k = np.zeros(shape, np.float32)
-    v = np.zeros(shape, np.float32)
+    k = np.zeros(prefill.arg_types[1].shape, np.float32)
+    v = np.zeros(prefill.arg_types[2].shape, np.float32)
     rng = np.random.default_rng(a.seed)
 
     start = time.time()

@@ -15,8 +15,9 @@ function:
     logits = rms(h) * w_final · embedᵀ   (lm_head tied to the embedding)
 
 Linears keep transformers' module names (model.layers.3.self_attn.q_proj,
-...), so dq's layer names are the familiar ones. The caches are
-[blocks, kv_heads, max_len, head_dim] tensors; `decode` returns them updated
+...), so dq's layer names are the familiar ones. The value cache is
+[blocks, kv_heads, max_len, head_dim], the key cache holds the keys
+transposed, [blocks, kv_heads, head_dim, max_len]; `decode` returns them updated
 at `position`, and `export_llm.py` ties them to their arguments
 (dq.tied_result) so that the runtime updates them in place.
 """
@@ -149,18 +150,23 @@ class DQLlama(torch.nn.Module):
         v = att.v_proj(x).view(b, n, c["kv_heads"], c["head_dim"]).transpose(1, 2)
         return self._rope(q, positions), self._rope(k, positions), v
 
-    def _attend(self, q, k, v, mask):
-        """q [1, H, n, hd], k/v [1, KV, T, hd], mask [n, T] (True: attend).
+    def _attend(self, q, kt, v, mask):
+        """q [1, H, n, hd], keys transposed kt [1, KV, hd, T], values v
+        [1, KV, T, hd], mask [n, T] (True: attend).
 
         The query heads that share a key/value head (grouped-query
         attention: head h reads KV head h // group) go through one matmul as
         group * n rows, so the keys and values are never repeated per head:
-        repeating them copied three times the cache per block and step."""
+        repeating them copied three times the cache per block and step.
+        The keys come transposed, as the key cache stores them: q @ kt
+        reads rows of positions contiguously, where q @ k.transpose() made
+        the compiled decode transpose each block's whole key cache per step
+        (a third of its time, dq-run --profile showed)."""
         b, heads, n, hd = q.shape
-        kv = k.shape[1]
+        kv = kt.shape[1]
         group = heads // kv
         q = q.reshape(b, kv, group * n, hd)
-        scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(hd)
+        scores = torch.matmul(q, kt) / math.sqrt(hd)
         scores = scores.view(b, kv, group, n, -1).masked_fill(~mask,
                                                               float("-inf"))
         probs = torch.softmax(scores, dim=-1).view(b, kv, group * n, -1)
@@ -185,7 +191,8 @@ class DQLlama(torch.nn.Module):
         h = self.model.embed_tokens(ids)
         for block in self.model.layers:
             q, k, v = self._qkv(block, block.input_layernorm(h), positions)
-            h = self._finish_block(block, h, self._attend(q, k, v, mask))
+            h = self._finish_block(block, h, self._attend(
+                q, k.transpose(-1, -2), v, mask))
         return self._logits(h)
 
     def score(self, ids):
@@ -210,7 +217,7 @@ class DQLlama(torch.nn.Module):
         twice per block."""
         if not torch.compiler.is_exporting():
             return self._decode_in_place(token, position, k_cache, v_cache)
-        t = k_cache.shape[2]
+        t = v_cache.shape[2]
         p = position.item()
         torch._check(p >= 0)
         torch._check(p < t)
@@ -219,8 +226,8 @@ class DQLlama(torch.nn.Module):
         h = self.model.embed_tokens(token)
         for i, block in enumerate(self.model.layers):
             q, k, v = self._qkv(block, block.input_layernorm(h), pos)
-            keys = torch.slice_scatter(k_cache[i:i + 1], k, dim=2, start=p,
-                                       end=p + 1)
+            keys = torch.slice_scatter(k_cache[i:i + 1], k.transpose(-1, -2),
+                                       dim=3, start=p, end=p + 1)
             values = torch.slice_scatter(v_cache[i:i + 1], v, dim=2, start=p,
                                          end=p + 1)
             attn = self._attend(q, keys, values, mask)
@@ -236,7 +243,7 @@ class DQLlama(torch.nn.Module):
 
     def _decode_in_place(self, token, position, k_cache, v_cache):
         """decode's function, writing the new rows into the given caches."""
-        t = k_cache.shape[2]
+        t = v_cache.shape[2]
         p = int(position.item())
         if not 0 <= p < t:
             raise ValueError("position %d outside the cache of %d" % (p, t))
@@ -245,7 +252,7 @@ class DQLlama(torch.nn.Module):
         h = self.model.embed_tokens(token)
         for i, block in enumerate(self.model.layers):
             q, k, v = self._qkv(block, block.input_layernorm(h), pos)
-            k_cache[i, :, p] = k[0, :, 0]
+            k_cache[i, :, :, p] = k[0, :, 0]
             v_cache[i, :, p] = v[0, :, 0]
             h = self._finish_block(block, h, self._attend(
                 q, k_cache[i:i + 1], v_cache[i:i + 1], mask))
@@ -255,25 +262,31 @@ class DQLlama(torch.nn.Module):
         """ids [1, P] at positions 0..P-1 -> the last position's logits
         [1, vocab] and the caches with positions 0..P-1 filled."""
         n = ids.shape[1]
-        t = k_cache.shape[2]
+        t = v_cache.shape[2]
         positions = torch.arange(n, dtype=torch.float32)
         mask = torch.ones(n, n, dtype=torch.bool).tril()
         h = self.model.embed_tokens(ids)
         new_k, new_v = [], []
         for block in self.model.layers:
             q, k, v = self._qkv(block, block.input_layernorm(h), positions)
-            h = self._finish_block(block, h, self._attend(q, k, v, mask))
-            new_k.append(k)
+            kt = k.transpose(-1, -2)
+            h = self._finish_block(block, h, self._attend(q, kt, v, mask))
+            new_k.append(kt)
             new_v.append(v)
-        k_out = torch.cat((torch.cat(new_k, dim=0), k_cache[:, :, n:]), dim=2)
+        k_out = torch.cat((torch.cat(new_k, dim=0), k_cache[:, :, :, n:]),
+                          dim=3)
         v_out = torch.cat((torch.cat(new_v, dim=0), v_cache[:, :, n:]), dim=2)
         del t
         return self._logits(h[:, -1]), k_out, v_out
 
     def empty_cache(self, max_len):
+        """Zero caches: keys transposed [blocks, KV, head_dim, max_len]
+        (see _attend), values [blocks, KV, max_len, head_dim]."""
         c = self.cfg
-        shape = (c["blocks"], c["kv_heads"], max_len, c["head_dim"])
-        return torch.zeros(shape), torch.zeros(shape)
+        return (torch.zeros(c["blocks"], c["kv_heads"], c["head_dim"],
+                            max_len),
+                torch.zeros(c["blocks"], c["kv_heads"], max_len,
+                            c["head_dim"]))
 
 
 class ScoreFn(torch.nn.Module):

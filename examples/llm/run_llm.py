@@ -357,10 +357,11 @@ def torch_perplexity(model, windows):
     return math.exp(-total / (len(windows) * (len(windows[0]) - 1)))
 
 
-def greedy(decode, tokenizer, shape, new_tokens):
+def greedy(decode, tokenizer, new_tokens):
     """Greedy continuation of PROMPT through decode alone."""
     import numpy as np
-    k, v = np.zeros(shape, np.float32), np.zeros(shape, np.float32)
+    k = np.zeros(decode.arg_types[2].shape, np.float32)
+    v = np.zeros(decode.arg_types[3].shape, np.float32)
     ids = tokenizer(PROMPT).input_ids
     out = []
     for pos in range(len(ids) + new_tokens - 1):
@@ -377,8 +378,8 @@ def time_dq(prefill, decode, rounds):
     import numpy as np
     rng = np.random.default_rng(0)
     ids = rng.integers(0, 49152, (1, PREFILL), dtype=np.int64)
-    shape = decode.arg_types[2].shape
-    k, v = np.zeros(shape, np.float32), np.zeros(shape, np.float32)
+    k = np.zeros(decode.arg_types[2].shape, np.float32)
+    v = np.zeros(decode.arg_types[3].shape, np.float32)
     pre, dec = [], []
     for _ in range(rounds):
         t0 = time.perf_counter()
@@ -565,7 +566,6 @@ def main():
     rt = dqrt.Runtime(threads=a.threads)
     with open(w.path("config.json")) as f:
         cfg = json.load(f)
-    shape = (cfg["blocks"], cfg["kv_heads"], MAX_LEN, cfg["head_dim"])
     for name, mods in modules.items():
         # Kept beside the module, so that a stopped run does not score again.
         # Quantized modules carry the 8-bit lm_head: their results are
@@ -588,7 +588,7 @@ def main():
         r = {"ppl": perplexity(score, windows)}
         del score
         decode = rt.load(mods["decode"])["decode"]
-        r["text"] = greedy(decode, tokenizer, shape, a.new_tokens)
+        r["text"] = greedy(decode, tokenizer, a.new_tokens)
         del decode
         # The embedding and the norms stay float32; quantized modules add
         # their 8-bit copy of the tied lm_head.

@@ -66,7 +66,8 @@ def block(model, b, h):
     positions = torch.arange(n, dtype=torch.float64)
     mask = torch.ones(n, n, dtype=torch.bool).tril()
     q, k, v = model._qkv(b, b.input_layernorm(h), positions)
-    return model._finish_block(b, h, model._attend(q, k, v, mask))
+    attn = model._attend(q, k.transpose(-1, -2), v, mask)
+    return model._finish_block(b, h, attn)
 
 
 def cmd_checkpoints(a):

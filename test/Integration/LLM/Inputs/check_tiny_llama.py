@@ -93,7 +93,7 @@ def cmd_float(a):
     score, prefill, decode = load("score"), load("prefill"), load("decode")
     seq = score.arg_types[0].shape[1]
     p = prefill.arg_types[0].shape[1]
-    max_len = prefill.arg_types[1].shape[2]
+    max_len = prefill.arg_types[2].shape[2]
     ok = check_against_transformers(m64, a.seed, seq, c["vocab"])
     for i, ids in enumerate(windows(a.seed + 7, 2, seq, c["vocab"])):
         (lp,) = score(ids)
@@ -110,7 +110,7 @@ def cmd_float(a):
         full64 = m64.logits(t).numpy()[0]
         full32 = m32.logits(t).numpy()[0]
     k = np.zeros(prefill.arg_types[1].shape, np.float32)
-    v = np.zeros_like(k)
+    v = np.zeros(prefill.arg_types[2].shape, np.float32)
     k_addr = k.ctypes.data
     logits, k2, v2 = prefill(ids[:, :p], k, v)
     ok &= check("prefill", logits[0], full64[p - 1], full32[p - 1])
@@ -126,8 +126,7 @@ def cmd_float(a):
           % (max_len - p, decode.num_tied_copies))
     # DQLlama's eager decode (PyTorch's speed runs) updates its caches in
     # place; float64 against the full forward, to rounding.
-    k64 = torch.zeros(prefill.arg_types[1].shape, dtype=torch.float64)
-    v64 = torch.zeros_like(k64)
+    k64, v64 = (c.double() for c in m64.empty_cache(max_len))
     eager_err = 0.0
     with torch.no_grad():
         t = torch.from_numpy(ids)
@@ -152,7 +151,7 @@ def check_bad_inputs(c, score, decode, k, v):
     at = lambda pos: np.array([pos], np.int64)  # noqa
     ids = np.zeros(score.arg_types[0].shape, np.int64)
     ids[0, 3] = c["vocab"]
-    max_len = k.shape[2]
+    max_len = v.shape[2]
     cases = [
         ("token id", score, (ids,)),
         ("negative token id", decode, (np.array([[-1]], np.int64), at(0),
