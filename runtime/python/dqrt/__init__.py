@@ -92,6 +92,12 @@ class _PoolStats(ctypes.Structure):
                 ("limit_bytes", ctypes.c_uint64)]
 
 
+class _ProfileRegion(ctypes.Structure):
+    _fields_ = [("function", ctypes.c_char_p), ("op_class", ctypes.c_char_p),
+                ("op", ctypes.c_char_p), ("calls", ctypes.c_uint64),
+                ("nanoseconds", ctypes.c_uint64)]
+
+
 def pool_stats():
     """The runtime's buffer pool (dqrt_get_pool_stats): a dict of
     allocations (of 64 KiB or more, since start), reused (of those, served
@@ -157,6 +163,10 @@ def _library():
         "dqrt_get_pool_stats": (None, [ctypes.POINTER(_PoolStats)]),
         "dqrt_release_pool": (None, []),
         "dqrt_set_pool_limit": (None, [ctypes.c_uint64]),
+        "dqrt_module_profile_size": (vp, [vp, ctypes.POINTER(sz)]),
+        "dqrt_module_profile_region": (vp, [vp, sz,
+                                            ctypes.POINTER(_ProfileRegion)]),
+        "dqrt_module_reset_profile": (vp, [vp]),
     }
     for name, (restype, argtypes) in sigs.items():
         fn = getattr(lib, name)
@@ -354,6 +364,31 @@ class Module:
         _check(_library().dqrt_module_lookup(self._handle, name.encode(),
                                              ctypes.byref(handle)))
         return Function(self, handle.value, name)
+
+    def profile(self):
+        """The regions of a module compiled with
+        --dq-cpu-pipeline=profile=true (docs/profile.md): a list of dicts
+        function, op_class, op, calls, nanoseconds, counted since load or
+        the last reset_profile(). DqrtError (NOT_FOUND) for a module
+        compiled without them."""
+        lib = _library()
+        count = ctypes.c_size_t()
+        _check(lib.dqrt_module_profile_size(self._handle,
+                                            ctypes.byref(count)))
+        regions = []
+        for i in range(count.value):
+            r = _ProfileRegion()
+            _check(lib.dqrt_module_profile_region(self._handle, i,
+                                                  ctypes.byref(r)))
+            regions.append({"function": r.function.decode(),
+                            "op_class": r.op_class.decode(),
+                            "op": r.op.decode(), "calls": r.calls,
+                            "nanoseconds": r.nanoseconds})
+        return regions
+
+    def reset_profile(self):
+        """Sets every profile region's counts to 0."""
+        _check(_library().dqrt_module_reset_profile(self._handle))
 
 
 class Runtime:
