@@ -85,6 +85,11 @@ class _Model(torch.nn.Module):
         self.norm = _RMSNorm(cfg["hidden"], cfg["eps"])
 
 
+def _mask_bias(mask):
+    """0 where `mask` is True (attend), -inf elsewhere."""
+    return torch.zeros(mask.shape).masked_fill(~mask, float("-inf"))
+
+
 def _rotate_half(x):
     half = x.shape[-1] // 2
     return torch.cat((-x[..., half:], x[..., :half]), dim=-1)
@@ -150,9 +155,9 @@ class DQLlama(torch.nn.Module):
         v = att.v_proj(x).view(b, n, c["kv_heads"], c["head_dim"]).transpose(1, 2)
         return self._rope(q, positions), self._rope(k, positions), v
 
-    def _attend(self, q, kt, v, mask):
+    def _attend(self, q, kt, v, bias):
         """q [1, H, n, hd], keys transposed kt [1, KV, hd, T], values v
-        [1, KV, T, hd], mask [n, T] (True: attend).
+        [1, KV, T, hd], bias [n, T] (0: attend, -inf: not; _mask_bias).
 
         The query heads that share a key/value head (grouped-query
         attention: head h reads KV head h // group) go through one matmul as
@@ -167,8 +172,10 @@ class DQLlama(torch.nn.Module):
         group = heads // kv
         q = q.reshape(b, kv, group * n, hd)
         scores = torch.matmul(q, kt) / math.sqrt(hd)
-        scores = scores.view(b, kv, group, n, -1).masked_fill(~mask,
-                                                              float("-inf"))
+        # An added bias, not masked_fill: a select on a boolean mask stays
+        # scalar code in the compiled module (vectors of i1 are bits, memory
+        # holds bytes), once per block; the bias is built once per call.
+        scores = scores.view(b, kv, group, n, -1) + bias
         probs = torch.softmax(scores, dim=-1).view(b, kv, group * n, -1)
         return torch.matmul(probs, v).view(b, heads, n, hd)
 
@@ -187,12 +194,12 @@ class DQLlama(torch.nn.Module):
         """[1, L] -> [1, L, vocab], causal, positions 0..L-1."""
         n = ids.shape[1]
         positions = torch.arange(n, dtype=torch.float32)
-        mask = torch.ones(n, n, dtype=torch.bool).tril()
+        bias = _mask_bias(torch.ones(n, n, dtype=torch.bool).tril())
         h = self.model.embed_tokens(ids)
         for block in self.model.layers:
             q, k, v = self._qkv(block, block.input_layernorm(h), positions)
             h = self._finish_block(block, h, self._attend(
-                q, k.transpose(-1, -2), v, mask))
+                q, k.transpose(-1, -2), v, bias))
         return self._logits(h)
 
     def score(self, ids):
@@ -221,7 +228,7 @@ class DQLlama(torch.nn.Module):
         p = position.item()
         torch._check(p >= 0)
         torch._check(p < t)
-        mask = (torch.arange(t) <= position).view(1, t)
+        bias = _mask_bias((torch.arange(t) <= position).view(1, t))
         pos = position.to(torch.float32)
         h = self.model.embed_tokens(token)
         for i, block in enumerate(self.model.layers):
@@ -230,7 +237,7 @@ class DQLlama(torch.nn.Module):
                                        dim=3, start=p, end=p + 1)
             values = torch.slice_scatter(v_cache[i:i + 1], v, dim=2, start=p,
                                          end=p + 1)
-            attn = self._attend(q, keys, values, mask)
+            attn = self._attend(q, keys, values, bias)
             # After the last read of keys and values: inserted earlier, the
             # slices would be read after a write to their memory, and
             # bufferization would copy them out and back.
@@ -247,7 +254,7 @@ class DQLlama(torch.nn.Module):
         p = int(position.item())
         if not 0 <= p < t:
             raise ValueError("position %d outside the cache of %d" % (p, t))
-        mask = (torch.arange(t) <= position).view(1, t)
+        bias = _mask_bias((torch.arange(t) <= position).view(1, t))
         pos = position.to(torch.float32)
         h = self.model.embed_tokens(token)
         for i, block in enumerate(self.model.layers):
@@ -255,7 +262,7 @@ class DQLlama(torch.nn.Module):
             k_cache[i, :, :, p] = k[0, :, 0]
             v_cache[i, :, p] = v[0, :, 0]
             h = self._finish_block(block, h, self._attend(
-                q, k_cache[i:i + 1], v_cache[i:i + 1], mask))
+                q, k_cache[i:i + 1], v_cache[i:i + 1], bias))
         return self._logits(h[:, -1]), k_cache, v_cache
 
     def prefill(self, ids, k_cache, v_cache):
@@ -264,13 +271,13 @@ class DQLlama(torch.nn.Module):
         n = ids.shape[1]
         t = v_cache.shape[2]
         positions = torch.arange(n, dtype=torch.float32)
-        mask = torch.ones(n, n, dtype=torch.bool).tril()
+        bias = _mask_bias(torch.ones(n, n, dtype=torch.bool).tril())
         h = self.model.embed_tokens(ids)
         new_k, new_v = [], []
         for block in self.model.layers:
             q, k, v = self._qkv(block, block.input_layernorm(h), positions)
             kt = k.transpose(-1, -2)
-            h = self._finish_block(block, h, self._attend(q, kt, v, mask))
+            h = self._finish_block(block, h, self._attend(q, kt, v, bias))
             new_k.append(kt)
             new_v.append(v)
         k_out = torch.cat((torch.cat(new_k, dim=0), k_cache[:, :, :, n:]),

@@ -64,9 +64,11 @@ def apply(model, path):
 def block(model, b, h):
     n = h.shape[1]
     positions = torch.arange(n, dtype=torch.float64)
-    mask = torch.ones(n, n, dtype=torch.bool).tril()
+    causal = torch.ones(n, n, dtype=torch.bool).tril()
+    bias = torch.zeros(n, n, dtype=torch.float64).masked_fill(
+        ~causal, float("-inf"))
     q, k, v = model._qkv(b, b.input_layernorm(h), positions)
-    attn = model._attend(q, k.transpose(-1, -2), v, mask)
+    attn = model._attend(q, k.transpose(-1, -2), v, bias)
     return model._finish_block(b, h, attn)
 
 
