@@ -150,6 +150,42 @@ std::optional<TilePlan> planTiles(linalg::LinalgOp op) {
   return plan;
 }
 
+/// A transfer_read that reads one element and broadcasts it (every vector
+/// dimension it maps from the source has size 1, the others are broadcast):
+/// a norm's or softmax's per-row statistic read inside the row's
+/// reduction. Upstream lowers a broadcast that is not leading through a
+/// loop inserting one element at a time at a dynamic position into the
+/// whole vector, which spills it on every step (a LayerNorm's variance,
+/// vector<384xf64>, took 100x its time); an extract and a broadcast do not.
+struct BroadcastSingleElementRead : OpRewritePattern<vector::TransferReadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::TransferReadOp read,
+                                PatternRewriter &rewriter) const override {
+    auto source = dyn_cast<RankedTensorType>(read.getBase().getType());
+    if (!source || read.getMask())
+      return failure();
+    AffineMap map = read.getPermutationMap();
+    VectorType vector = read.getVectorType();
+    bool broadcasts = false;
+    for (auto [i, result] : llvm::enumerate(map.getResults())) {
+      if (auto constant = dyn_cast<AffineConstantExpr>(result)) {
+        if (constant.getValue() != 0)
+          return failure();
+        broadcasts = true;
+        continue;
+      }
+      if (vector.getDimSize(i) != 1 || !read.isDimInBounds(i))
+        return failure();
+    }
+    if (!broadcasts)
+      return failure();
+    Value element = tensor::ExtractOp::create(
+        rewriter, read.getLoc(), read.getBase(), read.getIndices());
+    rewriter.replaceOpWithNewOp<vector::BroadcastOp>(read, vector, element);
+    return success();
+  }
+};
+
 /// Keeps elementwise fusion from recomputing a producer: a consumer with
 /// reductions may absorb a producer only if it reads each element once.
 bool fuseOnce(OpOperand *operand) {
@@ -192,6 +228,7 @@ struct DQVectorizeLinalgCPU
 
     // The vector ops become what convert-vector-to-llvm lowers well.
     RewritePatternSet lowering(ctx);
+    lowering.add<BroadcastSingleElementRead>(ctx, /*benefit=*/2);
     vector::populateVectorReductionToContractPatterns(lowering);
     vector::populateVectorContractLoweringPatterns(
         lowering, vector::VectorContractLowering::OuterProduct);

@@ -160,3 +160,29 @@ func.func @fpowi(%x: tensor<4x64xf32>) -> tensor<4x64xf32> {
   } -> tensor<4x64xf32>
   return %r : tensor<4x64xf32>
 }
+
+// -----
+
+// A row's statistic read inside the row's reduction is one element
+// broadcast: read as a scalar, not through a broadcasting transfer (which
+// lowered to a loop of element insertions into the whole vector).
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+#row2 = affine_map<(d0, d1) -> (d0, 0)>
+// CHECK-LABEL: func.func @variance
+// CHECK: tensor.extract {{.*}} : tensor<1x1xf32>
+// CHECK: vector.broadcast {{.*}} : f32 to vector<1x384xf32>
+// CHECK-NOT: permutation_map = affine_map<(d0, d1) -> (d0, 0)>
+// CHECK: vector.reduction <add>
+func.func @variance(%x: tensor<16x384xf32>, %m: tensor<16x1xf32>) -> tensor<16x1xf32> {
+  %zero = arith.constant 0.0 : f32
+  %er = tensor.empty() : tensor<16x1xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%er : tensor<16x1xf32>) -> tensor<16x1xf32>
+  %v = linalg.generic {indexing_maps = [#id2, #row2, #row2], iterator_types = ["parallel", "reduction"]} ins(%x, %m : tensor<16x384xf32>, tensor<16x1xf32>) outs(%s0 : tensor<16x1xf32>) {
+  ^bb0(%a: f32, %mean: f32, %o: f32):
+    %d = arith.subf %a, %mean : f32
+    %sq = arith.mulf %d, %d : f32
+    %r = arith.addf %sq, %o : f32
+    linalg.yield %r : f32
+  } -> tensor<16x1xf32>
+  return %v : tensor<16x1xf32>
+}

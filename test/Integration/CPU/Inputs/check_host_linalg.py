@@ -126,6 +126,14 @@ bound = 0.5 * np.abs(X) * (1.13 * U * np.abs(s) + ERF_ABS + U + U * p) + \
     U * np.abs(want)
 check("gelu", run("gelu", x), want, bound)
 
+# A variance whose mean is read inside the reduction: each term
+# (x - m)^2 is within 3 roundings, then a sum of 384 nonnegative terms.
+x = f32((16, 384), 2.0)
+m = f32((16, 1))
+terms = (x.astype(np.float64) - m.astype(np.float64)) ** 2
+check("variance", run("variance", x, m), terms.sum(1, keepdims=True),
+      gamma(387) * terms.sum(1, keepdims=True))
+
 # Exact data movement, and a sum gated by a mask.
 ids = rng.integers(0, 50, (2, 16)).astype(np.int64)
 table = f32((50, 64))

@@ -115,6 +115,22 @@ func.func @layernorm(%x: tensor<16x384xf32>, %g: tensor<384xf32>, %b: tensor<384
   return %y : tensor<16x384xf32>
 }
 
+// A variance with the mean read inside the reduction (torch-mlir's
+// LayerNorm): each row's statistic is broadcast over the reduced dimension.
+func.func @variance(%x: tensor<16x384xf32>, %m: tensor<16x1xf32>) -> tensor<16x1xf32> {
+  %zero = arith.constant 0.0 : f32
+  %er = tensor.empty() : tensor<16x1xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%er : tensor<16x1xf32>) -> tensor<16x1xf32>
+  %v = linalg.generic {indexing_maps = [#id2, #row2, #row2], iterator_types = ["parallel", "reduction"]} ins(%x, %m : tensor<16x384xf32>, tensor<16x1xf32>) outs(%s0 : tensor<16x1xf32>) {
+  ^bb0(%a: f32, %mean: f32, %o: f32):
+    %d = arith.subf %a, %mean : f32
+    %sq = arith.mulf %d, %d : f32
+    %r = arith.addf %sq, %o : f32
+    linalg.yield %r : f32
+  } -> tensor<16x1xf32>
+  return %v : tensor<16x1xf32>
+}
+
 // GELU with erf, as BERT's intermediate activation.
 func.func @gelu(%x: tensor<8x1536xf32>) -> tensor<8x1536xf32> {
   %half = arith.constant 0.5 : f32
