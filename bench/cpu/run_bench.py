@@ -127,7 +127,15 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "results",
                                                   "cpu-matmul.json"))
     ap.add_argument("--python", default=sys.executable)
+    ap.add_argument("--rows", default=",".join(map(str, ROWS)),
+                    help="comma-separated M (rows of the activation) to time")
     a = ap.parse_args()
+    try:
+        m_rows = tuple(int(m) for m in a.rows.split(","))
+    except ValueError:
+        ap.error("--rows takes comma-separated integers, got %r" % a.rows)
+    if not m_rows or min(m_rows) < 1:
+        ap.error("--rows needs positive integers, got %r" % a.rows)
     for tool in ("dq-opt", "dq-compile", "dq-run"):
         if not os.access(os.path.join(BIN, tool), os.X_OK):
             sys.exit("run_bench: %s not built; run scripts/setup.sh first" %
@@ -158,7 +166,7 @@ def main():
             for bits, group in weights:
                 t0 = time.time()
                 prefix, impls = compile_weight(work, n, k, bits, group,
-                                               a.python)
+                                               a.python, m_rows)
                 log("compiled W%d g%d %dx%d in %.0f s" %
                     (bits, group, n, k, time.time() - t0))
                 nbytes = weight_bytes(n, k, bits, group)
@@ -168,7 +176,7 @@ def main():
                         bw = last_json(run([readbw, str(nbytes), str(threads),
                                             "200"]))["median_gbs"]
                         samples.setdefault(("bw", threads), []).append(bw)
-                        for m in ROWS:
+                        for m in m_rows:
                             x = "%s.m%d.x.npy" % (prefix, m)
                             for name in ("f32", "int8"):
                                 us = time_dq(impls[name], x, threads, a.runs)
@@ -191,7 +199,7 @@ def main():
                 for threads in THREADS:
                     bw = med[("bw", threads)]
                     floor = nbytes / (bw * 1e3)
-                    for m in ROWS:
+                    for m in m_rows:
                         flops = 2.0 * m * n * k
                         row = dict(
                             n=n, k=k, bits=bits, group=group, m=m,

@@ -274,7 +274,6 @@ struct DQVectorizeLinalgCPU
     Operation *current = op;
     StringAttr opClass = rewriter.getStringAttr(opClasses.lookup(op));
     StringAttr description = rewriter.getStringAttr(describeLinalgOp(op));
-    bool stamped = false;
     auto tile = [&](ArrayRef<int64_t> sizes,
                     scf::SCFTilingOptions::LoopType type) -> LogicalResult {
       if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
@@ -290,10 +289,11 @@ struct DQVectorizeLinalgCPU
         return failure();
       rewriter.replaceOp(current, tiled->replacements);
       current = tiled->tiledOps.front();
-      if (!stamped && !tiled->loops.empty()) {
-        tiled->loops.front()->setAttr(kOpClassAttr, opClass);
-        tiled->loops.front()->setAttr(kOpAttr, description);
-        stamped = true;
+      // Every loop: the canonicalizer folds one-trip loops, and whichever
+      // ends up outermost must carry the class.
+      for (LoopLikeOpInterface loop : tiled->loops) {
+        loop->setAttr(kOpClassAttr, opClass);
+        loop->setAttr(kOpAttr, description);
       }
       return success();
     };

@@ -186,3 +186,23 @@ func.func @variance(%x: tensor<16x384xf32>, %m: tensor<16x1xf32>) -> tensor<16x1
   } -> tensor<16x1xf32>
   return %v : tensor<16x1xf32>
 }
+
+// -----
+
+// One row: the canonicalizer folds the one-trip row loop; the loop over
+// the columns that remains still names the op for profiles.
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+// SMALL-LABEL: func.func @one_row
+// SMALL: scf.for
+// SMALL: } {dq.op = "generic 1x256", dq.op_class = "elementwise"}
+// SMALL-NEXT: return
+func.func @one_row(%x: tensor<1x256xf32>) -> tensor<1x256xf32> {
+  %c = arith.constant 2.0 : f32
+  %e = tensor.empty() : tensor<1x256xf32>
+  %a = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<1x256xf32>) outs(%e : tensor<1x256xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %m = arith.mulf %v, %c : f32
+    linalg.yield %m : f32
+  } -> tensor<1x256xf32>
+  return %a : tensor<1x256xf32>
+}
