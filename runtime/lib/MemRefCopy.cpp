@@ -33,25 +33,44 @@ struct RankedView {
 };
 } // namespace
 
-/// `source` and `target` point to UnrankedDescriptors.
+/// `source` and `target` point to UnrankedDescriptors. The innermost
+/// dimensions that are contiguous in both views are copied as one run (a
+/// concatenation's halves of a row, a cache's rows): element by element,
+/// a prefill's RoPE concatenations ran at 1.5 GB/s.
 extern "C" __attribute__((visibility("default"))) void
 memrefCopy(int64_t elementSize, void *source, void *target) {
   auto *src = static_cast<UnrankedDescriptor *>(source);
   auto *dst = static_cast<UnrankedDescriptor *>(target);
   int64_t rank = src->rank;
   RankedView from(*src), to(*dst);
-  int64_t total = 1;
   for (int64_t d = 0; d < rank; ++d)
-    total *= from.sizes[d];
-  if (total == 0)
-    return;
-  std::vector<int64_t> index(rank, 0);
+    if (from.sizes[d] == 0)
+      return;
+  // Dimensions [outer, rank) form one contiguous run of `run` elements in
+  // both views; a dimension of size 1 joins it whatever its strides.
+  int64_t run = 1, outer = rank;
+  while (outer > 0) {
+    int64_t d = outer - 1;
+    if (from.sizes[d] != 1 && (from.strides[d] != run || to.strides[d] != run))
+      break;
+    run *= from.sizes[d];
+    outer = d;
+  }
+  size_t runBytes = static_cast<size_t>(run * elementSize);
   int64_t srcOffset = from.offset, dstOffset = to.offset;
-  for (int64_t i = 0; i < total; ++i) {
-    std::memcpy(to.aligned + dstOffset * elementSize,
-                from.aligned + srcOffset * elementSize, elementSize);
-    // Advance the multi-index like an odometer, updating both offsets.
-    for (int64_t d = rank - 1; d >= 0; --d) {
+  if (outer == 0) {
+    std::memmove(to.aligned + dstOffset * elementSize,
+                 from.aligned + srcOffset * elementSize, runBytes);
+    return;
+  }
+  std::vector<int64_t> index(outer, 0);
+  while (true) {
+    std::memmove(to.aligned + dstOffset * elementSize,
+                 from.aligned + srcOffset * elementSize, runBytes);
+    // Advance the outer multi-index like an odometer, updating both
+    // offsets.
+    int64_t d = outer - 1;
+    for (; d >= 0; --d) {
       srcOffset += from.strides[d];
       dstOffset += to.strides[d];
       if (++index[d] < from.sizes[d])
@@ -60,5 +79,7 @@ memrefCopy(int64_t elementSize, void *source, void *target) {
       dstOffset -= to.strides[d] * to.sizes[d];
       index[d] = 0;
     }
+    if (d < 0)
+      return;
   }
 }
