@@ -107,10 +107,12 @@ struct DQProfileRegions
     : mlir::dq::impl::DQProfileRegionsBase<DQProfileRegions> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (module.lookupSymbol(kCounters) || module.lookupSymbol(kRegions)) {
-      module.emitError() << "module already has '" << kCounters << "' or '"
-                         << kRegions << "' (--dq-profile-regions ran twice?)";
-      return signalPassFailure();
+    for (StringRef name : {kCounters, kRegions, kClock}) {
+      if (module.lookupSymbol(name)) {
+        module.emitError() << "module already defines '" << name
+                           << "' (--dq-profile-regions ran twice?)";
+        return signalPassFailure();
+      }
     }
     std::vector<Region> regions;
     for (auto func : module.getOps<func::FuncOp>()) {
