@@ -5,7 +5,6 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 #include "llvm/Support/raw_ostream.h"
 
@@ -65,7 +64,8 @@ Operation *producerOf(Value value) {
 llvm::DenseMap<Operation *, StringRef>
 mlir::dq::classifyLinalgOps(Operation *root) {
   llvm::DenseMap<Operation *, StringRef> classes;
-  // Class of what produced `value`, and whether that reduced.
+  // Class of what produced `value`, and whether that reduced (a loop nest
+  // already stamped by the vectorizer counts as reduced: its op is gone).
   auto producerClass = [&](Value value) -> std::pair<StringRef, bool> {
     Operation *def = producerOf(value);
     if (!def)
