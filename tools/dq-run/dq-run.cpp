@@ -448,6 +448,9 @@ int run() {
 
   if (!opts->profile && !opts->profileJson.empty())
     return fail("--profile-json needs --profile");
+  if (opts->profile && opts->calibrate)
+    return fail("--profile and --calibrate do not combine; profile a module "
+                "compiled without --dq-instrument");
   if (opts->calibrate)
     return runCalibration(function);
   if (!opts->samples.empty())
