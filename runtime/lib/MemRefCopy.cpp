@@ -7,9 +7,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "llvm/ADT/SmallVector.h"
+
 #include <cstdint>
 #include <cstring>
-#include <vector>
 
 namespace {
 struct UnrankedDescriptor {
@@ -63,7 +64,8 @@ memrefCopy(int64_t elementSize, void *source, void *target) {
                  from.aligned + srcOffset * elementSize, runBytes);
     return;
   }
-  std::vector<int64_t> index(outer, 0);
+  // On the stack: decode calls this some sixty times a step.
+  llvm::SmallVector<int64_t, 8> index(outer, 0);
   while (true) {
     std::memmove(to.aligned + dstOffset * elementSize,
                  from.aligned + srcOffset * elementSize, runBytes);
