@@ -11,13 +11,20 @@ with that file and the same options reproduces exactly the weights chosen
 here (the engine is deterministic), which the runner checks through the
 per-layer errors both report.
 """
+import copy
 import json
 import os
 import subprocess
+import sys
 import tempfile
 
 import numpy as np
 import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "scripts"))
+import block_minimize  # noqa: E402
+import dqfiles  # noqa: E402
 
 GROUP_ORDER = (("attention.self.query", "attention.self.key",
                 "attention.self.value"),
@@ -67,32 +74,25 @@ def collect(model, batches, names):
 
 
 def read_quantized(path):
-    """(q int8 [N, K], scale, offset [N, G] float64) from dq-quant's output."""
-    import sys
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..",
-                                    "scripts"))
-    import dqgen
-    data = open(path, "rb").read()
-    import struct
-    (size,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + size])
-    base = 8 + size
-    out = {}
-    for name in ("q", "scale", "offset"):
-        e = header[name]
-        begin, end = e["data_offsets"]
-        raw = data[base + begin:base + end]
-        if e["dtype"] == "I8":
-            out[name] = np.frombuffer(raw, np.int8).reshape(e["shape"])
-        else:
-            ftype = {"F16": "f16", "BF16": "bf16", "F32": "f32"}[e["dtype"]]
-            out[name] = dqgen.float_from_bytes(raw, ftype, tuple(e["shape"]))
-    return out["q"], out["scale"], out["offset"]
+    """(q int8 [N, K], scale, offset [N, G]) from dq-quant's output, the
+    scale and offset in their storage type (float16 by default)."""
+    tensors, _ = dqfiles.read_safetensors(path)
+    return tensors["q"], tensors["scale"], tensors["offset"]
+
+
+def dequantize(q, s, z):
+    """ŵ = s·Q + z in float64 ([N, K] from [N, K] and [N, G])."""
+    g = q.shape[1] // s.shape[1]
+    s, z = (dqfiles.bf16_to_f32(a) if a.dtype == np.dtype("<u2") else a
+            for a in (s, z))
+    return (np.repeat(s.astype(np.float64), g, axis=1) * q +
+            np.repeat(z.astype(np.float64), g, axis=1))
 
 
 def quantize_layer(dq_quant, weight, hessian, method, bits, group, workdir,
                    name):
-    """Runs dq-quant; returns (W_hat float32 [N, K], normalized error)."""
+    """Runs dq-quant; returns (W_hat float32 [N, K], normalized error,
+    (q, s, z))."""
     w_path = os.path.join(workdir, "W.npy")
     h_path = os.path.join(workdir, "H.npy")
     out = os.path.join(workdir, "q.safetensors")
@@ -108,9 +108,8 @@ def quantize_layer(dq_quant, weight, hessian, method, bits, group, workdir,
         raise RuntimeError("dq-quant failed on %s:\n%s" % (name, r.stderr))
     result = json.loads(r.stdout.strip().splitlines()[-1])
     q, s, z = read_quantized(out)
-    g = weight.shape[1] if group == -1 else group
-    w_hat = np.repeat(s, g, axis=1) * q + np.repeat(z, g, axis=1)
-    return w_hat.astype(np.float32), result["normalized_error"]
+    return (dequantize(q, s, z).astype(np.float32),
+            result["normalized_error"], (q, s, z))
 
 
 def sequential_stats(model, batches, method, bits, group, dq_quant,
@@ -125,8 +124,8 @@ def sequential_stats(model, batches, method, bits, group, dq_quant,
             for n in names:
                 h, t = layers[n]
                 w = modules[n].weight.detach().numpy()
-                w_hat, err = quantize_layer(dq_quant, w, h, method, bits,
-                                            group, work, n)
+                w_hat, err, _ = quantize_layer(dq_quant, w, h, method,
+                                               bits, group, work, n)
                 with torch.no_grad():
                     modules[n].weight.copy_(torch.from_numpy(w_hat))
                 stats[n] = (h, t)
@@ -136,3 +135,106 @@ def sequential_stats(model, batches, method, bits, group, dq_quant,
                                          for x in names),
                                 " ".join("%.3e" % errors[n] for n in names)))
     return stats, errors
+
+
+# A BERT block's float parameters that block-wise minimization trains along
+# with the scales and offsets: its two LayerNorms (the reference trains the
+# norms; a LayerNorm has a bias as well as a weight).
+BLOCK_NORMS = ("attention.output.LayerNorm.weight",
+               "attention.output.LayerNorm.bias",
+               "output.LayerNorm.weight", "output.LayerNorm.bias")
+
+
+def block_forward(block, h, weights):
+    """A BertLayer's output for inputs h [B, L, d] with its linears'
+    weights taken from `weights` ({short name: [N, K] tensor}). No
+    attention mask: every calibration token is a real one."""
+    params = {n + ".weight": w for n, w in weights.items()}
+    return torch.func.functional_call(block, params, (h,))
+
+
+def block_io(model, batches, index):
+    """([input], [output]) of block `index` for every calibration batch."""
+    block = model.bert.encoder.layer[index]
+    inputs, outputs = [], []
+
+    def hook(module, args, kwargs, out):
+        h = args[0] if args else kwargs["hidden_states"]
+        inputs.append(h.detach())
+        outputs.append((out[0] if isinstance(out, tuple) else out).detach())
+
+    handle = block.register_forward_hook(hook, with_kwargs=True)
+    try:
+        with torch.no_grad():
+            for ids, mask in batches:
+                model(ids, mask)
+    finally:
+        handle.remove()
+    return inputs, outputs
+
+
+def sequential_blockwise(model, batches, method, bits, group, dq_quant,
+                         settings, log=print):
+    """sequential_stats' layer-wise quantization, then, after each block,
+    decoupleQ's second stage (scripts/block_minimize.py): with the
+    integers frozen, the block's scales, offsets and LayerNorms are trained
+    on the float block's output for the block's inputs (settings.target
+    "block") or on the float model's states at that depth ("model"), and
+    the next block calibrates on the refined model. settings None: the
+    layer-wise result alone. Quantizes `model` in place; returns ({name: (q, s, z)}, {LayerNorm parameter: float32
+    values}, {name: layer-wise normalized error}, [per-block report])."""
+    for ids, mask in batches:
+        if not bool((mask == 1).all()):
+            raise ValueError("block-wise minimization needs calibration "
+                             "windows without padding (all-ones masks)")
+    float_model = copy.deepcopy(model)
+    modules = dict(model.named_modules())
+    params = dict(model.named_parameters())
+    layers, floats, errors, reports = {}, {}, {}, []
+    groups = layer_groups(model)
+    blocks = len(groups) // len(GROUP_ORDER)
+    with tempfile.TemporaryDirectory(prefix="dq-seq-") as work:
+        for i in range(blocks):
+            prefix = "bert.encoder.layer.%d." % i
+            for names in groups[i * len(GROUP_ORDER):
+                                (i + 1) * len(GROUP_ORDER)]:
+                stats = collect(model, batches, names)
+                for n in names:
+                    h, _ = stats[n]
+                    w = modules[n].weight.detach().numpy()
+                    w_hat, err, qsz = quantize_layer(dq_quant, w, h, method,
+                                                     bits, group, work, n)
+                    with torch.no_grad():
+                        modules[n].weight.copy_(torch.from_numpy(w_hat))
+                    layers[n], errors[n] = qsz, err
+            log("    block %d: layer-wise errors %s" % (i, " ".join(
+                "%.3e" % errors[prefix + n] for g in GROUP_ORDER
+                for n in g)))
+            if settings is None:
+                continue
+            hidden, _ = block_io(model, batches, i)
+            if settings.target == "model":
+                _, targets = block_io(float_model, batches, i)
+            else:
+                fb = float_model.bert.encoder.layer[i]
+                with torch.no_grad():
+                    targets = [fb(h) for h in hidden]
+                    targets = [t[0] if isinstance(t, tuple) else t
+                               for t in targets]
+            block = model.bert.encoder.layer[i]
+            short = [n for g in GROUP_ORDER for n in g]
+            norms = {n: params[prefix + n] for n in BLOCK_NORMS}
+            result, report = block_minimize.minimize(
+                lambda h, w: block_forward(block, h, w), hidden, targets,
+                {n: layers[prefix + n] for n in short}, norms, settings, log)
+            with torch.no_grad():
+                for n, qsz in result.items():
+                    layers[prefix + n] = qsz
+                    modules[prefix + n].weight.copy_(torch.from_numpy(
+                        dequantize(*qsz).astype(np.float32)))
+            if settings.norms and report["kept"]:
+                for n, p in norms.items():
+                    floats[prefix + n] = p.detach().numpy().copy()
+            report["block"] = i
+            reports.append(report)
+    return layers, floats, errors, reports
