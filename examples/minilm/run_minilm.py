@@ -43,17 +43,21 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
+import sentences  # noqa: E402
 
 SEQ = 128
 CONFIGS = {"w2g64": (2, 64), "w3g64": (3, 64), "w4g128": (4, 128)}
 METHODS = ("rtn", "gptq", "decoupleq", "decoupleq-bw")
 # Block-wise minimization's Adam learning rate by bits when --blockwise-lr
-# is not given: the scales shrink as 1/(2^bits - 1), and Adam's steps do
-# not (docs/minilm.md, "Block-wise minimization").
-BLOCKWISE_LR = {2: 1e-3, 3: 3e-4, 4: 1e-4, 8: 1e-5}
+# is not given: the scales shrink as 1/(2^bits - 1) and Adam's steps do not
+# (measured at 2 and 4 bits, docs/minilm.md "Block-wise minimization"; 3
+# and 8 bits are interpolated and extrapolated).
+BLOCKWISE_LR = {2: 3e-4, 3: 1e-4, 4: 3e-5, 8: 3e-6}
 THREADS = 2
-# Calibration: all of sentences.py's calibration split by default.
-CALIB_SENTENCES = 1073
+# Calibration: all of sentences.py's calibration split by default (1070
+# sentences with Debian bookworm's Python 3.11 documentation; the count
+# follows the running Python's pydoc_data).
+CALIB_SENTENCES = len(sentences.calibration(1 << 30))
 
 
 def log(msg):
