@@ -112,22 +112,33 @@ def quantize_layer(dq_quant, weight, hessian, method, bits, group, workdir,
             result["normalized_error"], (q, s, z))
 
 
+def quantize_group(model, batches, names, method, bits, group, dq_quant,
+                   work):
+    """Collects the inputs of the layers `names` on the model as it is now,
+    quantizes each one and writes its ŵ back; returns {name: (H, T,
+    normalized error, (q, s, z))}."""
+    modules = dict(model.named_modules())
+    out = {}
+    for n, (h, t) in collect(model, batches, names).items():
+        w = modules[n].weight.detach().numpy()
+        w_hat, err, qsz = quantize_layer(dq_quant, w, h, method, bits, group,
+                                         work, n)
+        with torch.no_grad():
+            modules[n].weight.copy_(torch.from_numpy(w_hat))
+        out[n] = (h, t, err, qsz)
+    return out
+
+
 def sequential_stats(model, batches, method, bits, group, dq_quant,
                      log=print):
     """Quantizes `model` in place, sequentially; returns ({name: (H, T)},
     {name: normalized error})."""
-    modules = dict(model.named_modules())
     stats, errors = {}, {}
     with tempfile.TemporaryDirectory(prefix="dq-seq-") as work:
         for names in layer_groups(model):
-            layers = collect(model, batches, names)
-            for n in names:
-                h, t = layers[n]
-                w = modules[n].weight.detach().numpy()
-                w_hat, err, _ = quantize_layer(dq_quant, w, h, method,
-                                               bits, group, work, n)
-                with torch.no_grad():
-                    modules[n].weight.copy_(torch.from_numpy(w_hat))
+            done = quantize_group(model, batches, names, method, bits, group,
+                                  dq_quant, work)
+            for n, (h, t, err, _) in done.items():
                 stats[n] = (h, t)
                 errors[n] = err
             log("    %s: %s" % (", ".join(x.rsplit(".", 2)[-2] + "." +
@@ -198,14 +209,9 @@ def sequential_blockwise(model, batches, method, bits, group, dq_quant,
             prefix = "bert.encoder.layer.%d." % i
             for names in groups[i * len(GROUP_ORDER):
                                 (i + 1) * len(GROUP_ORDER)]:
-                stats = collect(model, batches, names)
-                for n in names:
-                    h, _ = stats[n]
-                    w = modules[n].weight.detach().numpy()
-                    w_hat, err, qsz = quantize_layer(dq_quant, w, h, method,
-                                                     bits, group, work, n)
-                    with torch.no_grad():
-                        modules[n].weight.copy_(torch.from_numpy(w_hat))
+                done = quantize_group(model, batches, names, method, bits,
+                                      group, dq_quant, work)
+                for n, (_, _, err, qsz) in done.items():
                     layers[n], errors[n] = qsz, err
             log("    block %d: layer-wise errors %s" % (i, " ".join(
                 "%.3e" % errors[prefix + n] for g in GROUP_ORDER

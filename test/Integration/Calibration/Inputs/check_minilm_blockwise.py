@@ -47,6 +47,9 @@ sys.path.insert(0, os.path.join(ROOT, "runtime", "python"))
 sys.path.insert(0, os.path.join(ROOT, "test", "Integration", "LLM", "Inputs"))
 import dqfiles  # noqa: E402
 import tiny_bert  # noqa: E402
+# The LLM checker's: the checkpoint's s·Q + z in float64 and its floats,
+# into any model by module and parameter names.
+from check_blockwise import apply  # noqa: E402
 
 NORMS = ("attention.output.LayerNorm.weight",
          "attention.output.LayerNorm.bias", "output.LayerNorm.weight",
@@ -85,23 +88,6 @@ def cmd_quantize(a):
             with open(os.path.join(a.dir, name + ".json"), "w") as f:
                 json.dump(reports, f)
     return True
-
-
-def apply(model, path):
-    """The checkpoint's layers (float64 s·Q + z) and floats, into model."""
-    layers, _ = dqfiles.read_quantized_model(path)
-    floats = dqfiles.read_quantized_floats(path)
-    named = dict(model.named_modules())
-    params = dict(model.named_parameters())
-    with torch.no_grad():
-        for name, (q, s, z, _) in layers.items():
-            g = q.shape[1] // s.shape[1]
-            w = (np.repeat(s.astype(np.float64), g, 1) * q +
-                 np.repeat(z.astype(np.float64), g, 1))
-            named[name].weight.copy_(torch.from_numpy(w))
-        for name, v in floats.items():
-            params[name].copy_(torch.from_numpy(v.astype(np.float64)))
-    return layers, floats
 
 
 def layer_norm(x, w, b, eps):
