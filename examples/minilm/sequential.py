@@ -10,6 +10,10 @@ collected at its turn, go to one statistics file: `dq-opt --dq-quantize`
 with that file and the same options reproduces exactly the weights chosen
 here (the engine is deterministic), which the runner checks through the
 per-layer errors both report.
+
+sequential_blockwise adds decoupleQ's second stage after each block
+(block-wise minimization, docs/minilm.md); its result is a checkpoint of
+(Q, s, z) and LayerNorm values, not statistics.
 """
 import copy
 import json
@@ -192,10 +196,11 @@ def sequential_blockwise(model, batches, method, bits, group, dq_quant,
     on the float block's output for the block's inputs (settings.target
     "block") or on the float model's states at that depth ("model"), and
     the next block calibrates on the refined model. settings None: the
-    layer-wise result alone. Quantizes `model` in place; returns ({name: (q, s, z)}, {LayerNorm parameter: float32
-    values}, {name: layer-wise normalized error}, [per-block report])."""
+    layer-wise result alone. Quantizes `model` in place; returns ({name:
+    (q, s, z)}, {LayerNorm parameter: float32 values}, {name: layer-wise
+    normalized error}, [per-block report])."""
     for ids, mask in batches:
-        if not bool((mask == 1).all()):
+        if settings is not None and not bool((mask == 1).all()):
             raise ValueError("block-wise minimization needs calibration "
                              "windows without padding (all-ones masks)")
     float_model = copy.deepcopy(model)
