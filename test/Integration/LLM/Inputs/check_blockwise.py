@@ -73,7 +73,6 @@ def block(model, b, h):
 
 
 def cmd_checkpoints(a):
-    ok = True
     lw, _ = dqfiles.read_quantized_model(os.path.join(a.dir, "lw.safetensors"))
     fp = tiny_model(a.seed).double()
     m_lw, m_bw = tiny_model(a.seed).double(), tiny_model(a.seed).double()
@@ -82,56 +81,81 @@ def cmd_checkpoints(a):
     with open(os.path.join(a.dir, "bw.json")) as f:
         report = json.load(f)["blockwise"]
 
-    # Block 0 sees the same inputs in both runs, so its layer-wise result
-    # is the same; later blocks see block 0's refined output.
-    first = [n for n in lw if n.startswith("model.layers.0.")]
-    same_q = sorted(lw) == sorted(bw) and len(first) == 7 and all(
+    params = dict(fp.named_parameters())
+    want = ["model.layers.%d.%s.weight" % (i, n)
+            for i in range(fp.cfg["blocks"]) for n in NORMS]
+    ok = check_frozen_and_floats(lw, bw, floats, "model.layers.0.", 7,
+                                 want, params, "norm")
+
+    rng = np.random.default_rng(a.seed)
+    ids = [rng.integers(0, fp.cfg["vocab"], a.window) for _ in range(a.windows)]
+
+    def run(m, i, h):
+        return block(m, m.model.layers[i], h)
+
+    with torch.no_grad():
+        hidden = [fp.model.embed_tokens(torch.from_numpy(w[None])) for w in ids]
+        ok &= check_block_losses(
+            fp.cfg["blocks"], hidden,
+            lambda i, hidden: [run(fp, i, h) for h in hidden], run, m_lw,
+            m_bw, report)
+    return ok
+
+
+def check_frozen_and_floats(lw, bw, floats, first_prefix, first_count,
+                            want, params, label):
+    """lw, bw: the layers of a layer-wise and a block-wise checkpoint;
+    floats: the block-wise one's float tensors, which must be exactly
+    `want` and all differ from the model's `params`. Block 0 sees the same
+    inputs in both runs, so its layer-wise integers are the same; later
+    blocks see block 0's refined output."""
+    first = [n for n in lw if n.startswith(first_prefix)]
+    same_q = sorted(lw) == sorted(bw) and len(first) == first_count and all(
         np.array_equal(lw[n][0], bw[n][0]) for n in first)
     moved = sum(not np.array_equal(lw[n][1], bw[n][1]) for n in first)
     print("layers: %d, block 0 integers frozen: %s, scales moved in %d"
           % (len(bw), "ok" if same_q else "FAIL", moved))
-    ok &= same_q and moved > 0
-    params = dict(fp.named_parameters())
-    want = sorted("model.layers.%d.%s.weight" % (i, n)
-                  for i in range(fp.cfg["blocks"]) for n in NORMS)
-    norms_moved = all(
+    want = sorted(want)
+    floats_moved = all(
         not np.allclose(floats[n], params[n].detach().numpy(), rtol=0,
                         atol=1e-6) for n in want if n in floats)
-    print("norm floats: %d, all moved: %s"
-          % (len(floats), "ok" if sorted(floats) == want and norms_moved
+    good_floats = sorted(floats) == want and floats_moved
+    print("%s floats: %d, all moved: %s"
+          % (label, len(floats), "ok" if good_floats
              else "FAIL %s" % sorted(floats)))
-    ok &= sorted(floats) == want and norms_moved
+    return same_q and moved > 0 and good_floats
 
-    rng = np.random.default_rng(a.seed)
-    ids = [rng.integers(0, fp.cfg["vocab"], a.window) for _ in range(a.windows)]
-    with torch.no_grad():
-        hidden = [fp.model.embed_tokens(torch.from_numpy(w[None])) for w in ids]
-        for i in range(fp.cfg["blocks"]):
-            targets = [block(fp, fp.model.layers[i], h) for h in hidden]
 
-            def loss(m):
-                return float(np.mean([
-                    torch.mean((block(m, m.model.layers[i], h) - t) ** 2)
-                    for h, t in zip(hidden, targets)]))
-            # Before training, the block held the layer-wise result: in
-            # block 0 the lw checkpoint's (same inputs, same solver), in
-            # later blocks only the inputs are known, so only "after".
-            after = loss(m_bw)
-            r = report[i]
-            rel = abs(after - r["loss_after"]) / after
-            good = rel < 1e-4 and r["kept"] and \
-                r["loss_after"] < r["loss_before"]
-            line = "block %d: after %.6e (report %.6e, rel %.1e)" % (
-                i, after, r["loss_after"], rel)
-            if i == 0:
-                before = loss(m_lw)
-                rel0 = abs(before - r["loss_before"]) / before
-                good &= rel0 < 1e-4
-                line += ", before %.6e (report %.6e, rel %.1e)" % (
-                    before, r["loss_before"], rel0)
-            print("%s: %s" % (line, "ok" if good else "FAIL"))
-            ok &= good
-            hidden = [block(m_bw, m_bw.model.layers[i], h) for h in hidden]
+def check_block_losses(blocks, hidden, targets_of, run, m_lw, m_bw, report):
+    """Each block's loss after training, recomputed here as mean((run(m_bw,
+    i, h) - t)²) over the windows' block inputs h and targets_of(i, hidden),
+    against the report's; and block 0's before, through the layer-wise
+    model m_lw (in later blocks only the inputs are known, so only
+    "after"). hidden: block 0's inputs; each block's m_bw output feeds the
+    next."""
+    ok = True
+    for i in range(blocks):
+        targets = targets_of(i, hidden)
+
+        def loss(m):
+            return float(np.mean([torch.mean((run(m, i, h) - t) ** 2)
+                                  for h, t in zip(hidden, targets)]))
+        after = loss(m_bw)
+        r = report[i]
+        rel = abs(after - r["loss_after"]) / after
+        good = rel < 1e-4 and r["kept"] and \
+            r["loss_after"] < r["loss_before"]
+        line = "block %d: after %.6e (report %.6e, rel %.1e)" % (
+            i, after, r["loss_after"], rel)
+        if i == 0:
+            before = loss(m_lw)
+            rel0 = abs(before - r["loss_before"]) / before
+            good &= rel0 < 1e-4
+            line += ", before %.6e (report %.6e, rel %.1e)" % (
+                before, r["loss_before"], rel0)
+        print("%s: %s" % (line, "ok" if good else "FAIL"))
+        ok &= good
+        hidden = [run(m_bw, i, h) for h in hidden]
     return ok
 
 
